@@ -1,0 +1,49 @@
+# Two commands set up a fresh machine: `make run` (the demo hub) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEBIAN_TEST_PACKAGES := chromium
+# apt-get needs root; CI and the developer machines run as root, elsewhere sudo is used.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench catalogs debian-packages messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Compiled catalogs are build output (gitignored); the wheel build makes its own.
+catalogs: $(STAMP)
+	$(BIN)/pybabel compile --domain messages --directory hub/translations --statistics
+
+debian-packages:
+	@missing=""; for pkg in $(DEBIAN_TEST_PACKAGES); do \
+		dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+run: catalogs
+	$(BIN)/communityhub demo --host 127.0.0.1 --port 8080
+
+test: catalogs debian-packages
+	$(BIN)/python -m pytest
+
+bench: catalogs
+	$(BIN)/python -m bench
+
+# After changing user-facing strings: refresh the template and every catalog, then translate.
+messages: $(STAMP)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --no-location --sort-output \
+		--project communityhub --output-file hub/translations/messages.pot .
+	$(BIN)/pybabel update --input-file hub/translations/messages.pot --output-dir hub/translations \
+		--no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

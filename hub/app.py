@@ -1,0 +1,62 @@
+"""create_app(): settings, database, languages, security, error pages and the blueprints of every area."""
+
+from flask import Flask, abort, request
+from flask_wtf.csrf import CSRFProtect
+
+from hub import __version__, db, errors, i18n, instance, security, settings
+from hub.home import bp as home_bp
+from hub.paths import asset_dir
+
+# Every area's blueprint, in one visible list.
+BLUEPRINTS = (home_bp,)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+csrf = CSRFProtect()
+
+
+def create_app(config=None):
+    """Build the hub app for the data folder in config["DATA_DIR"] or COMMUNITYHUB_DATA_DIR."""
+    config = dict(config or {})
+    data_dir = config.pop("DATA_DIR", None) or settings.data_dir_from_env()
+    values = settings.load(data_dir)
+    prepared = instance.prepare(data_dir)
+
+    app = Flask("hub", template_folder=str(asset_dir("templates")), static_folder=str(asset_dir("static")))
+    app.config.update(values)
+    app.config.update(
+        SECRET_KEY=instance.secret_key(data_dir),
+        DATABASE_OK=prepared.database_ok,
+        DATABASE_MESSAGE=prepared.database_message,
+        SEND_FILE_MAX_AGE_DEFAULT=86400,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; the hub's clock may jump
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.config.update(config)
+
+    i18n.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _connect_per_request(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(HUB_VERSION=__version__)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow Wi-Fi
+    return app
+
+
+def _connect_per_request(app):
+    @app.before_request
+    def open_database():
+        if not app.config["DATABASE_OK"] and request.method not in SAFE_METHODS:
+            abort(503)
+        db.database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def close_database(exc):
+        if not db.database.is_closed():
+            db.database.close()
+
+    @app.context_processor
+    def database_state():
+        return {"read_only": not app.config["DATABASE_OK"]}

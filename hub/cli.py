@@ -1,0 +1,150 @@
+"""The `communityhub` command: one click group; each command calls the hub's functions and holds no logic."""
+
+import json
+import sys
+
+import click
+
+from hub import __version__, clock, settings
+
+
+def _data_dir():
+    return settings.data_dir_from_env()
+
+
+def _app():
+    from hub.app import create_app
+
+    return create_app({"DATA_DIR": str(_data_dir())})
+
+
+@click.group()
+@click.version_option(__version__, prog_name="communityhub")
+def main():
+    """Community Hub: the village hub for community-based child protection.
+
+    The data folder is COMMUNITYHUB_DATA_DIR (default ./instance).
+    """
+
+
+@main.command()
+def init():
+    """Create or upgrade the data folder: key, settings file, database and migrations."""
+    from hub import instance
+
+    data_dir = _data_dir()
+    prepared = instance.prepare(data_dir)
+    if not prepared.database_ok:
+        raise click.ClickException(f"the database failed its check: {prepared.database_message}. "
+                                   "Run `communityhub doctor`.")
+    click.echo(f"Data folder: {data_dir}")
+    click.echo("Created a new hub." if prepared.created else "The hub was already initialised.")
+    for migration in prepared.migrations_applied:
+        click.echo(f"Applied migration {migration.number:04d} {migration.name}")
+    click.echo("Next: `communityhub run`, then open the hub in a browser.")
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (setting HOST, default 0.0.0.0).")
+@click.option("--port", type=int, help="Port to listen on (setting PORT, default 8080).")
+def run(host, port):
+    """Serve the hub with waitress (one process, several threads)."""
+    app = _app()
+    _serve(app, host or app.config["HOST"], port or app.config["PORT"])
+
+
+def _serve(app, host, port):
+    from waitress import serve
+
+    click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
+    serve(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8080, show_default=True, help="Port to listen on.")
+def demo(host, port):
+    """Build a demo village if the data folder has none, print its logins, and serve it."""
+    from hub import demo as demo_data
+    from hub.village.service import get_village
+
+    app = _app()
+    with app.app_context():
+        if get_village() is None:
+            click.echo("Building a demo village...")
+            demo_data.seed(_data_dir())
+    click.echo("Demo logins (username, password or PIN):")
+    click.echo(demo_data.saved_logins(_data_dir()) or "  none: this hub was not built by the demo")
+    _serve(app, host, port)
+
+
+@main.command("seed-demo")
+@click.option("--children", type=click.IntRange(1, 100000), default=120, show_default=True,
+              help="Children in the village's register.")
+@click.option("--years", type=click.IntRange(1, 20), default=1, show_default=True,
+              help="Years of history (sessions, meetings, registers).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same village.")
+def seed_demo(children, years, seed):
+    """Fill an empty hub with a realistic synthetic village and print its logins."""
+    from hub import demo as demo_data
+    from hub.village.service import get_village
+
+    app = _app()
+    with app.app_context():
+        if get_village() is not None:
+            raise click.ClickException("this hub already has a village; seed-demo fills empty hubs only")
+        with click.progressbar(length=len(demo_data.STEPS), label="Building the village") as bar:
+            logins = demo_data.seed(_data_dir(), children, years, seed, progress=lambda _: bar.update(1))
+    click.echo("Demo logins (username, password or PIN):")
+    click.echo(demo_data.format_logins(logins), nl=False)
+
+
+@main.group()
+def user():
+    """Manage accounts from the command line (the recovery path)."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "case_worker", "facilitator", "member"]),
+              help="What the account may do.")
+@click.option("--name", "display_name", help="Name shown in the hub (default: the username).")
+@click.option("--language", type=click.Choice(list(settings.VALID_LANGUAGES)), default=None,
+              help="Language of the account's pages.")
+def user_add(username, role, display_name, language):
+    """Create an account. The password or 6-digit PIN is read from standard input."""
+    from hub.auth.service import AccountError, create_user
+
+    if sys.stdin.isatty():
+        secret = click.prompt("Password or PIN", hide_input=True, confirmation_prompt=True)
+    else:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    app = _app()
+    with app.app_context():
+        try:
+            account = create_user(username, role, secret, display_name=display_name, language=language or "")
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {account.role} account {account.username!r}; they must choose a new secret "
+               "at first sign-in.")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def doctor(as_json):
+    """Check the data folder, database integrity, disk space and clock; say how to fix what is wrong."""
+    from hub.doctor import run_checks
+
+    data_dir = _data_dir()
+    values = settings.load(data_dir) if data_dir.is_dir() else {"MIN_FREE_DISK_MB": 200}
+    findings = run_checks(data_dir, values["MIN_FREE_DISK_MB"], clock.now())
+    if as_json:
+        click.echo(json.dumps({"ok": all(f.ok for f in findings),
+                               "checks": [f.__dict__ for f in findings]}, sort_keys=True))
+    else:
+        for finding in findings:
+            click.echo(f"[{'ok' if finding.ok else 'PROBLEM'}] {finding.check}: {finding.detail}")
+            if finding.fix:
+                click.echo(f"        fix: {finding.fix}")
+    if not all(finding.ok for finding in findings):
+        sys.exit(1)

@@ -1,0 +1,114 @@
+"""The hub's one peewee database: SQLite in the data folder, with the pragmas and write lock of DECISIONS.
+
+SQLite 3.7.0 to 3.51.2 (Raspberry Pi OS ships 3.40.1) can corrupt a WAL database when two connections
+write or checkpoint at the same instant. So every write in this process goes through one lock:
+transactions start with BEGIN IMMEDIATE while holding it, stray autocommit writes take it too, and
+closing a connection (which may checkpoint) takes it as well.
+"""
+
+import re
+import sqlite3
+import threading
+
+from peewee import Model, SqliteDatabase
+
+DATABASE_FILE = "hub.sqlite3"
+PRAGMAS = (
+    ("journal_mode", "wal"),
+    ("synchronous", "full"),  # a record a user saw saved must survive a power cut
+    ("foreign_keys", 1),
+    ("busy_timeout", 10000),
+    ("temp_store", "memory"),
+)
+_READ_ONLY_SQL = re.compile(r"\s*(SELECT|EXPLAIN)\b", re.IGNORECASE)
+_READ_ONLY_PRAGMA = re.compile(r"\s*PRAGMA\s+(\w+\.)?(quick_check|integrity_check|table_info|index_list|"
+                               r"foreign_key_list|foreign_key_check|user_version|journal_mode|synchronous|"
+                               r"foreign_keys|busy_timeout|temp_store|page_count|page_size|freelist_count|"
+                               r"compile_options)\s*;?\s*$", re.IGNORECASE)
+
+WRITE_LOCK = threading.RLock()
+
+
+class ReadOnlyError(Exception):
+    """A write was attempted while the hub serves read-only (its database failed the check at start)."""
+
+
+def is_write(sql):
+    """True unless sql is a plain SELECT or a pragma that only reads (WITH and the rest count as writes)."""
+    return not (_READ_ONLY_SQL.match(sql) or _READ_ONLY_PRAGMA.match(sql))
+
+
+class HubDatabase(SqliteDatabase):
+    """SqliteDatabase whose writes are serialised by WRITE_LOCK and refused when read-only."""
+
+    read_only = False
+
+    def begin(self, lock_type=None):
+        if self.read_only:
+            raise ReadOnlyError("the database is read-only")
+        WRITE_LOCK.acquire()
+        try:
+            super().begin("IMMEDIATE")
+        except BaseException:
+            WRITE_LOCK.release()
+            raise
+
+    def commit(self):
+        super().commit()
+        WRITE_LOCK.release()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            WRITE_LOCK.release()
+
+    def execute_sql(self, sql, params=None):
+        if self.in_transaction() or not is_write(sql):
+            return super().execute_sql(sql, params)
+        if self.read_only:
+            raise ReadOnlyError("the database is read-only")
+        with WRITE_LOCK:
+            return super().execute_sql(sql, params)
+
+    def _close(self, conn):
+        # The last connection to close checkpoints the WAL: that counts as a write.
+        with WRITE_LOCK:
+            conn.close()
+
+
+database = HubDatabase(None)
+
+
+class BaseModel(Model):
+    """Every hub model lives in the one database."""
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def init(path, read_only=False):
+    """Point the database at path with the hub's pragmas (nothing is opened yet)."""
+    if not database.is_closed():
+        database.close()
+    database.init(str(path), pragmas=PRAGMAS, timeout=10)
+    database.read_only = read_only
+
+
+def check(path, pragma="quick_check"):
+    """Run SQLite's quick_check (or integrity_check) on the file at path; return (ok, message)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [row[0] for row in conn.execute(f"PRAGMA {pragma}")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return False, str(exc)
+    return rows == ["ok"], "; ".join(rows[:5])
+
+
+def sqlite_version():
+    """The version of the SQLite library this process runs."""
+    return sqlite3.sqlite_version

@@ -1,0 +1,84 @@
+"""A deterministic, realistic synthetic village for demos and benchmarks (`communityhub seed-demo`).
+
+Everything but the login secrets follows from the seed: the same seed builds the same village. The
+secrets are random and kept, 0600, in the data folder, so a demo never ships a known password.
+"""
+
+import random
+import secrets
+from pathlib import Path
+
+from hub.auth.models import User
+from hub.auth.service import create_user
+from hub.db import database
+from hub.instance import write_private
+from hub.village.service import save_village
+
+LOGINS_FILE = "demo-logins.txt"
+VILLAGES = {
+    "IN": (("Rampur", "Murshidabad"), ("Sitapur", "Bahraich"), ("Chandanpur", "Gaya")),
+    "BD": (("Kashipur", "Satkhira"), ("Charbhadrasan", "Faridpur")),
+    "NP": (("Bhimpur", "Sindhupalchok"), ("Dhulikhel", "Kavre")),
+    "PE": (("San Miguel", "Huancavelica"), ("Santa Rosa", "Ayacucho")),
+}
+LANGUAGES = {"IN": ("hi", "en"), "BD": ("bn", "en"), "NP": ("en", "hi"), "PE": ("es", "en")}
+DEMO_ACCOUNTS = (
+    ("coordinator", User.COORDINATOR, "Asha Devi"),
+    ("caseworker", User.CASE_WORKER, "Ravi Kumar"),
+    ("facilitator", User.FACILITATOR, "Pooja Das"),
+    ("member", User.MEMBER, "Meena Bibi"),
+)
+
+
+def new_secret(role):
+    """A fresh random secret of the kind the role signs in with."""
+    if role in User.PASSWORD_ROLES:
+        return secrets.token_urlsafe(9)
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+class Village:
+    """What the steps share while one village is built."""
+
+    def __init__(self, rng, children, years):
+        self.rng, self.children, self.years = rng, children, years
+        self.logins = {}
+
+
+def add_village(build):
+    country = build.rng.choice(sorted(VILLAGES))
+    name, district = build.rng.choice(VILLAGES[country])
+    save_village(name, country, district, LANGUAGES[country])
+
+
+def add_accounts(build):
+    for username, role, display_name in DEMO_ACCOUNTS:
+        build.logins[username] = new_secret(role)
+        create_user(username, role, build.logins[username], display_name=display_name,
+                    must_change_secret=False)
+
+
+# Each area that keeps data adds its step here; each step runs in one transaction.
+STEPS = (("village", add_village), ("accounts", add_accounts))
+
+
+def seed(data_dir, children=120, years=1, seed=1, progress=None):
+    """Fill an empty hub with a demo village; return {username: secret} of the demo accounts."""
+    build = Village(random.Random(seed), children, years)
+    for label, step in STEPS:
+        with database.atomic():
+            step(build)
+        if progress:
+            progress(label)
+    write_private(Path(data_dir) / LOGINS_FILE, format_logins(build.logins))
+    return build.logins
+
+
+def format_logins(logins):
+    return "".join(f"{username:<12} {secret}\n" for username, secret in logins.items())
+
+
+def saved_logins(data_dir):
+    """The demo logins text kept by seed(), or '' when this hub was not seeded."""
+    path = Path(data_dir) / LOGINS_FILE
+    return path.read_text(encoding="utf-8") if path.exists() else ""

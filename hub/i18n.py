@@ -1,0 +1,35 @@
+"""Languages: which one a page is shown in, and the picker that remembers a choice in a cookie.
+
+The choice comes from the signed-in user, then the picker's cookie, then the browser's
+Accept-Language, then the hub's default.
+"""
+
+from flask import current_app, g, request
+from flask_babel import Babel, format_date, get_locale
+
+from hub.paths import TRANSLATIONS_DIR
+
+# Native names, so a reader finds their language without reading English.
+LANGUAGES = {"en": "English", "bn": "বাংলা", "hi": "हिन्दी", "es": "Español"}
+LANGUAGE_COOKIE = "hub_lang"
+COOKIE_MAX_AGE = 5 * 365 * 24 * 3600  # a preference, not a session: nothing secret in it
+
+babel = Babel()
+
+
+def select_language():
+    """The language code for this request."""
+    user = getattr(g, "user", None)
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def init_app(app):
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
+    babel.init_app(app, locale_selector=select_language)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date)

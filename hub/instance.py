@@ -1,0 +1,69 @@
+"""The data folder: everything one hub owns (database, secret key, settings file).
+
+`prepare()` is what `communityhub init` does and what start-up repeats: it never overwrites a key
+or a setting, so it is safe to run on every start.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from hub import db, migrations
+from hub.settings import SETTINGS_FILE, template_text
+
+SECRET_KEY_FILE = "secret_key"
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """What prepare() found and did."""
+
+    data_dir: Path
+    created: bool
+    database_ok: bool
+    database_message: str
+    migrations_applied: tuple
+
+
+def write_private(path, text):
+    """Write text to a new file readable by its owner only (0600), atomically."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def secret_key(data_dir):
+    """The app's session-signing key, made once and kept 0600 in the data folder."""
+    path = Path(data_dir) / SECRET_KEY_FILE
+    if not path.exists():
+        write_private(path, secrets.token_hex(32))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def database_path(data_dir):
+    return Path(data_dir) / db.DATABASE_FILE
+
+
+def prepare(data_dir):
+    """Make the data folder ready: folder, key, settings template, database checked and migrated."""
+    data_dir = Path(data_dir)
+    created = not database_path(data_dir).exists()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    secret_key(data_dir)
+    settings_path = data_dir / SETTINGS_FILE
+    if not settings_path.exists():
+        settings_path.write_text(template_text(), encoding="utf-8")
+
+    ok, message = (True, "ok") if created else db.check(database_path(data_dir))
+    db.init(database_path(data_dir), read_only=not ok)
+    ran = ()
+    if ok:
+        with db.database.connection_context():
+            ran = tuple(migrations.migrate(db.database))
+    return Preparation(data_dir, created, ok, message, ran)

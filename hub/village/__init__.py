@@ -1,0 +1,1 @@
+"""The village profile: its name, country, languages and emergency numbers."""
