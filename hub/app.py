@@ -3,12 +3,17 @@
 from flask import Flask, abort, request
 from flask_wtf.csrf import CSRFProtect
 
-from hub import __version__, db, errors, i18n, instance, security, settings
+from hub import __version__, access, db, errors, i18n, instance, security, settings
+from hub.audit import bp as audit_bp
+from hub.auth import bp as auth_bp
+from hub.auth import current
+from hub.auth.throttle import Throttle
 from hub.home import bp as home_bp
 from hub.paths import asset_dir
+from hub.village import bp as village_bp
 
 # Every area's blueprint, in one visible list.
-BLUEPRINTS = (home_bp,)
+BLUEPRINTS = (home_bp, village_bp, auth_bp, audit_bp)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 csrf = CSRFProtect()
@@ -33,11 +38,14 @@ def create_app(config=None):
     )
     app.config.update(config)
 
+    _connect_per_request(app)  # first: a read-only hub refuses a POST before anything else looks at it
     i18n.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    _connect_per_request(app)
+    current.init_app(app)   # who is signed in, then where they must go (set-up, new secret)
+    access.init_app(app)    # then whether they may open this page
+    app.extensions["hub_throttle"] = Throttle()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(HUB_VERSION=__version__)

@@ -41,7 +41,18 @@ def init():
     click.echo("Created a new hub." if prepared.created else "The hub was already initialised.")
     for migration in prepared.migrations_applied:
         click.echo(f"Applied migration {migration.number:04d} {migration.name}")
+    _echo_setup_code(data_dir)
     click.echo("Next: `communityhub run`, then open the hub in a browser.")
+
+
+def _echo_setup_code(data_dir):
+    """Print the one-time set-up code while the hub has no coordinator."""
+    from hub import db, instance
+    from hub.auth.service import coordinator_exists
+
+    with db.database.connection_context():
+        if not coordinator_exists():
+            click.echo(f"Set-up code (enter it at /setup): {instance.setup_code(data_dir)}")
 
 
 @main.command()

@@ -4,13 +4,17 @@ SQLite 3.7.0 to 3.51.2 (Raspberry Pi OS ships 3.40.1) can corrupt a WAL database
 write or checkpoint at the same instant. So every write in this process goes through one lock:
 transactions start with BEGIN IMMEDIATE while holding it, stray autocommit writes take it too, and
 closing a connection (which may checkpoint) takes it as well.
+
+Connections are pooled: a request "connects" and "closes" by borrowing one, so the pragmas run once
+per connection and the WAL is not checkpointed and deleted after every request (SD-card wear).
 """
 
 import re
 import sqlite3
 import threading
 
-from peewee import Model, SqliteDatabase
+from peewee import Model
+from playhouse.pool import PooledSqliteDatabase
 
 DATABASE_FILE = "hub.sqlite3"
 PRAGMAS = (
@@ -38,7 +42,7 @@ def is_write(sql):
     return not (_READ_ONLY_SQL.match(sql) or _READ_ONLY_PRAGMA.match(sql))
 
 
-class HubDatabase(SqliteDatabase):
+class HubDatabase(PooledSqliteDatabase):
     """SqliteDatabase whose writes are serialised by WRITE_LOCK and refused when read-only."""
 
     read_only = False
@@ -71,13 +75,14 @@ class HubDatabase(SqliteDatabase):
         with WRITE_LOCK:
             return super().execute_sql(sql, params)
 
-    def _close(self, conn):
-        # The last connection to close checkpoints the WAL: that counts as a write.
+    def _close_raw(self, conn):
+        # Really closing the last connection checkpoints the WAL: that counts as a write.
         with WRITE_LOCK:
-            conn.close()
+            super()._close_raw(conn)
 
 
-database = HubDatabase(None)
+MAX_CONNECTIONS = 32
+database = HubDatabase(None, max_connections=MAX_CONNECTIONS, timeout=30)
 
 
 class BaseModel(Model):
@@ -90,9 +95,10 @@ class BaseModel(Model):
 
 def init(path, read_only=False):
     """Point the database at path with the hub's pragmas (nothing is opened yet)."""
-    if not database.is_closed():
-        database.close()
-    database.init(str(path), pragmas=PRAGMAS, timeout=10)
+    if not database.deferred:
+        database.close_all()
+    # Pooled connections move between waitress threads, one thread at a time.
+    database.init(str(path), pragmas=PRAGMAS, timeout=10, check_same_thread=False)
     database.read_only = read_only
 
 

@@ -5,11 +5,10 @@ secrets are random and kept, 0600, in the data folder, so a demo never ships a k
 """
 
 import random
-import secrets
 from pathlib import Path
 
 from hub.auth.models import User
-from hub.auth.service import create_user
+from hub.auth.service import create_user, temporary_secret
 from hub.db import database
 from hub.instance import write_private
 from hub.village.service import save_village
@@ -30,13 +29,6 @@ DEMO_ACCOUNTS = (
 )
 
 
-def new_secret(role):
-    """A fresh random secret of the kind the role signs in with."""
-    if role in User.PASSWORD_ROLES:
-        return secrets.token_urlsafe(9)
-    return f"{secrets.randbelow(10**6):06d}"
-
-
 class Village:
     """What the steps share while one village is built."""
 
@@ -53,7 +45,7 @@ def add_village(build):
 
 def add_accounts(build):
     for username, role, display_name in DEMO_ACCOUNTS:
-        build.logins[username] = new_secret(role)
+        build.logins[username] = temporary_secret(role)
         create_user(username, role, build.logins[username], display_name=display_name,
                     must_change_secret=False)
 

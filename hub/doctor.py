@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hub import db, migrations
-from hub.instance import SECRET_KEY_FILE, database_path
+from hub.instance import SECRET_KEY_FILE, database_path, setup_code
 
 # The clock cannot be right if it says a time before this release was made.
 EARLIEST_PLAUSIBLE = datetime(2026, 11, 1)
@@ -61,6 +61,16 @@ def check_database(data_dir):
     return Finding(True, "database", f"integrity ok, SQLite {db.sqlite_version()}")
 
 
+def check_setup(data_dir):
+    from hub.auth.service import coordinator_exists
+
+    with db.database.connection_context():
+        if coordinator_exists():
+            return Finding(True, "set-up", "done: the hub has a coordinator")
+    return Finding(False, "set-up", f"waiting: nobody has set up this hub yet; set-up code {setup_code(data_dir)}",
+                   "open the hub in a browser, go to /setup and enter the set-up code")
+
+
 def check_disk(data_dir, min_free_mb):
     path = Path(data_dir)
     free_mb = shutil.disk_usage(path if path.exists() else path.parent).free // (1024 * 1024)
@@ -83,5 +93,7 @@ def run_checks(data_dir, min_free_mb, now):
     findings = [check_data_dir(data_dir)]
     if findings[0].ok:
         findings += [check_secret_key(data_dir), check_database(data_dir)]
+        if findings[-1].ok:
+            findings.append(check_setup(data_dir))
     findings += [check_disk(data_dir, min_free_mb), check_clock(now)]
     return findings

@@ -4,8 +4,8 @@ The choice comes from the signed-in user, then the picker's cookie, then the bro
 Accept-Language, then the hub's default.
 """
 
-from flask import current_app, g, request
-from flask_babel import Babel, format_date, get_locale
+from flask import current_app, g, has_request_context, request
+from flask_babel import Babel, format_date, format_datetime, get_locale
 
 from hub.paths import TRANSLATIONS_DIR
 
@@ -18,7 +18,9 @@ babel = Babel()
 
 
 def select_language():
-    """The language code for this request."""
+    """The language code for this request (the hub's default outside a request, as in the CLI)."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LANGUAGE"]
     user = getattr(g, "user", None)
     if user is not None and user.language in LANGUAGES:
         return user.language
@@ -32,4 +34,5 @@ def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
     babel.init_app(app, locale_selector=select_language)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date,
+                                 format_datetime=format_datetime)

@@ -13,6 +13,7 @@ from hub import db, migrations
 from hub.settings import SETTINGS_FILE, template_text
 
 SECRET_KEY_FILE = "secret_key"
+SETUP_CODE_FILE = "setup-code"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,23 @@ def secret_key(data_dir):
     if not path.exists():
         write_private(path, secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip()
+
+
+def setup_code(data_dir):
+    """The one-time code that proves the person at /setup holds the hub (made at init, 0600).
+
+    Twelve digits in three groups: easy to type on a phone keypad, about 40 bits, and /setup is
+    throttled like sign-in. It is removed once set-up is done.
+    """
+    path = Path(data_dir) / SETUP_CODE_FILE
+    if not path.exists():
+        digits = f"{secrets.randbelow(10**12):012d}"
+        write_private(path, f"{digits[:4]}-{digits[4:8]}-{digits[8:]}")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def forget_setup_code(data_dir):
+    (Path(data_dir) / SETUP_CODE_FILE).unlink(missing_ok=True)
 
 
 def database_path(data_dir):

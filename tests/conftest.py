@@ -1,12 +1,14 @@
 """Fixtures: a fresh hub on a temporary data folder per test, its client, its CLI runner, factories."""
 
-import os
+import re
 
 import pytest
 from click.testing import CliRunner
 
 from hub.app import create_app
 from hub.cli import main
+from hub.db import database
+from tests.factories import ROLES, make_user, make_village
 
 
 @pytest.fixture
@@ -15,9 +17,20 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def app(data_dir):
-    app = create_app({"DATA_DIR": str(data_dir), "TESTING": True})
-    yield app
+def fresh_app(data_dir):
+    """A hub straight after `communityhub init`: no village, no coordinator."""
+    return create_app({"DATA_DIR": str(data_dir), "TESTING": True})
+
+
+@pytest.fixture
+def app(fresh_app):
+    """A hub that has been set up: a village and one account of each role (password "secret-<role>-1")."""
+    with fresh_app.app_context(), database.connection_context():
+        make_village()
+        for role in ROLES:
+            make_user(username=role.replace("_", ""), role=role, secret=f"secret-{role}-1",
+                      must_change_secret=False, display_name=role.replace("_", " ").title())
+    return fresh_app
 
 
 @pytest.fixture
@@ -26,9 +39,16 @@ def client(app):
 
 
 @pytest.fixture
-def csrf_client(data_dir):
-    """A client of an app that checks CSRF tokens as production does (TESTING leaves them on too)."""
-    return create_app({"DATA_DIR": str(data_dir)}).test_client()
+def login_as(app):
+    """login_as(role) -> a test client signed in as the fixture account of that role."""
+    def sign_in(role, client=None):
+        client = client or app.test_client()
+        username = role.replace("_", "")
+        response = client.post("/login", data={"username": username, "password": f"secret-{role}-1",
+                                               "csrf_token": csrf_token(client, "/login")})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return sign_in
 
 
 @pytest.fixture
@@ -45,25 +65,19 @@ def runner(data_dir, monkeypatch):
 
 @pytest.fixture
 def app_context(app):
-    with app.app_context():
-        from hub.db import database
-
-        with database.connection_context():
-            yield app
+    with app.app_context(), database.connection_context():
+        yield app
 
 
 def csrf_token(client, path="/"):
     """The CSRF token a page served to this client carries."""
-    import re
-
     page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
 
 
 @pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch):
-    # Tests only ever talk to loopback; a proxy from the environment must never be used.
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+def _hub_environment(monkeypatch):
+    # Tests only ever talk to loopback, and never to a data folder from the environment.
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "COMMUNITYHUB_DATA_DIR"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
-    os.environ.pop("COMMUNITYHUB_DATA_DIR", None)

@@ -1,7 +1,13 @@
 """Factories: plain functions with valid defaults; pass overrides for what a test cares about."""
 
+import itertools
+
+from hub.auth.models import User
 from hub.auth.service import create_user
 from hub.village.service import save_village
+
+ROLES = User.ROLES
+_counter = itertools.count(1)
 
 
 def make_village(**overrides):
@@ -11,10 +17,7 @@ def make_village(**overrides):
     return values
 
 
-_counter = iter(range(1, 10**9))
-
-
 def make_user(**overrides):
-    values = {"username": f"user{next(_counter)}", "role": "facilitator", "secret": "123456"}
+    values = {"username": f"user{next(_counter)}", "role": User.FACILITATOR, "secret": "123456"}
     values.update(overrides)
     return create_user(**values)

@@ -5,9 +5,7 @@ from flask import abort
 from tests.factories import make_village
 
 
-def test_home__shows_village_date_and_emergency_numbers(app, client):
-    with app.app_context():
-        make_village(name="Rampur", country="IN")
+def test_home__shows_village_date_and_emergency_numbers(client):
     page = client.get("/").get_data(as_text=True)
     assert "Rampur" in page
     assert "Child helpline" in page and 'href="tel:1098"' in page
@@ -17,7 +15,9 @@ def test_home__shows_village_date_and_emergency_numbers(app, client):
     assert str(clock.today().year) in page
 
 
-def test_home__before_setup_says_numbers_are_missing(client):
+def test_home__without_numbers_says_so(app, client):
+    with app.app_context():
+        make_village(numbers=[])
     page = client.get("/").get_data(as_text=True)
     assert "No emergency numbers are set up yet" in page
 
@@ -59,10 +59,14 @@ def test_error_pages__localised_html(client):
     assert "Página no encontrada" in response.get_data(as_text=True)
 
 
-def test_error_pages__every_code_renders(app, client):
+def test_error_pages__every_code_renders(app, client, monkeypatch):
+    from hub import access
+
     for code in (400, 403, 404, 405, 429, 500, 503):
         app.add_url_rule(f"/boom/{code}", f"boom{code}", lambda code=code: abort(code))
+        monkeypatch.setitem(access.ACCESS, f"boom{code}", access.EVERYONE)
     app.add_url_rule("/crash", "crash", lambda: 1 / 0)
+    monkeypatch.setitem(access.ACCESS, "crash", access.EVERYONE)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for code in (400, 403, 404, 405, 429, 500, 503):
         response = client.get(f"/boom/{code}")

@@ -1,19 +1,28 @@
-"""Rules for accounts: valid usernames, roles and secrets, and how secrets are hashed."""
+"""Rules for accounts: valid usernames, roles and secrets, hashing, sign-in, and every account change.
 
+This module is the only writer of User rows; each change is audited in the same transaction.
+"""
+
+import functools
 import re
-from datetime import datetime
+import secrets
+import threading
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hub import clock
+from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PIN = re.compile(r"^[0-9]{6}$")
 MIN_PASSWORD_LENGTH = 10
-HASH_METHOD = "scrypt"  # memory-hard, in werkzeug, no extra dependency
+HASH_METHOD = "scrypt"  # memory-hard (32 MB a hash), in werkzeug, no extra dependency
+# At most two hashes at once: a burst of sign-ins must not take a Pi 3B+'s memory.
+_HASHING = threading.BoundedSemaphore(2)
 
 ROLE_LABELS = {
     User.COORDINATOR: _l("Coordinator"),
@@ -26,6 +35,14 @@ ROLE_LABELS = {
 class AccountError(ValueError):
     """An account request the hub refuses; str() is a message for the person who made it."""
 
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_username(username):
+    return (username or "").strip().lower()
+
 
 def secret_kind_of(role, secret):
     """'pin' or 'password' for this role and secret, or raise AccountError saying what is wrong."""
@@ -33,33 +50,143 @@ def secret_kind_of(role, secret):
         return User.PIN
     if role in User.PASSWORD_ROLES and len(secret) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Coordinators and case workers need a password of at least "
-                             "%(count)d characters.", count=MIN_PASSWORD_LENGTH))
+                             "%(count)d characters.", count=MIN_PASSWORD_LENGTH), "secret")
     if secret.isdigit() and len(secret) < MIN_PASSWORD_LENGTH:
-        raise AccountError(_("A PIN has exactly 6 digits."))
+        raise AccountError(_("A PIN has exactly 6 digits."), "secret")
     if len(secret) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A password needs at least %(count)d characters.",
-                             count=MIN_PASSWORD_LENGTH))
+                             count=MIN_PASSWORD_LENGTH), "secret")
     return User.PASSWORD
+
+
+def _check_username(username):
+    if not USERNAME.match(username):
+        raise AccountError(_("A username has 2 to 32 letters, digits, dots, dashes or underscores, "
+                             "starting with a letter or digit."), "username")
+    if User.select().where(User.username == username).exists():
+        raise AccountError(_("The username %(username)s is already taken.", username=username), "username")
+
+
+def _check_role(role):
+    if role not in User.ROLES:
+        raise AccountError(_("Unknown role %(role)s.", role=role), "role")
 
 
 def create_user(username, role, secret, display_name=None, language="", must_change_secret=True):
     """Create an account after checking its username, role and secret; return the User."""
-    username = username.strip().lower()
-    if not USERNAME.match(username):
-        raise AccountError(_("A username has 2 to 32 letters, digits, dots, dashes or "
-                             "underscores, starting with a letter or digit."))
-    if role not in User.ROLES:
-        raise AccountError(_("Unknown role %(role)s.", role=role))
+    username = normalise_username(username)
+    _check_role(role)
     kind = secret_kind_of(role, secret)
+    secret_hash = hash_secret(secret)  # slow on purpose: outside the write lock
     with database.atomic():
-        if User.select().where(User.username == username).exists():
-            raise AccountError(_("The username %(username)s is already taken.", username=username))
-        return User.create(username=username, display_name=display_name or username, role=role,
-                           secret_kind=kind, secret_hash=generate_password_hash(secret, HASH_METHOD),
-                           language=language, must_change_secret=must_change_secret,
-                           created_at=datetime.now())
+        _check_username(username)
+        user = User.create(username=username, display_name=(display_name or username).strip(), role=role,
+                           secret_kind=kind, secret_hash=secret_hash,
+                           language=language or "", must_change_secret=must_change_secret,
+                           created_at=clock.now())
+        record("account.created", user, detail=role)
+    return user
+
+
+def update_user(user, display_name, role, language):
+    """Change an account's name, role and language; a role that needs a password keeps its secret."""
+    _check_role(role)
+    if role in User.PASSWORD_ROLES and user.secret_kind == User.PIN:
+        raise AccountError(_("This account signs in with a PIN. Reset it with a password of at least "
+                             "%(count)d characters before giving it this role.", count=MIN_PASSWORD_LENGTH),
+                           "role")
+    if user.role == User.COORDINATOR and role != User.COORDINATOR:
+        _keep_one_coordinator(user)
+    with database.atomic():
+        changes = [name for name, old, new in (("name", user.display_name, display_name),
+                                               ("role", user.role, role),
+                                               ("language", user.language, language)) if old != new]
+        user.display_name, user.role, user.language = display_name.strip(), role, language or ""
+        user.save()
+        record("account.updated", user, detail=", ".join(changes))
+    return user
+
+
+def _keep_one_coordinator(user):
+    others = User.select().where((User.role == User.COORDINATOR) & User.active & (User.id != user.id))
+    if not others.exists():
+        raise AccountError(_("The hub needs at least one active coordinator."), "role")
+
+
+def reset_secret(user, secret):
+    """Give an account a new temporary secret that must be changed at the next sign-in."""
+    kind, secret_hash = secret_kind_of(user.role, secret), hash_secret(secret)
+    with database.atomic():
+        user.secret_kind, user.secret_hash = kind, secret_hash
+        user.must_change_secret = True
+        user.save()
+        record("account.secret_reset", user)
+    return user
+
+
+def set_active(user, active):
+    """Deactivate or reactivate an account (accounts are never deleted: the audit log names them)."""
+    if not active and user.role == User.COORDINATOR:
+        _keep_one_coordinator(user)
+    with database.atomic():
+        user.active = active
+        user.save()
+        record("account.reactivated" if active else "account.deactivated", user)
+    return user
+
+
+def change_own_secret(user, current, new):
+    """The signed-in user replaces their secret; the current one must be right and the new one differ."""
+    if not check_secret(user, current):
+        raise AccountError(_("Your current password or PIN is not right."), "current")
+    if current == new:
+        raise AccountError(_("Choose a new password or PIN, not the one you have now."), "new")
+    kind, secret_hash = secret_kind_of(user.role, new), hash_secret(new)
+    with database.atomic():
+        user.secret_kind, user.secret_hash = kind, secret_hash
+        user.must_change_secret = False
+        user.save()
+        record("secret.changed", user, user=user)
+    return user
+
+
+def temporary_secret(role):
+    """A random secret of the kind the role signs in with, to hand over on paper."""
+    if role in User.PASSWORD_ROLES:
+        return secrets.token_urlsafe(9)
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def hash_secret(secret):
+    """The scrypt hash of a PIN or password."""
+    with _HASHING:
+        return generate_password_hash(secret, HASH_METHOD)
 
 
 def check_secret(user, secret):
     """True when secret is this user's PIN or password."""
-    return check_password_hash(user.secret_hash, secret)
+    with _HASHING:
+        return check_password_hash(user.secret_hash, secret)
+
+
+@functools.cache
+def _dummy_hash():
+    """Checked against when the username is unknown, so a wrong username takes as long as a wrong secret."""
+    return hash_secret("not a real secret")
+
+
+def authenticate(username, secret):
+    """The active User with this username and secret, or None (in the same time either way)."""
+    user = User.get_or_none(User.username == normalise_username(username))
+    if user is None:
+        with _HASHING:
+            check_password_hash(_dummy_hash(), secret)
+        return None
+    if not check_secret(user, secret) or not user.active:
+        return None
+    return user
+
+
+def coordinator_exists():
+    """True once set-up has made a coordinator."""
+    return User.select().where(User.role == User.COORDINATOR).exists()

@@ -1,1 +1,7 @@
-"""The village profile: its name, country, languages and emergency numbers."""
+"""The village profile: first-run set-up, and its name, country, languages and emergency numbers."""
+
+from flask import Blueprint
+
+bp = Blueprint("village", __name__)
+
+from hub.village import views  # noqa: E402,F401  (registers the routes on bp)

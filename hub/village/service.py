@@ -1,7 +1,15 @@
-"""Rules of the village profile: country defaults for emergency numbers, reading and saving the profile."""
+"""Rules of the village profile: country defaults for emergency numbers, reading and saving the profile,
+and first-run set-up."""
 
+import hmac
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hub.audit.service import record
+from hub.auth.models import User
+from hub.auth.service import AccountError, create_user
 from hub.db import database
 from hub.village.models import EmergencyNumber, Village
 
@@ -40,6 +48,16 @@ COUNTRIES = {
         (EmergencyNumber.FIRE, "116"),
     )),
 }
+PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{1,19}$")
+MAX_NUMBERS = 12
+
+
+class VillageError(ValueError):
+    """A profile the hub refuses; str() says why, field names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def get_village():
@@ -52,15 +70,71 @@ def emergency_numbers():
     return [(KIND_LABELS.get(row.kind, row.label), row.number) for row in EmergencyNumber.ordered()]
 
 
+def numbers_text(rows=None):
+    """The numbers as the form shows them: one "label = number" a line."""
+    return "\n".join(f"{label} = {number}" for label, number in (rows or emergency_numbers()))
+
+
+def parse_numbers(text, country):
+    """[(kind, label, number)] from "label = number" lines; the country's defaults when text is empty."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not lines:
+        return [(kind, "", number) for kind, number in COUNTRIES[country][1]]
+    labels = {str(label).casefold(): kind for kind, label in KIND_LABELS.items()}
+    parsed = []
+    for line in lines:
+        label, sep, number = line.rpartition("=")
+        label, number = label.strip(), number.strip()
+        if not sep or not label or not PHONE_NUMBER.match(number):
+            raise VillageError(_("Write each number on its own line as “name = number”, for example "
+                                 "“Child helpline = 1098”. This line is not right: %(line)s", line=line),
+                               "numbers")
+        kind = labels.get(label.casefold(), EmergencyNumber.OTHER)
+        parsed.append((kind, label if kind == EmergencyNumber.OTHER else "", number))
+    if len(parsed) > MAX_NUMBERS:
+        raise VillageError(_("Please keep to %(count)d numbers or fewer.", count=MAX_NUMBERS), "numbers")
+    return parsed
+
+
 def save_village(name, country, district="", languages=("en",), numbers=None):
-    """Create or replace the profile; numbers default to the country's (kind, number) list."""
+    """Create or replace the profile; numbers are (kind, number) or (kind, label, number) tuples."""
     if country not in COUNTRIES:
-        raise ValueError(f"unknown country {country!r}")
-    if numbers is None:
-        numbers = COUNTRIES[country][1]
+        raise VillageError(_("Choose a country from the list."), "country")
+    numbers = numbers if numbers is not None else COUNTRIES[country][1]
     with database.atomic():
-        Village.replace(id=1, name=name, district=district, country=country,
+        Village.replace(id=1, name=name.strip(), district=(district or "").strip(), country=country,
                         languages=",".join(languages)).execute()
         EmergencyNumber.delete().execute()
-        for position, (kind, number) in enumerate(numbers):
-            EmergencyNumber.create(kind=kind, number=number, position=position)
+        for position, entry in enumerate(numbers):
+            kind, label, number = entry if len(entry) == 3 else (entry[0], "", entry[1])
+            EmergencyNumber.create(kind=kind, label=label, number=number, position=position)
+
+
+def update_village(name, country, district, languages, numbers_text_value):
+    """The coordinator changes the profile; audited."""
+    numbers = parse_numbers(numbers_text_value, country)
+    with database.atomic():
+        save_village(name, country, district, languages, numbers)
+        record("village.updated", get_village())
+
+
+def complete_setup(expected_code, given_code, village, coordinator):
+    """First run: check the set-up code, save the village and create the coordinator, all or nothing.
+
+    village: dict of save_village's arguments plus "numbers_text"; coordinator: dict of create_user's.
+    """
+    if User.select().where(User.role == User.COORDINATOR).exists():
+        raise VillageError(_("This hub is already set up."))
+    given = re.sub(r"[^0-9]", "", given_code or "")
+    if not hmac.compare_digest(given, re.sub(r"[^0-9]", "", expected_code)):
+        raise VillageError(_("That set-up code is not right. It was printed by “communityhub init” and "
+                             "“communityhub doctor” shows it again."), "setup_code")
+    numbers = parse_numbers(village.pop("numbers_text"), village["country"])
+    with database.atomic():
+        save_village(numbers=numbers, **village)
+        try:
+            user = create_user(role=User.COORDINATOR, must_change_secret=False, **coordinator)
+        except AccountError as error:
+            raise VillageError(str(error), {"secret": "password"}.get(error.field, error.field)) from None
+        record("setup.completed", get_village(), user=user)
+    return user

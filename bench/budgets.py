@@ -1,0 +1,40 @@
+"""Every budget the bench checks, in one table: a new measure adds its row here and names its key."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A limit on one figure; a ceiling unless at_least (a rate that must be reached)."""
+
+    limit: float
+    unit: str
+    at_least: bool = False
+
+    def describe(self):
+        """The budget as shown in the report, e.g. '≤ 2 s'."""
+        return f"{'≥' if self.at_least else '≤'} {self.limit:g} {self.unit}".rstrip()
+
+    def met_by(self, value):
+        """True when value keeps within the budget."""
+        return value >= self.limit if self.at_least else value <= self.limit
+
+
+# Units: KB is 1024 bytes and MB is 1024 KB, as /proc and `top` on the Pi count them.
+BUDGETS = {
+    "startup_s": Budget(2.0, "s"),                 # spawn to the first 200 from /healthz, slowest start
+    "rss_idle_mb": Budget(60, "MB"),               # resident memory right after start
+    "rss_after_load_mb": Budget(80, "MB"),         # resident memory after the load phase
+    "home_p95_ratio": Budget(3.0, "×"),            # home p95 over hello world's p95, 10 clients, one core
+    "first_page_kb": Budget(30, "KB"),             # bodies a browser downloads for the first page
+    "first_page_external": Budget(0, "references"),  # DESIGN: a page loads nothing from outside the hub
+}
+
+
+def verdict(key, value):
+    """'pass', 'fail', 'not available' (no value) or '' (a figure with no budget) for one row."""
+    if value is None:
+        return "not available"
+    if key is None:
+        return ""
+    return "pass" if BUDGETS[key].met_by(value) else "fail"

@@ -1,0 +1,1 @@
+"""Everything that crosses the village boundary: summaries, disclosure control, bundles, delivery."""

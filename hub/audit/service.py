@@ -1,0 +1,70 @@
+"""Writing and searching the audit log. `record()` is the only writer; nothing updates or deletes."""
+
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
+
+from hub import clock
+from hub.audit.models import AuditEvent
+
+PAGE_SIZE = 50
+
+# Every action the hub records, with the words the coordinator reads.
+ACTIONS = {
+    "setup.completed": _l("Set up the hub"),
+    "sign_in": _l("Signed in"),
+    "sign_in.failed": _l("Sign-in failed"),
+    "sign_in.locked": _l("Sign-in locked after failures"),
+    "sign_out": _l("Signed out"),
+    "secret.changed": _l("Changed own password or PIN"),
+    "account.created": _l("Created an account"),
+    "account.updated": _l("Changed an account"),
+    "account.secret_reset": _l("Reset a password or PIN"),
+    "account.deactivated": _l("Deactivated an account"),
+    "account.reactivated": _l("Reactivated an account"),
+    "village.updated": _l("Changed the village profile"),
+}
+
+
+def record(action, obj=None, detail="", user=None, username=""):
+    """Append one event; the actor is the signed-in user unless given (a failed sign-in has none)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    actor = user if user is not None else (getattr(g, "user", None) if has_request_context() else None)
+    return AuditEvent.create(
+        at=clock.now(),
+        user=actor,
+        username=actor.username if actor else username,
+        role=actor.role if actor else "",
+        action=action,
+        object_type=type(obj).__name__.lower() if obj is not None else "",
+        object_id=str(obj.id) if obj is not None else "",
+        client_address=(request.remote_addr or "") if has_request_context() else "cli",
+        detail=detail,
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    username: str = ""
+    action: str = ""
+    object_type: str = ""
+    before_id: int | None = None
+
+
+def search(filters):
+    """(events, next_before_id): one page of events matching filters, newest first."""
+    query = AuditEvent.newest_first()
+    if filters.username:
+        query = query.where(AuditEvent.username == filters.username.strip().lower())
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.object_type:
+        query = query.where(AuditEvent.object_type == filters.object_type)
+    if filters.before_id:
+        query = query.where(AuditEvent.id < filters.before_id)
+    events = list(query.limit(PAGE_SIZE + 1))
+    more = len(events) > PAGE_SIZE
+    events = events[:PAGE_SIZE]
+    return events, (events[-1].id if more else None)

@@ -1,0 +1,17 @@
+"""The coordinator reads and filters the audit log (no route changes it)."""
+
+from flask import render_template, request
+
+from hub.audit import bp
+from hub.audit.service import ACTIONS, Filters, search
+
+
+@bp.get("")
+def events():
+    filters = Filters(username=request.args.get("username", "")[:32],
+                      action=request.args.get("action", "") if request.args.get("action") in ACTIONS else "",
+                      object_type=request.args.get("object_type", "")[:32],
+                      before_id=request.args.get("before", type=int))
+    events, next_before = search(filters)
+    return render_template("hub/audit/events.html", events=events, next_before=next_before,
+                           filters=filters, actions=ACTIONS)

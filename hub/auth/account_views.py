@@ -1,0 +1,89 @@
+"""The coordinator's account pages: list, create, edit, reset a secret, deactivate or reactivate."""
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from hub.auth import bp
+from hub.auth.forms import AccountForm, NewAccountForm, ResetSecretForm
+from hub.auth.models import User
+from hub.auth.service import (
+    ROLE_LABELS, AccountError, create_user, reset_secret, set_active, temporary_secret, update_user,
+)
+from hub.forms import EmptyForm, apply_error
+
+
+def get_user_or_404(user_id):
+    return User.get_or_none(User.id == user_id) or abort(404)
+
+
+@bp.get("/accounts")
+def accounts():
+    users = User.select().order_by(User.active.desc(), User.display_name)
+    return render_template("hub/auth/accounts.html", users=users, role_labels=ROLE_LABELS, form=EmptyForm())
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def account_new():
+    form = NewAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.username.data, form.role.data, form.secret.data,
+                               display_name=form.display_name.data, language=form.language.data)
+        except AccountError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Account %(username)s created. Give them the first password or PIN; they will choose "
+                    "their own when they sign in.", username=user.username), "success")
+            return redirect(url_for("auth.accounts"))
+    return render_template("hub/auth/account_new.html", form=form,
+                           suggestion=temporary_secret(User.FACILITATOR))
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+def account_edit(user_id):
+    user = get_user_or_404(user_id)
+    form = AccountForm(obj=user)
+    if form.validate_on_submit():
+        try:
+            update_user(user, form.display_name.data, form.role.data, form.language.data)
+        except AccountError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Account %(username)s saved.", username=user.username), "success")
+            return redirect(url_for("auth.accounts"))
+    return render_template("hub/auth/account_edit.html", form=form, user=user, reset_form=ResetSecretForm(),
+                           active_form=EmptyForm(), role_labels=ROLE_LABELS)
+
+
+@bp.post("/accounts/<int:user_id>/reset")
+def account_reset(user_id):
+    user = get_user_or_404(user_id)
+    form = ResetSecretForm()
+    if form.validate_on_submit():
+        try:
+            reset_secret(user, form.secret.data)
+        except AccountError as error:
+            apply_error(form, error)
+        else:
+            current_app.extensions["hub_sessions"].end_all_for(user.id)
+            flash(_("New temporary password or PIN set for %(username)s. They must change it when they "
+                    "sign in.", username=user.username), "success")
+            return redirect(url_for("auth.account_edit", user_id=user.id))
+    return render_template("hub/auth/account_edit.html", form=AccountForm(obj=user), user=user,
+                           reset_form=form, active_form=EmptyForm(), role_labels=ROLE_LABELS), 400
+
+
+@bp.post("/accounts/<int:user_id>/active")
+def account_active(user_id):
+    user = get_user_or_404(user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            set_active(user, not user.active)
+        except AccountError as error:
+            flash(str(error), "error")
+        else:
+            if not user.active:
+                current_app.extensions["hub_sessions"].end_all_for(user.id)
+            flash(_("%(username)s can sign in again.", username=user.username) if user.active else
+                  _("%(username)s can no longer sign in.", username=user.username), "success")
+    return redirect(url_for("auth.account_edit", user_id=user.id))

@@ -1,0 +1,82 @@
+"""Who is signed in on this request: loads g.user from the session, and sends people where they must go.
+
+Until the hub has a coordinator every page leads to set-up; a user whose secret is temporary must
+change it before anything else.
+"""
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from hub.auth.models import User
+from hub.auth.service import ROLE_LABELS, coordinator_exists
+from hub.auth.sessions import SessionStore
+
+SESSION_KEY = "sid"
+# Pages that work before set-up and before a forced secret change.
+ALWAYS_OPEN = {"static", "home.healthz", "home.language", "village.setup", "auth.logout"}
+
+
+def store():
+    return current_app.extensions["hub_sessions"]
+
+
+def sign_in(user):
+    """Start a fresh session for user: a new id, and a new CSRF token with it."""
+    old = session.get(SESSION_KEY)
+    if old:
+        store().end(old)
+    session.clear()
+    session[SESSION_KEY] = store().start(user.id)
+
+
+def sign_out():
+    session_id = session.pop(SESSION_KEY, None)
+    if session_id:
+        store().end(session_id)
+    session.clear()
+
+
+def is_set_up():
+    """True once a coordinator exists; remembered, since accounts are never deleted."""
+    if not current_app.extensions.get("hub_set_up"):
+        current_app.extensions["hub_set_up"] = coordinator_exists()
+    return current_app.extensions["hub_set_up"]
+
+
+def init_app(app):
+    app.extensions["hub_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60)
+
+    @app.before_request
+    def load_user():
+        g.user = None
+        session_id = session.get(SESSION_KEY)
+        if session_id:
+            user_id = store().touch(session_id)
+            user = User.get_or_none((User.id == user_id) & User.active) if user_id else None
+            if user is None:
+                session.clear()
+                if request.endpoint not in ALWAYS_OPEN:
+                    flash(_("You were signed out because the hub was not used for a while. "
+                            "Please sign in again."), "info")
+            g.user = user
+
+    @app.before_request
+    def send_where_needed():
+        if request.endpoint in ALWAYS_OPEN or request.endpoint is None:
+            return None
+        if not is_set_up():
+            return redirect(url_for("village.setup"))
+        if g.user is not None and g.user.must_change_secret and request.endpoint != "auth.change_secret":
+            return redirect(url_for("auth.change_secret"))
+        return None
+
+    @app.context_processor
+    def role_label():
+        return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
+
+    @app.after_request
+    def no_store_when_signed_in(response):
+        # Shared phones: a signed-in page must never come back from the browser's cache.
+        if g.get("user") is not None:
+            response.headers["Cache-Control"] = "no-store"
+        return response

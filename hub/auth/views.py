@@ -1,0 +1,76 @@
+"""Sign in, sign out, change one's own password or PIN."""
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from hub.audit.service import record
+from hub.auth import bp
+from hub.auth.current import sign_in, sign_out
+from hub.auth.forms import ChangeSecretForm, LoginForm
+from hub.auth.service import AccountError, authenticate, change_own_secret, normalise_username
+from hub.db import database
+from hub.forms import EmptyForm, apply_error
+
+
+def throttle():
+    return current_app.extensions["hub_throttle"]
+
+
+def safe_next(target):
+    """A path on this hub to go to after sign-in, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        username = normalise_username(form.username.data)
+        keys = (f"user:{username}", f"addr:{request.remote_addr}")
+        wait = throttle().wait_seconds(*keys)
+        if wait:
+            form.form_errors.append(_("Too many failed attempts. Try again in %(minutes)d minute(s).",
+                                      minutes=max(1, (wait + 59) // 60)))
+            return render_template("hub/auth/login.html", form=form), 429
+        user = authenticate(username, form.password.data)
+        if user is None:
+            throttle().fail(*keys)
+            with database.atomic():
+                record("sign_in.failed", username=username)
+                if throttle().wait_seconds(*keys):
+                    record("sign_in.locked", username=username)
+            form.form_errors.append(_("That username and password or PIN do not match an active account."))
+            return render_template("hub/auth/login.html", form=form), 401
+        throttle().succeed(*keys)
+        sign_in(user)
+        g.user = user
+        with database.atomic():
+            record("sign_in", user, user=user)
+        return redirect(safe_next(form.next.data))
+    return render_template("hub/auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if EmptyForm().validate_on_submit():
+        with database.atomic():
+            record("sign_out", g.user)
+        sign_out()
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/account/secret", methods=["GET", "POST"])
+def change_secret():
+    form = ChangeSecretForm()
+    if form.validate_on_submit():
+        try:
+            change_own_secret(g.user, form.current.data, form.new.data)
+        except AccountError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Your new password or PIN is saved."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("hub/auth/change_secret.html", form=form)
