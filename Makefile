@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEBIAN_TEST_PACKAGES := chromium
+# chromium for the browser tests; Bengali and Devanagari fonts so pages are measured with real glyphs.
+DEBIAN_TEST_PACKAGES := chromium fonts-lohit-beng-bengali fonts-lohit-deva
 # apt-get needs root; CI and the developer machines run as root, elsewhere sudo is used.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

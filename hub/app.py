@@ -1,7 +1,9 @@
 """create_app(): settings, database, languages, security, error pages and the blueprints of every area."""
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, url_for
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 
 from hub import __version__, access, db, errors, i18n, instance, security, settings
 from hub.audit import bp as audit_bp
@@ -48,9 +50,17 @@ def create_app(config=None):
     app.extensions["hub_throttle"] = Throttle()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(HUB_VERSION=__version__)
+    app.jinja_env.globals.update(HUB_VERSION=__version__, icon=icon)
+    app.context_processor(lambda: {"icons_url": url_for("static", filename="icons.svg")})
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow Wi-Fi
     return app
+
+
+@pass_context
+def icon(context, name):
+    """An icon from the SVG sprite, hidden from screen readers (a text label always sits beside it)."""
+    return Markup('<svg class="icon" aria-hidden="true" focusable="false"><use href="%s#%s"></use></svg>') % (
+        context["icons_url"], escape(name))
 
 
 def _connect_per_request(app):

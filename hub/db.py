@@ -46,6 +46,8 @@ class HubDatabase(PooledSqliteDatabase):
     """SqliteDatabase whose writes are serialised by WRITE_LOCK and refused when read-only."""
 
     read_only = False
+    # Grows with every commit in this process: anything cached from the database is stale once it moves.
+    generation = 0
 
     def begin(self, lock_type=None):
         if self.read_only:
@@ -59,6 +61,7 @@ class HubDatabase(PooledSqliteDatabase):
 
     def commit(self):
         super().commit()
+        self.generation += 1
         WRITE_LOCK.release()
 
     def rollback(self):
@@ -73,7 +76,9 @@ class HubDatabase(PooledSqliteDatabase):
         if self.read_only:
             raise ReadOnlyError("the database is read-only")
         with WRITE_LOCK:
-            return super().execute_sql(sql, params)
+            cursor = super().execute_sql(sql, params)
+            self.generation += 1
+            return cursor
 
     def _close_raw(self, conn):
         # Really closing the last connection checkpoints the WAL: that counts as a write.

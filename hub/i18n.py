@@ -5,7 +5,8 @@ Accept-Language, then the hub's default.
 """
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from flask_babel import Babel, format_date, format_datetime, get_locale, get_translations
+from jinja2 import pass_context
 
 from hub.paths import TRANSLATIONS_DIR
 
@@ -30,9 +31,22 @@ def select_language():
     return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
 
 
+@pass_context
+def _template_gettext(context, message):
+    return context["translations"].ugettext(message)
+
+
+@pass_context
+def _template_ngettext(context, singular, plural, count):
+    return context["translations"].ungettext(singular, plural, count)
+
+
 def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
     babel.init_app(app, locale_selector=select_language)
+    # Templates look the catalog up once per page, not once per string (the home page has dozens).
+    app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
+    app.context_processor(lambda: {"translations": get_translations()})
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date,
                                  format_datetime=format_datetime)

@@ -44,7 +44,7 @@ def test_every_route_for_every_role(app, login_as, role):
         if "GET" in rule.methods:
             response = client.get(url)
         else:
-            response = client.post(url, data={"csrf_token": csrf_token(client, "/")})
+            response = client.post(url, data={"csrf_token": csrf_token(client, "/login")})
         location = response.headers.get("Location", "")
         if access.allowed(rule.endpoint, user):
             refused = response.status_code == 403 or location.startswith("/login")

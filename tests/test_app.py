@@ -44,8 +44,12 @@ def test_security_headers__on_every_response(client):
         assert headers["Referrer-Policy"] == "same-origin"
 
 
+def test_visitors__get_no_cookie_at_all(client):
+    assert "Set-Cookie" not in client.get("/").headers
+
+
 def test_session_cookie__httponly_lax_and_never_dated(client):
-    cookie = client.get("/").headers["Set-Cookie"]
+    cookie = client.get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     # A phone whose clock is right must not see a cookie dated by a hub whose clock is wrong.
     assert "Expires" not in cookie and "Max-Age" not in cookie
@@ -83,11 +87,8 @@ def test_error_pages__json_for_api_clients(client):
     assert response.get_json()["code"] == 404
 
 
-def test_language_picker__remembers_choice_in_cookie(client):
-    from tests.conftest import csrf_token
-
-    token = csrf_token(client)
-    response = client.post("/language", data={"language": "hi", "next": "/", "csrf_token": token})
+def test_language_picker__a_link_remembers_the_choice_in_a_cookie(client):
+    response = client.get("/language/hi?next=/")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert 'lang="hi"' in page
@@ -95,12 +96,25 @@ def test_language_picker__remembers_choice_in_cookie(client):
 
 
 def test_language_picker__never_redirects_off_the_hub(client):
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.get("/language/es", query_string={"next": target})
+        assert response.headers["Location"] == "/"
+
+
+def test_language_picker__unknown_language_is_404(client):
+    assert client.get("/language/xx").status_code == 404
+
+
+def test_language_picker__signed_in_choice_is_kept_by_the_account(app, login_as):
+    from hub.auth.models import User
     from tests.conftest import csrf_token
 
-    token = csrf_token(client)
-    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        response = client.post("/language", data={"language": "es", "next": target, "csrf_token": token})
-        assert response.headers["Location"] == "/"
+    member = login_as("member")
+    page = member.get("/").get_data(as_text=True)
+    assert 'formaction="/language/bn"' in page
+    member.post("/language/bn", data={"next": "/", "csrf_token": csrf_token(member)})
+    assert User.get(User.username == "member").language == "bn"
+    assert 'lang="bn"' in member.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
 
 
 def test_language__accept_language_then_default(client):
@@ -108,7 +122,8 @@ def test_language__accept_language_then_default(client):
     assert 'lang="en"' in client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
 
 
-def test_csrf__post_without_token_is_refused(client):
-    response = client.post("/language", data={"language": "es", "next": "/"})
+def test_csrf__post_without_token_is_refused(login_as):
+    member = login_as("member")
+    response = member.post("/language/es", data={"next": "/"})
     assert response.status_code == 400
     assert "hub_lang" not in response.headers.get("Set-Cookie", "")

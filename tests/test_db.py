@@ -112,7 +112,7 @@ def test_corrupt_database__served_read_only_with_a_banner(data_dir):
     assert health.get_json()["database"]["state"] == "read-only"
     page = client.get("/no-such-page").get_data(as_text=True)
     assert "failed its check" in page
-    refused = client.post("/language", data={"language": "es"})
+    refused = client.post("/language/es")
     assert refused.status_code == 503
     with pytest.raises(db.ReadOnlyError):
         with app.app_context():

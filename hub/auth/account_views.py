@@ -7,7 +7,13 @@ from hub.auth import bp
 from hub.auth.forms import AccountForm, NewAccountForm, ResetSecretForm
 from hub.auth.models import User
 from hub.auth.service import (
-    ROLE_LABELS, AccountError, create_user, reset_secret, set_active, temporary_secret, update_user,
+    ROLE_LABELS,
+    AccountError,
+    create_user,
+    reset_secret,
+    set_active,
+    temporary_secret,
+    update_user,
 )
 from hub.forms import EmptyForm, apply_error
 

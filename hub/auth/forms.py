@@ -11,7 +11,6 @@ from hub.auth.service import ROLE_LABELS
 from hub.forms import at_most, required
 from hub.i18n import LANGUAGES
 
-
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in User.ROLES]
 LANGUAGE_CHOICES = [SelectChoice("", _l("As the phone or picker chooses"))] + [
     SelectChoice(code, native) for code, native in LANGUAGES.items()]

@@ -150,6 +150,14 @@ def change_own_secret(user, current, new):
     return user
 
 
+def set_language(user, code):
+    """The signed-in person picks the language of their pages."""
+    with database.atomic():
+        user.language = code
+        user.save()
+    return user
+
+
 def temporary_secret(role):
     """A random secret of the kind the role signs in with, to hand over on paper."""
     if role in User.PASSWORD_ROLES:

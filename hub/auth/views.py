@@ -10,17 +10,11 @@ from hub.auth.forms import ChangeSecretForm, LoginForm
 from hub.auth.service import AccountError, authenticate, change_own_secret, normalise_username
 from hub.db import database
 from hub.forms import EmptyForm, apply_error
+from hub.redirects import safe_next
 
 
 def throttle():
     return current_app.extensions["hub_throttle"]
-
-
-def safe_next(target):
-    """A path on this hub to go to after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

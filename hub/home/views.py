@@ -1,28 +1,32 @@
 """Home page, language picker, health check."""
 
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, g, jsonify, redirect, render_template, request
 
 from hub import __version__, clock, db, migrations
+from hub.auth.service import set_language
 from hub.home import bp
 from hub.home.service import home_page
 from hub.i18n import COOKIE_MAX_AGE, LANGUAGE_COOKIE, LANGUAGES
+from hub.pagecache import cached_for_visitors
+from hub.redirects import safe_next
 
 
 @bp.get("/")
+@cached_for_visitors
 def index():
     return render_template("hub/home/index.html", **home_page(clock.today()))
 
 
-@bp.post("/language")
-def language():
-    code = request.form.get("language", "")
-    target = request.form.get("next", "")
-    # Only a path on this hub: never an open redirect to somewhere else.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("home.index")
-    response = redirect(target)
-    if code in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax")
+@bp.route("/language/<code>", methods=["GET", "POST"])
+def language(code):
+    """The language picker: a plain link for visitors (it only sets a browser cookie); a form for a
+    signed-in person, whose account remembers the choice."""
+    if code not in LANGUAGES:
+        abort(404)
+    if request.method == "POST" and g.user is not None:
+        set_language(g.user, code)
+    response = redirect(safe_next(request.values.get("next")))
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax")
     return response
 
 

@@ -5,3 +5,12 @@ from flask import Blueprint
 bp = Blueprint("village", __name__)
 
 from hub.village import views  # noqa: E402,F401  (registers the routes on bp)
+
+
+@bp.app_context_processor
+def village_name():
+    """Every page's header names the village."""
+    from hub.village.service import get_village
+
+    village = get_village()
+    return {"village_name": village.name if village else ""}

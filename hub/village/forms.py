@@ -11,7 +11,6 @@ from hub.forms import at_most, required
 from hub.i18n import LANGUAGES
 from hub.village.service import COUNTRIES
 
-
 COUNTRY_CHOICES = [SelectChoice(code, name) for code, (name, _) in COUNTRIES.items()]
 LANGUAGE_CHOICES = [SelectChoice(code, native) for code, native in LANGUAGES.items()]
 
