@@ -11,6 +11,8 @@ from hub.auth.models import User
 EVERYONE = "everyone"      # no account needed
 SIGNED_IN = "signed-in"    # any role
 COORDINATOR, CASE_WORKER, FACILITATOR, MEMBER = User.ROLES
+# Case workers may do everything a facilitator may (DESIGN, roles).
+FACILITATORS = (COORDINATOR, CASE_WORKER, FACILITATOR)
 
 ACCESS = {
     "static": EVERYONE,
@@ -28,6 +30,36 @@ ACCESS = {
     "auth.account_reset": (COORDINATOR,),
     "auth.account_active": (COORDINATOR,),
     "audit.events": (COORDINATOR,),
+    "groups.list": SIGNED_IN,           # each sees the groups they belong to (coordinators: all)
+    "groups.view": SIGNED_IN,           # and get_group_or_404 refuses a group they are not in
+    "groups.new": (COORDINATOR,),
+    "groups.edit": (COORDINATOR,),
+    "groups.archive": (COORDINATOR,),
+    # People: facilitators see the people of their groups (service: people_visible_to / get_person_or_404).
+    "people.list": FACILITATORS,
+    "people.new": FACILITATORS,
+    "people.view": FACILITATORS,
+    "people.edit": FACILITATORS,
+    "people.members": FACILITATORS,     # a group's members: add a person with a role
+    "people.leave": FACILITATORS,
+    # Curriculum and volunteers' skills.
+    "curriculum.topics": FACILITATORS,
+    "curriculum.topic_new": (COORDINATOR,),
+    "curriculum.topic_edit": (COORDINATOR,),
+    "curriculum.volunteer": FACILITATORS,  # a volunteer's trained topics (a facilitator: their own)
+    "curriculum.train": (COORDINATOR,),
+    # Sessions and meetings: members read their group's; facilitators plan, record and take attendance.
+    "sessions.list": SIGNED_IN,
+    "sessions.view": SIGNED_IN,
+    "sessions.new": FACILITATORS,
+    "sessions.edit": FACILITATORS,
+    "sessions.cancel": FACILITATORS,
+    "sessions.roster": FACILITATORS,
+    "sessions.sheet": FACILITATORS,
+    "sessions.paper": FACILITATORS,
+    # What people want to see.
+    "reports.catch_up": FACILITATORS,
+    "reports.my_record": FACILITATORS,
 }
 
 

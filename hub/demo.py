@@ -10,6 +10,8 @@ from pathlib import Path
 from hub.auth.models import User
 from hub.auth.service import create_user, temporary_secret
 from hub.db import database
+from hub.groups.models import Group
+from hub.groups.service import create_group, set_groups_of
 from hub.instance import write_private
 from hub.village.service import save_village
 
@@ -50,8 +52,28 @@ def add_accounts(build):
                     must_change_secret=False)
 
 
+DEMO_GROUPS = (
+    ("Community care group", Group.CARE_GROUP, "Adults who watch over the village's children."),
+    ("Mothers' group", Group.MOTHERS_GROUP, "Parenting sessions, savings and a small shared shop."),
+    ("Youth volunteers' forum", Group.YOUTH_FORUM, "Young people who run life-skills sessions for children."),
+    ("Children's group (younger)", Group.CHILDRENS_GROUP, "Children aged 8 to 12, with a captain and a mentor."),
+    ("Children's group (older)", Group.CHILDRENS_GROUP, "Children aged 13 to 17, with a captain and a mentor."),
+    ("Vigilance committee", Group.VIGILANCE_COMMITTEE, "Keeps the register of people who migrate."),
+    ("School management committee", Group.SCHOOL_COMMITTEE, "Acts as the school's child protection committee."),
+)
+# Which demo account belongs to which demo groups (by kind).
+DEMO_MEMBERSHIP = {"facilitator": (Group.YOUTH_FORUM, Group.CHILDRENS_GROUP), "member": (Group.MOTHERS_GROUP,)}
+
+
+def add_groups(build):
+    build.groups = [create_group(name, kind, description) for name, kind, description in DEMO_GROUPS]
+    for username, kinds in DEMO_MEMBERSHIP.items():
+        user = User.get(User.username == username)
+        set_groups_of(user, [group.id for group in build.groups if group.kind in kinds])
+
+
 # Each area that keeps data adds its step here; each step runs in one transaction.
-STEPS = (("village", add_village), ("accounts", add_accounts))
+STEPS = (("village", add_village), ("accounts", add_accounts), ("groups", add_groups))
 
 
 def seed(data_dir, children=120, years=1, seed=1, progress=None):

@@ -6,7 +6,9 @@ which `apply_error` shows beside that field, keeping what the person typed.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 def required():
@@ -15,6 +17,13 @@ def required():
 
 def at_most(count):
     return Length(max=count, message=_l("Please use at most %(count)d characters.", count=count))
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: large tap targets, no JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class EmptyForm(FlaskForm):

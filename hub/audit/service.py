@@ -24,6 +24,22 @@ ACTIONS = {
     "account.deactivated": _l("Deactivated an account"),
     "account.reactivated": _l("Reactivated an account"),
     "village.updated": _l("Changed the village profile"),
+    "group.created": _l("Created a group"),
+    "group.updated": _l("Changed a group"),
+    "group.archived": _l("Archived a group"),
+    "group.restored": _l("Restored a group"),
+    "person.created": _l("Added a person to the register"),
+    "person.updated": _l("Changed a person's record"),
+    "person.joined": _l("Added a person to a group"),
+    "person.left": _l("Recorded a person leaving a group"),
+    "topic.created": _l("Added a topic"),
+    "topic.updated": _l("Changed a topic"),
+    "skill.recorded": _l("Recorded a volunteer's training"),
+    "meeting.created": _l("Planned or recorded a session"),
+    "meeting.updated": _l("Changed a session"),
+    "meeting.cancelled": _l("Cancelled a session"),
+    "attendance.saved": _l("Saved attendance"),
+    "attendance.changed_later": _l("Changed attendance after the day"),
 }
 
 

@@ -1,10 +1,10 @@
 """The coordinator's account pages: list, create, edit, reset a secret, deactivate or reactivate."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub.auth import bp
-from hub.auth.forms import AccountForm, NewAccountForm, ResetSecretForm
+from hub.auth.forms import AccountForm, NewAccountForm, ResetSecretForm, offer_groups
 from hub.auth.models import User
 from hub.auth.service import (
     ROLE_LABELS,
@@ -16,6 +16,8 @@ from hub.auth.service import (
     update_user,
 )
 from hub.forms import EmptyForm, apply_error
+from hub.groups.models import Group
+from hub.groups.service import groups_of
 
 
 def get_user_or_404(user_id):
@@ -30,11 +32,12 @@ def accounts():
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def account_new():
-    form = NewAccountForm()
+    form = offer_groups(NewAccountForm(), Group.active())
     if form.validate_on_submit():
         try:
             user = create_user(form.username.data, form.role.data, form.secret.data,
-                               display_name=form.display_name.data, language=form.language.data)
+                               display_name=form.display_name.data, language=form.language.data,
+                               group_ids=form.groups.data)
         except AccountError as error:
             apply_error(form, error)
         else:
@@ -48,10 +51,12 @@ def account_new():
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
 def account_edit(user_id):
     user = get_user_or_404(user_id)
-    form = AccountForm(obj=user)
+    form = offer_groups(AccountForm(obj=user), Group.active())
+    if request.method == "GET":
+        form.groups.data = [group.id for group in groups_of(user)]
     if form.validate_on_submit():
         try:
-            update_user(user, form.display_name.data, form.role.data, form.language.data)
+            update_user(user, form.display_name.data, form.role.data, form.language.data, form.groups.data)
         except AccountError as error:
             apply_error(form, error)
         else:
@@ -75,7 +80,9 @@ def account_reset(user_id):
             flash(_("New temporary password or PIN set for %(username)s. They must change it when they "
                     "sign in.", username=user.username), "success")
             return redirect(url_for("auth.account_edit", user_id=user.id))
-    return render_template("hub/auth/account_edit.html", form=AccountForm(obj=user), user=user,
+    edit_form = offer_groups(AccountForm(obj=user), Group.active())
+    edit_form.groups.data = [group.id for group in groups_of(user)]
+    return render_template("hub/auth/account_edit.html", form=edit_form, user=user,
                            reset_form=form, active_form=EmptyForm(), role_labels=ROLE_LABELS), 400
 
 

@@ -8,7 +8,7 @@ from wtforms.validators import EqualTo
 
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS
-from hub.forms import at_most, required
+from hub.forms import CheckboxesField, at_most, required
 from hub.i18n import LANGUAGES
 
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in User.ROLES]
@@ -38,6 +38,7 @@ class AccountForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[required(), at_most(80)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    groups = CheckboxesField(_l("Groups"), coerce=int, choices=[])
 
 
 class NewAccountForm(AccountForm):
@@ -45,6 +46,12 @@ class NewAccountForm(AccountForm):
                            render_kw={"autocapitalize": "none"})
     secret = PasswordField(_l("First password or PIN"), validators=[required(), at_most(200)],
                            render_kw={"autocomplete": "new-password"})
+
+
+def offer_groups(form, groups):
+    """Let the form choose among these groups."""
+    form.groups.choices = [SelectChoice(group.id, group.name) for group in groups]
+    return form
 
 
 class ResetSecretForm(FlaskForm):

@@ -16,6 +16,7 @@ from hub import clock
 from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
+from hub.groups.service import GroupError, groups_of, set_groups_of
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PIN = re.compile(r"^[0-9]{6}$")
@@ -72,7 +73,7 @@ def _check_role(role):
         raise AccountError(_("Unknown role %(role)s.", role=role), "role")
 
 
-def create_user(username, role, secret, display_name=None, language="", must_change_secret=True):
+def create_user(username, role, secret, display_name=None, language="", must_change_secret=True, group_ids=()):
     """Create an account after checking its username, role and secret; return the User."""
     username = normalise_username(username)
     _check_role(role)
@@ -84,12 +85,13 @@ def create_user(username, role, secret, display_name=None, language="", must_cha
                            secret_kind=kind, secret_hash=secret_hash,
                            language=language or "", must_change_secret=must_change_secret,
                            created_at=clock.now())
+        _set_groups(user, group_ids)
         record("account.created", user, detail=role)
     return user
 
 
-def update_user(user, display_name, role, language):
-    """Change an account's name, role and language; a role that needs a password keeps its secret."""
+def update_user(user, display_name, role, language, group_ids=None):
+    """Change an account's name, role, language and groups; a role that needs a password keeps its secret."""
     _check_role(role)
     if role in User.PASSWORD_ROLES and user.secret_kind == User.PIN:
         raise AccountError(_("This account signs in with a PIN. Reset it with a password of at least "
@@ -101,10 +103,20 @@ def update_user(user, display_name, role, language):
         changes = [name for name, old, new in (("name", user.display_name, display_name),
                                                ("role", user.role, role),
                                                ("language", user.language, language)) if old != new]
+        if group_ids is not None and set(group_ids) != {group.id for group in groups_of(user)}:
+            changes.append("groups")
+            _set_groups(user, group_ids)
         user.display_name, user.role, user.language = display_name.strip(), role, language or ""
         user.save()
         record("account.updated", user, detail=", ".join(changes))
     return user
+
+
+def _set_groups(user, group_ids):
+    try:
+        set_groups_of(user, group_ids)
+    except GroupError as error:
+        raise AccountError(str(error), "groups") from None
 
 
 def _keep_one_coordinator(user):

@@ -2,22 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from hub.forms import at_most, required
+from hub.forms import CheckboxesField, at_most, required
 from hub.i18n import LANGUAGES
 from hub.village.service import COUNTRIES
 
 COUNTRY_CHOICES = [SelectChoice(code, name) for code, (name, _) in COUNTRIES.items()]
 LANGUAGE_CHOICES = [SelectChoice(code, native) for code, native in LANGUAGES.items()]
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class VillageForm(FlaskForm):

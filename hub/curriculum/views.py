@@ -1,0 +1,3 @@
+"""curriculum views."""
+
+from hub.curriculum import bp  # noqa: F401

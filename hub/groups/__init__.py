@@ -1,0 +1,7 @@
+"""Community groups: care group, mothers' group, youth forum, children's groups, committees, clubs."""
+
+from flask import Blueprint
+
+bp = Blueprint("groups", __name__, url_prefix="/groups")
+
+from hub.groups import views  # noqa: E402,F401  (registers the routes on bp)

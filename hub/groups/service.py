@@ -1,0 +1,104 @@
+"""Rules for groups: names, kinds, archiving, which accounts belong, and who may see a group."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from hub import clock
+from hub.audit.service import record
+from hub.auth.models import User
+from hub.db import database
+from hub.groups.models import AccountGroup, Group
+
+KIND_LABELS = {
+    Group.CARE_GROUP: _l("Community care group"),
+    Group.MOTHERS_GROUP: _l("Mothers' group"),
+    Group.YOUTH_FORUM: _l("Youth volunteers' forum"),
+    Group.CHILDRENS_GROUP: _l("Children's group"),
+    Group.VIGILANCE_COMMITTEE: _l("Vigilance committee"),
+    Group.SCHOOL_COMMITTEE: _l("School protection committee"),
+    Group.LOCAL_CLUB: _l("Local club"),
+}
+
+
+class GroupError(ValueError):
+    """A group change the hub refuses; str() says why, field names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def _check(name, kind, group_id=None):
+    if kind not in Group.KINDS:
+        raise GroupError(_("Choose a kind of group from the list."), "kind")
+    # Matches the database's NOCASE unique index, so the form explains what the index would refuse.
+    same_name = Group.select().where(fn.LOWER(Group.name) == name.strip().lower())
+    if group_id is not None:
+        same_name = same_name.where(Group.id != group_id)
+    if same_name.exists():
+        raise GroupError(_("There is already a group called %(name)s.", name=name.strip()), "name")
+
+
+def create_group(name, kind, description=""):
+    """Create a group; return it."""
+    with database.atomic():
+        _check(name, kind)
+        group = Group.create(name=name.strip(), kind=kind, description=(description or "").strip(),
+                             created_at=clock.now())
+        record("group.created", group)
+    return group
+
+
+def update_group(group, name, kind, description):
+    with database.atomic():
+        _check(name, kind, group.id)
+        group.name, group.kind, group.description = name.strip(), kind, (description or "").strip()
+        group.save()
+        record("group.updated", group)
+    return group
+
+
+def set_archived(group, archived):
+    """Archive a group that no longer meets (kept, with its history), or bring it back."""
+    with database.atomic():
+        group.archived = archived
+        group.save()
+        record("group.archived" if archived else "group.restored", group)
+    return group
+
+
+def groups_of(user):
+    """The active groups an account belongs to, by name."""
+    return list(Group.active().join(AccountGroup).where(AccountGroup.user == user))
+
+
+def set_groups_of(user, group_ids):
+    """Make the account belong to exactly these groups (unknown or archived ids are refused)."""
+    wanted = set(group_ids)
+    found = {group.id for group in Group.active().where(Group.id.in_(wanted))} if wanted else set()
+    if found != wanted:
+        raise GroupError(_("Choose groups from the list."), "groups")
+    with database.atomic():
+        AccountGroup.delete().where((AccountGroup.user == user) & AccountGroup.group.not_in(wanted)).execute()
+        have = {link.group_id for link in AccountGroup.select().where(AccountGroup.user == user)}
+        for group_id in sorted(wanted - have):
+            AccountGroup.create(user=user, group=group_id)
+
+
+def visible_groups(user):
+    """The groups this account may see: all for a coordinator or case worker, else their own."""
+    if user.role in (User.COORDINATOR, User.CASE_WORKER):
+        return list(Group.select().order_by(Group.archived, Group.name))
+    return groups_of(user)
+
+
+def may_see(user, group):
+    return user.role in (User.COORDINATOR, User.CASE_WORKER) or AccountGroup.select().where(
+        (AccountGroup.user == user) & (AccountGroup.group == group)).exists()
+
+
+def accounts_in(group):
+    """The active accounts that belong to a group, by name."""
+    return list(User.select().join(AccountGroup).where((AccountGroup.group == group) & User.active)
+                .order_by(User.display_name))

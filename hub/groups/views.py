@@ -1,0 +1,77 @@
+"""Group pages: list, create, view, edit, archive."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from hub.forms import EmptyForm, apply_error
+from hub.groups import bp
+from hub.groups.forms import GroupForm
+from hub.groups.models import Group
+from hub.groups.service import (
+    KIND_LABELS,
+    GroupError,
+    accounts_in,
+    create_group,
+    may_see,
+    set_archived,
+    update_group,
+    visible_groups,
+)
+
+
+def get_group_or_404(group_id):
+    """The group, if it exists and this account may see it (need to know: 404 either way)."""
+    group = Group.get_or_none(Group.id == group_id)
+    if group is None or not may_see(g.user, group):
+        abort(404)
+    return group
+
+
+@bp.get("", endpoint="list")
+def list_groups():
+    return render_template("hub/groups/list.html", groups=visible_groups(g.user), kind_labels=KIND_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = create_group(form.name.data, form.kind.data, form.description.data)
+        except GroupError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Group %(name)s created.", name=group.name), "success")
+            return redirect(url_for("groups.view", group_id=group.id))
+    return render_template("hub/groups/form.html", form=form, group=None)
+
+
+@bp.get("/<int:group_id>")
+def view(group_id):
+    group = get_group_or_404(group_id)
+    return render_template("hub/groups/view.html", group=group, accounts=accounts_in(group),
+                           kind_labels=KIND_LABELS, archive_form=EmptyForm())
+
+
+@bp.route("/<int:group_id>/edit", methods=["GET", "POST"])
+def edit(group_id):
+    group = get_group_or_404(group_id)
+    form = GroupForm(obj=group)
+    if form.validate_on_submit():
+        try:
+            update_group(group, form.name.data, form.kind.data, form.description.data)
+        except GroupError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Group %(name)s saved.", name=group.name), "success")
+            return redirect(url_for("groups.view", group_id=group.id))
+    return render_template("hub/groups/form.html", form=form, group=group)
+
+
+@bp.post("/<int:group_id>/archive")
+def archive(group_id):
+    group = get_group_or_404(group_id)
+    set_archived(group, not group.archived)
+    flash(_("Group %(name)s archived.", name=group.name) if group.archived else
+          _("Group %(name)s is active again.", name=group.name), "success")
+    return redirect(url_for("groups.view", group_id=group.id))

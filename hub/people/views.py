@@ -1,0 +1,3 @@
+"""people views."""
+
+from hub.people import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""sessions views."""
+
+from hub.sessions import bp  # noqa: F401
