@@ -1,0 +1,7 @@
+"""What people want to see: attendance over time, catch-up lists, a facilitator's own record."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from hub.reports import views  # noqa: E402,F401  (registers the routes on bp)

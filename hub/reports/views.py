@@ -1,0 +1,3 @@
+"""reports views."""
+
+from hub.reports import bp  # noqa: F401
