@@ -3,6 +3,7 @@
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from hub import clock
 from hub.forms import EmptyForm, apply_error
 from hub.groups import bp
 from hub.groups.forms import GroupForm
@@ -48,9 +49,18 @@ def new():
 
 @bp.get("/<int:group_id>")
 def view(group_id):
+    # The group page gathers what other areas know of the group: members, sessions, attendance.
+    from hub.people.service import current_members
+    from hub.reports.chart import axis, rate_bars
+    from hub.reports.service import attendance_by_month, overall_rate
+    from hub.sessions.service import sessions_of
+
     group = get_group_or_404(group_id)
     return render_template("hub/groups/view.html", group=group, accounts=accounts_in(group),
-                           kind_labels=KIND_LABELS, archive_form=EmptyForm())
+                           kind_labels=KIND_LABELS, archive_form=EmptyForm(),
+                           members=current_members(group, viewer=g.user), sessions=sessions_of(group, limit=10),
+                           bars=rate_bars(attendance_by_month(group, clock.today())), chart=axis(),
+                           overall=overall_rate(group))
 
 
 @bp.route("/<int:group_id>/edit", methods=["GET", "POST"])

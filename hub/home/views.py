@@ -14,7 +14,7 @@ from hub.redirects import safe_next
 @bp.get("/")
 @cached_for_visitors
 def index():
-    return render_template("hub/home/index.html", **home_page(clock.today()))
+    return render_template("hub/home/index.html", **home_page(clock.today(), g.user))
 
 
 @bp.route("/language/<code>", methods=["GET", "POST"])

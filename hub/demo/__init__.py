@@ -10,6 +10,8 @@ from pathlib import Path
 from hub.auth.models import User
 from hub.auth.service import create_user, temporary_secret
 from hub.db import database
+from hub.demo.people import add_people
+from hub.demo.sessions import add_sessions
 from hub.groups.models import Group
 from hub.groups.service import create_group, set_groups_of
 from hub.instance import write_private
@@ -40,9 +42,9 @@ class Village:
 
 
 def add_village(build):
-    country = build.rng.choice(sorted(VILLAGES))
-    name, district = build.rng.choice(VILLAGES[country])
-    save_village(name, country, district, LANGUAGES[country])
+    build.country = build.rng.choice(sorted(VILLAGES))
+    name, district = build.rng.choice(VILLAGES[build.country])
+    save_village(name, build.country, district, LANGUAGES[build.country])
 
 
 def add_accounts(build):
@@ -73,7 +75,8 @@ def add_groups(build):
 
 
 # Each area that keeps data adds its step here; each step runs in one transaction.
-STEPS = (("village", add_village), ("accounts", add_accounts), ("groups", add_groups))
+STEPS = (("village", add_village), ("accounts", add_accounts), ("groups", add_groups), ("people", add_people),
+         ("sessions", add_sessions))
 
 
 def seed(data_dir, children=120, years=1, seed=1, progress=None):

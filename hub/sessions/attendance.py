@@ -1,0 +1,203 @@
+"""Attendance rules: who is on a session's roster, saving the whole roster at once, guests counted by sex and
+age band, the numbers typed from a paper sheet, and the audit of changes made after the day.
+
+The only writer of Attendance and GuestCount. A save is one transaction and one upsert, so a double tap
+or a second save never makes a second row for a person (UNIQUE(meeting_id, person_id)); anything wrong in
+what was sent refuses the whole save.
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from hub.audit.service import record
+from hub.db import database
+from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
+from hub.sessions.models import Attendance, GuestCount, Meeting
+
+MAX_GUESTS = 10000
+SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
+_NUMBERS = re.compile(r"^(\d+)(?:[-–](\d+))?$")
+
+
+class AttendanceError(ValueError):
+    """Attendance the hub refuses; str() says why, field names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Counts:
+    present: int = 0
+    absent: int = 0
+    excused: int = 0
+    guests: int = 0
+
+    @property
+    def named(self):
+        """Everyone on the roster who has a status."""
+        return self.present + self.absent + self.excused
+
+
+def roster_of(meeting):
+    """The people expected at a meeting, by name: current members of its group with consent recorded."""
+    return list(Person.select(Person.id, Person.name).join(GroupMember)
+                .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
+                       & (Person.consent_by != "") & ~Person.archived)
+                .distinct().order_by(Person.name, Person.id))
+
+
+def statuses_of(meeting):
+    """{person id: status} recorded for a meeting."""
+    return dict(Attendance.select(Attendance.person, Attendance.status)
+                .where(Attendance.meeting == meeting).tuples())
+
+
+def guests_of(meeting):
+    """{(sex, age band): count} of unnamed guests recorded for a meeting (only counts above 0)."""
+    return {(sex, band): count for sex, band, count in
+            GuestCount.select(GuestCount.sex, GuestCount.age_band, GuestCount.count)
+            .where(GuestCount.meeting == meeting).tuples()}
+
+
+def counts_of(meeting):
+    """How many were present, absent and excused, and how many guests came."""
+    tally = {status: 0 for status in Attendance.STATUSES}
+    for status in statuses_of(meeting).values():
+        tally[status] += 1
+    return Counts(tally[Attendance.PRESENT], tally[Attendance.ABSENT], tally[Attendance.EXCUSED],
+                  sum(guests_of(meeting).values()))
+
+
+def names_by_status(meeting):
+    """{status: [names]} of the people recorded at a meeting, each list by name."""
+    names = {status: [] for status in Attendance.STATUSES}
+    for name, status in (Person.select(Person.name, Attendance.status).join(Attendance)
+                         .where(Attendance.meeting == meeting).order_by(Person.name).tuples()):
+        names[status].append(name)
+    return names
+
+
+def _roster_ids(values, roster, field):
+    """The person ids in values, each checked to be on the roster."""
+    ids = []
+    for value in values:
+        value = str(value).strip()
+        if not value.isdecimal():
+            raise AttendanceError(_("“%(value)s” is not a person on this list.", value=value[:20]), field)
+        ids.append(int(value))
+    strangers = sorted(set(ids) - set(roster))
+    if strangers:
+        known = {person.id for person in Person.select(Person.id).where(Person.id.in_(strangers))}
+        unknown = [person_id for person_id in strangers if person_id not in known]
+        if unknown:
+            raise AttendanceError(_("There is no person number %(id)d in the register.", id=unknown[0]), field)
+        # Not named: the person may belong to a group this account may not see.
+        raise AttendanceError(_("Person number %(id)d is not on the roster of this group.", id=strangers[0]),
+                              field)
+    return ids
+
+
+def _check_guests(guests):
+    for (sex, band), count in guests.items():
+        if sex not in SEXES or band not in AGE_BANDS:
+            raise AttendanceError(_("Count guests by the sexes and age bands on the form."))
+        if not isinstance(count, int) or not 0 <= count <= MAX_GUESTS:
+            raise AttendanceError(_("Type a number of guests from 0 to %(max)d.", max=MAX_GUESTS),
+                                  guest_field(sex, band))
+
+
+def guest_field(sex, band):
+    """The form field name of one headcount cell: short, since the roster page has a size budget."""
+    return f"g_{sex[0]}{AGE_BANDS.index(band)}"
+
+
+def save_roster(meeting, present, guests, today, everyone=False):
+    """Save the roster page: the people ticked present, everyone else on the roster absent (or excused,
+    if they were excused already); everyone present when `everyone`; guests None keeps them as they are.
+    Marks the meeting held."""
+    with database.atomic():
+        roster = [person.id for person in roster_of(meeting)]
+        ticked = set(roster) if everyone else set(_roster_ids(present, roster, "p"))
+        old = statuses_of(meeting)
+        statuses = {person_id: Attendance.PRESENT if person_id in ticked else
+                    Attendance.EXCUSED if old.get(person_id) == Attendance.EXCUSED else Attendance.ABSENT
+                    for person_id in roster}
+        return _save(meeting, statuses, guests, today, old)
+
+
+def save_paper(meeting, order, absent, excused, guests, today):
+    """Save a filled-in paper sheet: `order` is the numbered list as the entry page showed it (person ids),
+    `absent` and `excused` the numbers typed from the sheet; everyone else on the list was present."""
+    with database.atomic():
+        roster = [person.id for person in roster_of(meeting)]
+        listed = _roster_ids([value for value in (order or "").split(",") if value.strip()], roster, "absent")
+        away = parse_numbers(absent, len(listed), "absent")
+        excused = parse_numbers(excused, len(listed), "excused")
+        both = sorted(away & excused)
+        if both:
+            raise AttendanceError(_("Number %(number)d is both absent and excused: choose one.", number=both[0]),
+                                  "excused")
+        statuses = {person_id: Attendance.ABSENT if number in away else
+                    Attendance.EXCUSED if number in excused else Attendance.PRESENT
+                    for number, person_id in enumerate(listed, start=1)}
+        return _save(meeting, statuses, guests, today, statuses_of(meeting))
+
+
+def parse_numbers(text, count, field):
+    """{numbers} typed as "3, 7 12-14" from a list numbered 1 to count."""
+    numbers = set()
+    for token in re.split(r"[\s,;.]+", (text or "").strip()):
+        if not token:
+            continue
+        match = _NUMBERS.match(token)
+        if not match:
+            raise AttendanceError(_("“%(text)s” is not a number from the list. Type numbers like 3, 7, 12-14.",
+                                    text=token[:20]), field)
+        first, last = sorted((int(match[1]), int(match[2] or match[1])))
+        if first < 1 or last > count:
+            raise AttendanceError(_("The list has numbers 1 to %(count)d only: %(text)s is not on it.",
+                                    count=count, text=token[:20]), field)
+        numbers.update(range(first, last + 1))
+    return numbers
+
+
+def _save(meeting, statuses, guests, today, old):
+    """Write statuses {person id: status} and guests in the caller's transaction; audit; mark held."""
+    if guests is not None:
+        _check_guests(guests)  # before any write, though the transaction would undo them anyway
+    old_guests = guests_of(meeting)
+    if statuses:
+        rows = [{"meeting": meeting.id, "person": person_id, "status": status}
+                for person_id, status in statuses.items()]
+        (Attendance.insert_many(rows)
+         .on_conflict(conflict_target=[Attendance.meeting, Attendance.person], preserve=[Attendance.status])
+         .execute())
+    if guests is not None:
+        GuestCount.delete().where(GuestCount.meeting == meeting).execute()
+        rows = [{"meeting": meeting.id, "sex": sex, "age_band": band, "count": count}
+                for (sex, band), count in sorted(guests.items()) if count]
+        if rows:
+            GuestCount.insert_many(rows).execute()
+    Meeting.update(status=Meeting.HELD, version=Meeting.version + 1).where(Meeting.id == meeting.id).execute()
+    new, new_guests = statuses_of(meeting), guests_of(meeting)
+    changed = sum(1 for person_id, status in new.items() if old.get(person_id) != status)
+    guests_changed = new_guests != old_guests
+    if today > meeting.starts_at.date() and (old or old_guests) and (changed or guests_changed):
+        record("attendance.changed_later", meeting, detail=f"{changed} changed; before: {_tally(old, old_guests)}; "
+                                                           f"after: {_tally(new, new_guests)}")
+    else:
+        record("attendance.saved", meeting, detail=_tally(new, new_guests))
+    return Counts(*(sum(1 for status in new.values() if status == wanted) for wanted in Attendance.STATUSES),
+                  sum(new_guests.values()))
+
+
+def _tally(statuses, guests):
+    """"present 9, absent 2, excused 1, guests 4": counts for the audit log (no names)."""
+    counts = [f"{status} {sum(1 for value in statuses.values() if value == status)}"
+              for status in Attendance.STATUSES]
+    return ", ".join(counts + [f"guests {sum(guests.values())}"])

@@ -1,0 +1,90 @@
+"""Attendance pages: the roster (one tap per person, saved in one POST), the printable paper sheet, and the
+entry of a filled-in sheet."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from hub import clock
+from hub.forms import EmptyForm, apply_error
+from hub.sessions import bp
+from hub.sessions.attendance import (
+    AttendanceError,
+    guests_of,
+    roster_of,
+    save_paper,
+    save_roster,
+    statuses_of,
+)
+from hub.sessions.forms import GUEST_COLUMNS, GUEST_ROWS, PaperForm, RosterForm
+from hub.sessions.models import Attendance
+from hub.sessions.service import facilitators_of, topics_of
+from hub.sessions.topics import topic_name
+from hub.sessions.views import get_meeting_or_404
+
+
+def _saved(meeting, counts):
+    flash(_("Attendance saved: %(present)d present, %(absent)d absent, %(excused)d excused, %(guests)d guests.",
+            present=counts.present, absent=counts.absent, excused=counts.excused, guests=counts.guests), "success")
+    return redirect(url_for("sessions.view", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/roster", methods=["GET", "POST"])
+def roster(meeting_id):
+    meeting = get_meeting_or_404(meeting_id)
+    if request.form.get("everyone") and EmptyForm().validate_on_submit():  # one tap: all present, guests kept
+        return _saved(meeting, save_roster(meeting, (), None, clock.today(), everyone=True))
+    form = RosterForm()
+    if form.validate_on_submit():
+        try:
+            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today()))
+        except AttendanceError as error:
+            apply_error(form, error)
+    people = roster_of(meeting)
+    statuses = statuses_of(meeting)
+    if form.is_submitted():  # refused: show what was tapped and typed
+        ticked = set(form.p.data or ())
+    else:
+        form.show_guests(guests_of(meeting))
+        # Before anything is saved everyone is ticked: tapping the few who are away is the quick way.
+        ticked = {str(person.id) for person in people
+                  if statuses.get(person.id, Attendance.PRESENT if not statuses else None) == Attendance.PRESENT}
+    excused = {person_id for person_id, status in statuses.items() if status == Attendance.EXCUSED}
+    return render_template("hub/sessions/roster.html", meeting=meeting, people=people, ticked=ticked,
+                           excused=excused, form=form, everyone_form=EmptyForm(), guest_rows=GUEST_ROWS,
+                           guest_columns=GUEST_COLUMNS)
+
+
+@bp.get("/<int:meeting_id>/sheet")
+def sheet(meeting_id):
+    meeting = get_meeting_or_404(meeting_id)
+    return render_template("hub/sessions/sheet.html", meeting=meeting, people=roster_of(meeting),
+                           topics=[topic_name(topic) for topic in topics_of(meeting)],
+                           facilitators=facilitators_of(meeting), guest_rows=GUEST_ROWS,
+                           guest_columns=GUEST_COLUMNS)
+
+
+def _numbers(people, statuses, wanted):
+    return ", ".join(str(number) for number, person in enumerate(people, start=1)
+                     if statuses.get(person.id) == wanted)
+
+
+@bp.route("/<int:meeting_id>/paper", methods=["GET", "POST"])
+def paper(meeting_id):
+    meeting = get_meeting_or_404(meeting_id)
+    form = PaperForm()
+    if form.validate_on_submit():
+        try:
+            return _saved(meeting, save_paper(meeting, form.order.data, form.absent.data, form.excused.data,
+                                              form.guests(), clock.today()))
+        except AttendanceError as error:
+            apply_error(form, error)
+    people = roster_of(meeting)
+    if not form.is_submitted():
+        statuses = statuses_of(meeting)
+        form.absent.data = _numbers(people, statuses, Attendance.ABSENT)
+        form.excused.data = _numbers(people, statuses, Attendance.EXCUSED)
+        form.show_guests(guests_of(meeting))
+    # The numbers typed refer to the list on this page, so the form carries the list it showed.
+    form.order.data = ",".join(str(person.id) for person in people)
+    return render_template("hub/sessions/paper.html", meeting=meeting, people=people, form=form,
+                           guest_rows=GUEST_ROWS, guest_columns=GUEST_COLUMNS)
