@@ -13,6 +13,7 @@ SIGNED_IN = "signed-in"    # any role
 COORDINATOR, CASE_WORKER, FACILITATOR, MEMBER = User.ROLES
 # Case workers may do everything a facilitator may (DESIGN, roles).
 FACILITATORS = (COORDINATOR, CASE_WORKER, FACILITATOR)
+CASE_STAFF = (COORDINATOR, CASE_WORKER)
 
 ACCESS = {
     "static": EVERYONE,
@@ -60,6 +61,26 @@ ACCESS = {
     # What people want to see.
     "reports.catch_up": FACILITATORS,
     "reports.my_record": FACILITATORS,
+    # Concerns and cases: anyone reports; the reporter sees only the status; case data is need to know.
+    "concerns.new": EVERYONE,
+    "concerns.mine": SIGNED_IN,
+    "cases.list": CASE_STAFF,
+    "cases.view": CASE_STAFF,          # every view is audited
+    "cases.triage": CASE_STAFF,
+    "cases.update": CASE_STAFF,        # status (state machine), risk, assignment, next follow-up; versioned
+    "cases.action": CASE_STAFF,
+    "cases.follow_up": CASE_STAFF,
+    "cases.consent": CASE_STAFF,
+    "cases.refer": CASE_STAFF,         # consent, or a coordinator's audited override, or immediate danger
+    "cases.referral": CASE_STAFF,
+    "cases.slip": CASE_STAFF,
+    # The referral pathway: readable by every signed-in user, kept by the coordinator.
+    "services.list": SIGNED_IN,
+    "services.new": (COORDINATOR,),
+    "services.edit": (COORDINATOR,),
+    "protocols.list": SIGNED_IN,
+    "protocols.view": SIGNED_IN,
+    "protocols.edit": (COORDINATOR,),
 }
 
 

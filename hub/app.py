@@ -10,18 +10,22 @@ from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
 from hub.auth.throttle import Throttle
+from hub.cases import bp as cases_bp
+from hub.cases import concerns_bp
 from hub.curriculum import bp as curriculum_bp
 from hub.groups import bp as groups_bp
 from hub.home import bp as home_bp
 from hub.paths import asset_dir
 from hub.people import bp as people_bp
+from hub.protocols import bp as protocols_bp
 from hub.reports import bp as reports_bp
+from hub.services import bp as services_bp
 from hub.sessions import bp as sessions_bp
 from hub.village import bp as village_bp
 
 # Every area's blueprint, in one visible list.
 BLUEPRINTS = (home_bp, village_bp, auth_bp, groups_bp, people_bp, curriculum_bp, sessions_bp, reports_bp,
-              audit_bp)
+              concerns_bp, cases_bp, services_bp, protocols_bp, audit_bp)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 csrf = CSRFProtect()

@@ -58,6 +58,8 @@ SETTINGS = (
     Setting("SESSION_IDLE_MINUTES", 30,
             "Minutes without a request after which a sign-in ends (shared phones)."),
     Setting("MIN_FREE_DISK_MB", 200, "`doctor` warns when the data folder's disk has less free space."),
+    Setting("CASE_RETENTION_MONTHS", 24,
+            "Months after a case is closed before its narrative text is erased (coded fields are kept)."),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 VALID_LANGUAGES = ("en", "bn", "hi", "es")

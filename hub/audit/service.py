@@ -40,6 +40,21 @@ ACTIONS = {
     "meeting.cancelled": _l("Cancelled a session"),
     "attendance.saved": _l("Saved attendance"),
     "attendance.changed_later": _l("Changed attendance after the day"),
+    "concern.reported": _l("Reported a concern"),
+    "case.viewed": _l("Opened a case"),
+    "case.triaged": _l("Triaged a concern into a case"),
+    "case.updated": _l("Changed a case"),
+    "case.action_added": _l("Logged an action on a case"),
+    "case.follow_up_added": _l("Recorded a follow-up visit"),
+    "case.consent_recorded": _l("Recorded consent to share a child's details"),
+    "case.narrative_erased": _l("Erased the narrative of an old closed case"),
+    "referral.created": _l("Referred a case to a service"),
+    "referral.override": _l("Referred without consent (coordinator's override)"),
+    "referral.updated": _l("Changed a referral"),
+    "referral.slip_printed": _l("Opened a referral slip"),
+    "service.created": _l("Added a service"),
+    "service.updated": _l("Changed a service"),
+    "protocol.updated": _l("Changed a protocol"),
 }
 
 

@@ -1,0 +1,3 @@
+"""cases views."""
+
+from hub.cases import bp, concerns_bp  # noqa: F401

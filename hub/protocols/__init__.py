@@ -1,0 +1,7 @@
+"""Protocols per category of concern: who to call, what to do first, what not to do, where to refer."""
+
+from flask import Blueprint
+
+bp = Blueprint("protocols", __name__, url_prefix="/protocols")
+
+from hub.protocols import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,3 @@
+"""protocols views."""
+
+from hub.protocols import bp  # noqa: F401

@@ -1,0 +1,7 @@
+"""The services directory: duty bearers and providers, their contacts, and the categories they handle."""
+
+from flask import Blueprint
+
+bp = Blueprint("services", __name__, url_prefix="/services")
+
+from hub.services import views  # noqa: E402,F401  (registers the routes on bp)

@@ -1,0 +1,3 @@
+"""services views."""
+
+from hub.services import bp  # noqa: F401
