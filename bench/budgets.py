@@ -26,6 +26,9 @@ BUDGETS = {
     "rss_idle_mb": Budget(60, "MB"),               # resident memory right after start
     "rss_after_load_mb": Budget(80, "MB"),         # resident memory after the load phase
     "home_p95_ratio": Budget(3.0, "×"),            # home p95 over hello world's p95, 10 clients, one core
+    "roster_p95_ratio": Budget(2.0, "×"),          # issue 4: roster of 80 p95 over the facilitator's home page p95
+    "roster_page_kb": Budget(15, "KB"),            # issue 4: HTML of the roster page for a group of 80
+    "roster_save_p95_ms": Budget(50, "ms"),        # issue 4: saving a roster of 80 in one POST, one core
     "first_page_kb": Budget(30, "KB"),             # bodies a browser downloads for the first page
     "first_page_external": Budget(0, "references"),  # DESIGN: a page loads nothing from outside the hub
 }

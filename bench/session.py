@@ -6,12 +6,13 @@ steal the server's core (on a one-CPU machine they have to share it).
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench import loopback
+from bench import loopback, roster_group
 from bench.servers import BenchError, Server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ class Session:
         self.server_cpu, self.client_cpus = split_cpus()
         self.root = self.data_dir = None
         self.logins, self.threads, self.loaded = {}, None, False
+        self.roster_meeting_id, self.roster_missing = None, ""  # the group of 80's session, or why there is none
         self._servers, self._failed, self._started = {}, {}, 0
         self._stack = contextlib.ExitStack()
 
@@ -80,6 +82,21 @@ class Session:
         from hub import settings  # the hub's own reading of its settings, so both servers get the same threads
 
         self.threads = settings.load(self.data_dir, self.env())["THREADS"]
+        self.add_roster_group()
+
+    def add_roster_group(self):
+        """Add the children's group of 80 and today's session (bench/roster_group.py), before any server starts."""
+        done = subprocess.run([sys.executable, "-m", "bench.roster_group"], check=False, env=self.env(), cwd=REPO,
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+        if done.returncode == roster_group.MISSING:
+            self.roster_missing = (done.stderr.strip().splitlines() or ["the hub lacks what it needs"])[-1]
+            return
+        found = re.findall(r"^meeting_id=(\d+)$", done.stdout, re.MULTILINE)
+        if done.returncode or not found:
+            raise BenchError(f"`python -m bench.roster_group` failed ({done.returncode}):\n"
+                             f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        self.roster_meeting_id = int(found[-1])
 
     def argv(self, kind, port):
         """The command line that serves kind ("hub" or "hello") on port."""

@@ -75,10 +75,11 @@ def icon(context, name):
 
 def _connect_per_request(app):
     @app.before_request
-    def open_database():
+    def refuse_writes_when_read_only():
         if not app.config["DATABASE_OK"] and request.method not in SAFE_METHODS:
             abort(503)
-        db.database.connect(reuse_if_open=True)
+        # No connect here: peewee borrows a pooled connection at the first query, so a page served
+        # from memory (hub.pagecache) touches no connection at all.
 
     @app.teardown_request
     def close_database(exc):
