@@ -69,3 +69,31 @@ def test_facilitator_record__counts_what_they_ran(village):
     assert (record.held, record.planned, record.present, record.expected) == (2, 1, 3, 6)
     assert record.by_kind == {"life_skills": 2}
     assert sorted(topic.id for topic, times in record.topics) == [rights.id, trafficking.id]
+
+
+def test_pages__group_chart_catch_up_child_history_and_my_record(app, login_as):
+    with app.app_context():
+        group = make_group(name="Sunflower group")
+        anita, babu = make_person(group, name="Anita"), make_person(group, name="Babu")
+        topic = Topic.get(Topic.code == "trafficking")  # shipped by migration 0006
+        facilitator = User.get(User.username == "facilitator")
+        from hub.groups.service import set_groups_of
+        set_groups_of(facilitator, [group.id])
+        make_meeting(group, datetime.now().replace(day=1, hour=16, minute=0), topics=[topic],
+                     facilitators=[facilitator], attendance={anita: "present", babu: "absent"})
+    client = login_as("facilitator")
+    group_page = client.get(f"/groups/{group.id}").get_data(as_text=True)
+    assert "50% of the children on the roster came" in group_page
+    assert '<svg viewBox="0 0 320 140" role="img"' in group_page and 'class="chart-bar"' in group_page
+    catch_up_page = client.get(f"/groups/{group.id}/catch-up").get_data(as_text=True)
+    assert "Trafficking" in catch_up_page and "Babu" in catch_up_page and "Anita" not in catch_up_page
+    child_page = client.get(f"/people/{anita.id}").get_data(as_text=True)
+    assert "Came to 1 of 1 sessions." in child_page and "Trafficking" in child_page
+    record = client.get("/my-record").get_data(as_text=True)
+    assert "Sessions held" in record and "1 of 2 (50%)" in record
+
+
+def test_pages__catch_up_of_another_group_is_not_found(app, login_as):
+    with app.app_context():
+        group = make_group(name="Not mine")
+    assert login_as("facilitator").get(f"/groups/{group.id}/catch-up").status_code == 404
