@@ -1,7 +1,10 @@
 """The `communityhub` command: one click group; each command calls the hub's functions and holds no logic."""
 
+import contextlib
 import json
+import signal
 import sys
+import threading
 
 import click
 
@@ -65,10 +68,41 @@ def run(host, port):
 
 
 def _serve(app, host, port):
+    """Start the scheduled jobs, serve with waitress until Ctrl+C or SIGTERM, then stop the jobs."""
     from waitress import serve
 
-    click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
-    serve(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+    from hub import scheduler
+
+    started = scheduler.start(app)
+    click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
+    try:
+        with _sigterm_stops_serving():
+            click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
+            serve(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+    finally:
+        scheduler.shutdown()
+        click.echo("Stopped the scheduled jobs.")
+
+
+@contextlib.contextmanager
+def _sigterm_stops_serving():
+    """Turn SIGTERM into SystemExit while serving.
+
+    systemd stops the hub with SIGTERM, which by default ends the process on the spot; waitress treats
+    SystemExit like Ctrl+C and returns, so the scheduled jobs are stopped cleanly after it.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command()

@@ -1,7 +1,6 @@
 """The curriculum: shipped topics, their words per language, the coordinator's topics, volunteers' training."""
 
 import html
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from hub.db import database
 from tests.conftest import csrf_token
 from tests.factories import make_group, make_meeting
 from tests.markup import executable_markup
+from tests.pages import field_errors
 
 CODES = ["child_rights", "sexual_abuse", "trafficking", "street_safety", "substance_abuse", "leadership",
          "school_management", "life_skills", "parenting"]
@@ -38,14 +38,6 @@ TOMORROW = clock.today() + timedelta(days=1)
 
 def text(response):
     return html.unescape(response.get_data(as_text=True))
-
-
-def field_errors(page, name):
-    """The error messages shown beside the form field called name."""
-    for chunk in re.findall(r'<div class="field[^"]*">(.*?)</div>', page, re.S):
-        if f'name="{name}"' in chunk or f'id="{name}"' in chunk:
-            return [html.unescape(found) for found in re.findall(r'class="field-error"[^>]*>(.*?)</p>', chunk)]
-    raise AssertionError(f"no field {name} on the page")
 
 
 def topic(code):

@@ -30,6 +30,7 @@ from hub.people.service import (
 )
 from tests.conftest import csrf_token
 from tests.markup import executable_markup
+from tests.pages import field_errors
 
 TOMORROW = clock.today() + timedelta(days=1)
 NEXT_YEAR = clock.today().year + 1
@@ -71,14 +72,6 @@ def person_form(**overrides):
 
 def post_new(client, **overrides):
     return client.post("/people/new", data={**person_form(**overrides), "csrf_token": csrf_token(client)})
-
-
-def field_errors(page, name):
-    """The error messages shown beside the form field called name."""
-    for chunk in re.findall(r'<div class="field[^"]*">(.*?)</div>', page, re.S):
-        if f'name="{name}"' in chunk or f'id="{name}"' in chunk:
-            return [html.unescape(text) for text in re.findall(r'class="field-error"[^>]*>(.*?)</p>', chunk)]
-    raise AssertionError(f"no field {name} on the page")
 
 
 def text(response):

@@ -1,3 +1,181 @@
-"""cases views."""
+"""Case pages for case workers and the coordinator: the lists, a case (every opening audited), triage, the
+edit form (status through the state machine, versioned), and the action, follow-up and consent forms that
+live on the case's page. Referrals: hub.cases.referral_views."""
 
-from hub.cases import bp, concerns_bp  # noqa: F401
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from hub import clock
+from hub.cases import bp
+from hub.cases.casework import add_action, add_follow_up, record_consent
+from hub.cases.forms import (
+    ActionForm,
+    CaseForm,
+    ConsentForm,
+    FollowUpForm,
+    TriageForm,
+    offer_staff,
+)
+from hub.cases.models import CATEGORIES, Case
+from hub.cases.referrals import referrals_of
+from hub.cases.service import (
+    LIST_LIMIT,
+    NEW,
+    SHOW_LABELS,
+    SHOWS,
+    CaseError,
+    StaleRecord,
+    actions_of,
+    case_staff,
+    cases_for,
+    follow_ups_of,
+    get_case,
+    list_counts,
+    open_case,
+    protocol_of,
+)
+from hub.cases.transitions import change_case, statuses_after, triage
+from hub.forms import apply_error
+from hub.text import formatted
+
+
+def get_case_or_404(case_id):
+    """The case, or 404 (need to know is the access table's: only case workers and the coordinator get here)."""
+    case = get_case(case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.get("/cases", endpoint="list")
+def list_cases():
+    show = request.args.get("show", NEW)
+    show = show if show in SHOWS else NEW
+    filters = {"category": request.args.get("category", ""), "risk": request.args.get("risk", ""),
+               "assigned": request.args.get("assigned", "")}
+    # Unknown filter values are dropped, not guessed at.
+    filters["category"] = filters["category"] if filters["category"] in CATEGORIES else ""
+    filters["risk"] = filters["risk"] if filters["risk"] in Case.RISKS + ("none",) else ""
+    filters["assigned"] = filters["assigned"] if filters["assigned"] == "none" or filters["assigned"].isdigit() else ""
+    return render_template("hub/cases/list.html", show=show, shows=SHOWS, show_labels=SHOW_LABELS,
+                           counts=list_counts(g.user), cases=cases_for(g.user, show, **filters), filters=filters,
+                           staff=case_staff(), today=clock.today(), categories=CATEGORIES, risks=Case.RISKS,
+                           limit=LIST_LIMIT)
+
+
+def render_case(case, action_form=None, follow_up_form=None, consent_form=None):
+    """The case's page, with the forms that live on it (those given come back with what was typed); the
+    opening is audited."""
+    open_case(case)
+    if follow_up_form is None:
+        follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
+    if consent_form is None:
+        consent_form = ConsentForm(formdata=None, given_on=clock.today(), given_by=case.consent_by or None)
+    return render_template("hub/cases/view.html", case=case, what_happened=formatted(case.what_happened),
+                           actions=actions_of(case), follow_ups=follow_ups_of(case), referrals=referrals_of(case),
+                           protocol=protocol_of(case.category), action_form=action_form or ActionForm(formdata=None),
+                           follow_up_form=follow_up_form, consent_form=consent_form, formatted=formatted,
+                           today=clock.today())
+
+
+@bp.get("/cases/<int:case_id>")
+def view(case_id):
+    return render_case(get_case_or_404(case_id))
+
+
+@bp.route("/cases/<int:case_id>/triage", methods=["GET", "POST"], endpoint="triage")
+def triage_page(case_id):
+    case = get_case_or_404(case_id)
+    if request.method == "GET" and case.status != Case.REPORTED:
+        flash(_("This concern has already been triaged."), "info")
+        return redirect(url_for("cases.view", case_id=case.id))
+    staff = case_staff()
+    initial = {"category": case.category, "version": case.version,
+               "assigned_to": str(g.user.id) if g.user in staff else ""}
+    form = TriageForm(data=None if request.method == "POST" else initial)
+    offer_staff(form.assigned_to, staff)
+    theirs = None
+    if form.validate_on_submit():
+        try:
+            case = triage(case, form.version.data, form.triage(), g.user)
+        except StaleRecord as error:
+            apply_error(form, error)
+            theirs, case = error.current, error.current
+            form.version.data = error.current.version
+        except CaseError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Concern triaged: it is now a case."), "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    open_case(case, "triage")  # the page shows what was reported
+    return render_template("hub/cases/triage.html", case=case, form=form, theirs=theirs,
+                           what_happened=formatted(case.what_happened))
+
+
+
+def _initial(case):
+    return {"status": case.status, "category": case.category, "risk": case.risk,
+            "assigned_to": str(case.assigned_to_id or ""), "next_follow_up": case.next_follow_up,
+            "closed_reason": case.closed_reason, "version": case.version}
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"], endpoint="update")
+def update(case_id):
+    case = get_case_or_404(case_id)
+    form = CaseForm(data=None if request.method == "POST" else _initial(case))
+    form.offer(statuses_after(case.status), case_staff(), case)
+    theirs = None
+    if form.validate_on_submit():
+        try:
+            saved = change_case(case, form.version.data, form.change(), g.user, clock.today())
+        except StaleRecord as error:
+            apply_error(form, error)
+            theirs = error.current
+            form.version.data = theirs.version  # saving again, having seen both, is a choice
+        except CaseError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Case saved.") if saved.version != case.version else _("Nothing was changed."), "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    return render_template("hub/cases/edit.html", case=case, form=form, theirs=theirs)
+
+
+def _posted(case, form, save, message):
+    """Save a form posted from the case's page, or show the page again with the form's errors."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except CaseError as error:
+            if error.field is None:  # about the case, not a field (it is closed): the page hides the forms
+                flash(str(error), "error")
+                return redirect(url_for("cases.view", case_id=case.id))
+            apply_error(form, error)
+        else:
+            flash(message, "success")
+            return redirect(url_for("cases.view", case_id=case.id))
+    name = {ActionForm: "action_form", FollowUpForm: "follow_up_form", ConsentForm: "consent_form"}[type(form)]
+    return render_case(case, **{name: form})
+
+
+@bp.post("/cases/<int:case_id>/actions", endpoint="action")
+def action(case_id):
+    case = get_case_or_404(case_id)
+    form = ActionForm()
+    return _posted(case, form, lambda: add_action(case, form.note.data, g.user), _("Action logged."))
+
+
+@bp.post("/cases/<int:case_id>/follow-ups", endpoint="follow_up")
+def follow_up(case_id):
+    case = get_case_or_404(case_id)
+    form = FollowUpForm()
+    return _posted(case, form, lambda: add_follow_up(case, form.visited_on.data, form.progress.data,
+                                                      form.next_visit.data, g.user, clock.today()),
+                   _("Follow-up visit recorded."))
+
+
+@bp.post("/cases/<int:case_id>/consent", endpoint="consent")
+def consent(case_id):
+    case = get_case_or_404(case_id)
+    form = ConsentForm()
+    return _posted(case, form, lambda: record_consent(case, form.given_by.data, form.given_on.data, g.user,
+                                                      clock.today()), _("Consent recorded."))

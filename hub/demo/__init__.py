@@ -10,7 +10,9 @@ from pathlib import Path
 from hub.auth.models import User
 from hub.auth.service import create_user, temporary_secret
 from hub.db import database
+from hub.demo.cases import add_cases
 from hub.demo.people import add_people
+from hub.demo.services import add_services
 from hub.demo.sessions import add_sessions
 from hub.groups.models import Group
 from hub.groups.service import create_group, set_groups_of
@@ -76,7 +78,7 @@ def add_groups(build):
 
 # Each area that keeps data adds its step here; each step runs in one transaction.
 STEPS = (("village", add_village), ("accounts", add_accounts), ("groups", add_groups), ("people", add_people),
-         ("sessions", add_sessions))
+         ("sessions", add_sessions), ("services", add_services), ("cases", add_cases))
 
 
 def seed(data_dir, children=120, years=1, seed=1, progress=None):

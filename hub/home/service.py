@@ -1,16 +1,20 @@
 """What the home page shows: to everyone the village and its emergency numbers; to someone signed in who
-runs sessions, their next ones."""
+runs sessions, their next ones; to case workers and the coordinator, their overdue follow-ups and the new
+concerns waiting."""
 
 from hub.auth.models import User
+from hub.cases.jobs import overdue_for
+from hub.cases.service import new_concerns
 from hub.sessions.service import start_of, upcoming_for
 from hub.village.service import emergency_numbers, get_village
 
 
 def home_page(today, user):
-    """{village, numbers, today, my_sessions}: the village profile (None before set-up), its emergency
-    numbers, and the signed-in user's next sessions as facilitator (None for visitors and members)."""
+    """{village, numbers, today, my_sessions, casework}: the village profile (None before set-up), its
+    emergency numbers, the signed-in user's next sessions as facilitator (None for visitors and members),
+    and their casework (None unless case worker or coordinator)."""
     return {"village": get_village(), "numbers": emergency_numbers(), "today": today,
-            "my_sessions": my_sessions(user, today)}
+            "my_sessions": my_sessions(user, today), "casework": casework(user, today)}
 
 
 def my_sessions(user, today):
@@ -18,3 +22,15 @@ def my_sessions(user, today):
     if user is None or user.role == User.MEMBER:
         return None
     return upcoming_for(user, start_of(today))
+
+
+CASEWORK_ROLES = (User.COORDINATOR, User.CASE_WORKER)
+HOME_ROWS = 10
+
+
+def casework(user, today):
+    """{overdue, waiting}: the account's open cases whose follow-up visit is overdue, and the new concerns
+    waiting for triage (in danger first); None for accounts that do not hold cases."""
+    if user is None or user.role not in CASEWORK_ROLES:
+        return None
+    return {"overdue": overdue_for(user, today, limit=HOME_ROWS), "waiting": new_concerns(limit=HOME_ROWS)}

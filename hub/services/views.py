@@ -1,3 +1,57 @@
-"""services views."""
+"""Services directory pages: the directory (filtered by category), add a service, edit or archive one."""
 
-from hub.services import bp  # noqa: F401
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from hub.auth.models import User
+from hub.forms import apply_error
+from hub.protocols.service import CATEGORY_LABELS
+from hub.services import bp
+from hub.services.forms import EditServiceForm, ServiceForm
+from hub.services.models import Service
+from hub.services.service import ServiceError, categories_of, create_service, directory, update_service
+
+
+def get_service_or_404(service_id):
+    """The service with this id."""
+    return Service.get_or_none(Service.id == service_id) or abort(404)
+
+
+@bp.get("", endpoint="list")
+def list_services():
+    category = request.args.get("category", "")
+    category = category if category in CATEGORY_LABELS else ""
+    # The coordinator also sees archived services, to bring one back.
+    services = directory(category, archived=g.user.role == User.COORDINATOR and not category)
+    return render_template("hub/services/list.html", services=services, category=category,
+                           category_labels=CATEGORY_LABELS, categories_of=categories_of)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = ServiceForm()
+    if form.validate_on_submit():
+        try:
+            service = create_service(**form.values())
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Service %(name)s added.", name=service.name), "success")
+            return redirect(url_for("services.list"))
+    return render_template("hub/services/form.html", form=form, service=None)
+
+
+@bp.route("/<int:service_id>", methods=["GET", "POST"])
+def edit(service_id):
+    service = get_service_or_404(service_id)
+    form = EditServiceForm(obj=service, categories=categories_of(service),
+                           state="archived" if service.archived else "active")
+    if form.validate_on_submit():
+        try:
+            update_service(service, **form.values(), archived=form.state.data == "archived")
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Service %(name)s saved.", name=service.name), "success")
+            return redirect(url_for("services.list"))
+    return render_template("hub/services/form.html", form=form, service=service)

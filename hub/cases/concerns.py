@@ -1,0 +1,122 @@
+"""Reporting a concern: anyone on the hub's Wi-Fi, signed in or not. A report lands as an unassigned case in
+status "reported" for case workers to triage; anonymous reports are limited per client address; a
+reporter sees the status of their own reports, never their details.
+"""
+
+import re
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from hub import clock
+from hub.audit.service import record
+from hub.cases.models import CATEGORIES, Case, CaseAction
+from hub.cases.service import REPORTED, CaseError
+from hub.db import database
+from hub.people.models import Person
+from hub.people.service import may_see_person
+from hub.text import clean
+
+MAX_TEXT = 4000   # what happened: a page of a phone's typing; more is refused, never cut
+MAX_SHORT = 200   # the child's description, the place
+ANONYMOUS_REPORTS = 5
+WINDOW_SECONDS = 3600
+TAGS = re.compile(r"<[^>]*>")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What someone reported, as the form parsed it."""
+
+    category: str
+    what_happened: str
+    in_danger: bool
+    child_id: int | None = None
+    child_description: str = ""
+    place: str = ""
+
+
+def _check(report, user):
+    if report.category not in CATEGORIES:
+        raise CaseError(_("Choose what the concern is about from the list."), "category")
+    child = None
+    if report.child_id is not None:
+        # Only someone who may see the person names them; anyone else describes the child.
+        child = Person.get_or_none((Person.id == report.child_id) & ~Person.archived)
+        if child is None or user is None or not may_see_person(user, child):
+            raise CaseError(_("Choose the child from the list, or describe them."), "child")
+    if child is None and not report.child_description.strip():
+        raise CaseError(_("Say which child this is about: a name, an age, where they live."), "child_description")
+    for field, text, limit in (("child_description", report.child_description, MAX_SHORT),
+                               ("place", report.place, MAX_SHORT), ("what_happened", report.what_happened, MAX_TEXT)):
+        if len(text or "") > limit:
+            raise CaseError(_("Please use at most %(count)d characters.", count=limit), field)
+    what_happened = clean(report.what_happened)
+    if not TAGS.sub("", what_happened).strip():
+        raise CaseError(_("Please say what happened."), "what_happened")
+    return child, what_happened
+
+
+def report_concern(report, user):
+    """Save a concern, unassigned and in status "reported"; user is None for someone with no account.
+    Return the Case."""
+    child, what_happened = _check(report, user)
+    with database.atomic():
+        case = Case.create(category=report.category, child=child, child_description=report.child_description.strip(),
+                           place=report.place.strip(), what_happened=what_happened, in_danger=report.in_danger,
+                           reported_by=user, reported_at=clock.now(), status=Case.REPORTED)
+        CaseAction.create(case=case, done_at=case.reported_at, user=user, kind=REPORTED)
+        record("concern.reported", case, detail=report.category + (", in danger" if report.in_danger else ""),
+               user=user)
+    return case
+
+
+def reports_by(user):
+    """The concerns this account reported, newest first: category, reported_at and status only (the
+    reporter sees what became of a report, never its details)."""
+    return list(Case.select(Case.category, Case.reported_at, Case.status).where(Case.reported_by == user)
+                .order_by(Case.id.desc()).namedtuples())
+
+
+class ReportLimit:
+    """At most `limit` anonymous reports from one address in any `window` seconds, counted on the monotonic
+    clock in memory (a jump of the wall clock neither frees nor blocks anyone; a restart starts afresh).
+    Thread-safe; take() counts a report before it is saved and give_back() returns it if saving fails."""
+
+    def __init__(self, limit=ANONYMOUS_REPORTS, window=WINDOW_SECONDS, now=None, max_keys=4096):
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self._now = now or (lambda: clock.monotonic())  # looked up per call: tests move it
+        self._lock = threading.Lock()
+        self._times = {}  # key -> deque of monotonic times of the reports still in the window
+
+    def _recent(self, key, now):
+        times = self._times.get(key)
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        return times or deque()
+
+    def take(self, key):
+        """Count one report from key and return 0, or return the seconds to wait (nothing counted)."""
+        now = self._now()
+        with self._lock:
+            times = self._recent(key, now)
+            if len(times) >= self.limit:
+                return max(1, int(times[0] + self.window - now + 0.999))
+            if key not in self._times and len(self._times) >= self.max_keys:
+                self._forget_old(now)
+            times.append(now)
+            self._times[key] = times
+            return 0
+
+    def give_back(self, key):
+        """Uncount the last report taken for key (it was not saved)."""
+        with self._lock:
+            times = self._times.get(key)
+            if times:
+                times.pop()
+
+    def _forget_old(self, now):
+        for key in [key for key, times in self._times.items() if not times or now - times[-1] >= self.window]:
+            del self._times[key]
