@@ -5,6 +5,7 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -71,17 +72,21 @@ def _serve(app, host, port):
     """Start the scheduled jobs, serve with waitress until Ctrl+C or SIGTERM, then stop the jobs."""
     from waitress import serve
 
-    from hub import scheduler
+    from hub import instance, scheduler
 
-    started = scheduler.start(app)
-    click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
     try:
-        with _sigterm_stops_serving():
-            click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
-            serve(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
-    finally:
-        scheduler.shutdown()
-        click.echo("Stopped the scheduled jobs.")
+        with instance.serving(app.config["DATA_DIR"]):
+            started = scheduler.start(app)
+            click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
+            try:
+                with _sigterm_stops_serving():
+                    click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
+                    serve(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+            finally:
+                scheduler.shutdown()
+                click.echo("Stopped the scheduled jobs.")
+    except instance.AlreadyServing as exc:
+        raise click.ClickException(f"{exc}: stop it first (one server per data folder).") from None
 
 
 @contextlib.contextmanager
@@ -172,6 +177,54 @@ def user_add(username, role, display_name, language):
             raise click.ClickException(str(exc)) from None
     click.echo(f"Created {account.role} account {account.username!r}; they must choose a new secret "
                "at first sign-in.")
+
+
+@main.command()
+@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the backup to (a USB stick, say); created if missing.")
+@click.option("--keep", type=click.IntRange(1, 1000), default=7, show_default=True,
+              help="How many backups to keep in the folder; older ones are deleted.")
+def backup(folder, keep):
+    """Copy the database, while the hub runs, to a checked backup named with the date and a sequence."""
+    from hub import backup as backups
+    from hub.instance import database_path
+
+    database_file = database_path(_data_dir())
+    if not database_file.is_file():
+        raise click.ClickException(f"no database at {database_file}: is COMMUNITYHUB_DATA_DIR right?")
+    try:
+        made = backups.make_backup(database_file, folder, clock.now(), keep=keep)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up to {made} (integrity check: ok).")
+
+
+@main.command()
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(backup_file, yes):
+    """Replace the hub's database with BACKUP_FILE, after checking it; the current one is kept aside.
+
+    Stop the hub first (systemctl stop communityhub).
+    """
+    from hub import backup as backups
+    from hub import instance
+
+    data_dir = _data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with instance.serving(data_dir):  # nobody serves this folder while its database is swapped
+            number = backups.check_backup(backup_file)
+            if not yes:
+                click.confirm(f"Replace the database of {data_dir} with {backup_file}?", abort=True)
+            aside = backups.restore_backup(backup_file, instance.database_path(data_dir), clock.now())
+    except instance.AlreadyServing as exc:
+        raise click.ClickException(f"{exc}: stop the hub first (systemctl stop communityhub).") from None
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {backup_file} (schema {number}).")
+    click.echo(f"The database it replaced is kept as {aside}." if aside else "There was no database before.")
+    click.echo("Start the hub again: it applies any newer migrations at start.")
 
 
 @main.command()

@@ -4,6 +4,8 @@
 or a setting, so it is safe to run on every start.
 """
 
+import contextlib
+import fcntl
 import os
 import secrets
 from dataclasses import dataclass
@@ -14,6 +16,11 @@ from hub.settings import SETTINGS_FILE, template_text
 
 SECRET_KEY_FILE = "secret_key"
 SETUP_CODE_FILE = "setup-code"
+SERVING_LOCK_FILE = "serving.lock"
+
+
+class AlreadyServing(Exception):
+    """Another process serves this data folder."""
 
 
 @dataclass(frozen=True)
@@ -85,3 +92,22 @@ def prepare(data_dir):
         with db.database.connection_context():
             ran = tuple(migrations.migrate(db.database))
     return Preparation(data_dir, created, ok, message, ran)
+
+
+@contextlib.contextmanager
+def serving(data_dir):
+    """Hold the data folder's serving lock while the body runs; raise AlreadyServing if a server holds it.
+
+    One server process per data folder (DECISIONS: one writer), and `restore` must not swap the database
+    under a running hub. The lock is an flock, so the kernel frees it when the process dies, power cut
+    or not: no stale lock file to clean up by hand.
+    """
+    handle = open(Path(data_dir) / SERVING_LOCK_FILE, "a+b")  # noqa: SIM115  (closed below)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyServing(f"a hub is already serving {data_dir}") from None
+        yield
+    finally:
+        handle.close()  # closing frees the lock
