@@ -69,20 +69,33 @@ def run(host, port):
 
 
 def _serve(app, host, port):
-    """Start the scheduled jobs, serve with waitress until Ctrl+C or SIGTERM, then stop the jobs."""
-    from waitress import serve
+    """Start the scheduled jobs, serve with waitress until Ctrl+C or SIGTERM, then stop the jobs.
 
-    from hub import instance, scheduler
+    Under systemd (Type=notify) it says READY=1 once the socket listens and pings the unit's watchdog
+    while the server answers (hub.sdnotify).
+    """
+    from waitress import create_server
+
+    from hub import instance, scheduler, sdnotify
 
     try:
         with instance.serving(app.config["DATA_DIR"]):
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
+            pinger = None
             try:
                 with _sigterm_stops_serving():
+                    server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
+                                           ident="communityhub")
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
-                    serve(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+                    sdnotify.notify("READY=1")
+                    interval = sdnotify.watchdog_interval()
+                    pinger = sdnotify.Pinger(host, port, interval).start() if interval else None
+                    server.run()  # returns on Ctrl+C or SIGTERM (waitress closes on SystemExit)
             finally:
+                sdnotify.notify("STOPPING=1")
+                if pinger:
+                    pinger.stop()
                 scheduler.shutdown()
                 click.echo("Stopped the scheduled jobs.")
     except instance.AlreadyServing as exc:
@@ -225,6 +238,36 @@ def restore(backup_file, yes):
     click.echo(f"Restored {backup_file} (schema {number}).")
     click.echo(f"The database it replaced is kept as {aside}." if aside else "There was no database before.")
     click.echo("Start the hub again: it applies any newer migrations at start.")
+
+
+@main.group()
+def provision():
+    """The Raspberry Pi's configuration files."""
+
+
+@provision.command("render")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the files to, laid out as under / on the Pi.")
+def provision_render(out_dir):
+    """Render the systemd units, Wi-Fi access point, captive portal DNS and backup timer from the settings."""
+    from hub import provision as provisioning
+    from hub.village.service import get_village
+
+    data_dir = _data_dir()
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no data folder at {data_dir}: run `communityhub init` first")
+    app = _app()
+    with app.app_context():
+        village = get_village()
+    try:
+        plan = provisioning.plan_for(app.config, village.name if village else "", data_dir)
+        written = provisioning.render(plan, out_dir)
+    except provisioning.ProvisionError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"wrote {out_dir / path}")
+    click.echo(f"Wi-Fi: {plan.ssid!r}, " + ("open (no passphrase)" if not plan.passphrase
+                                           else f"WPA2, passphrase in {data_dir / provisioning.WIFI_PASSPHRASE_FILE}"))
 
 
 @main.command()

@@ -60,6 +60,14 @@ SETTINGS = (
     Setting("MIN_FREE_DISK_MB", 200, "`doctor` warns when the data folder's disk has less free space."),
     Setting("CASE_RETENTION_MONTHS", 24,
             "Months after a case is closed before its narrative text is erased (coded fields are kept)."),
+    # The Raspberry Pi's set-up (`communityhub provision render`).
+    Setting("HOSTNAME", "hub", "The hub's name on its network: phones open http://<hostname>.local/."),
+    Setting("WIFI_SSID", "", "Name of the hub's Wi-Fi network; empty: \"Community Hub\" and the village's name."),
+    Setting("WIFI_OPEN", False,
+            "true makes the Wi-Fi open, with no passphrase: only on purpose. Otherwise WPA2 with a generated "
+            "passphrase (the file wifi-passphrase in the data folder)."),
+    Setting("WIFI_INTERFACE", "wlan0", "The Wi-Fi device that becomes the access point."),
+    Setting("HUB_ADDRESS", "10.42.0.1", "The hub's fixed address on its Wi-Fi (a /24 network; DHCP for phones)."),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 VALID_LANGUAGES = ("en", "bn", "hi", "es")
