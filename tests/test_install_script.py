@@ -80,3 +80,35 @@ def test_bad_options_are_refused(tmp_path):
     assert dry_run(ok_shadow, "--wheels", str(tmp_path / "missing")).returncode == 2
     unknown = dry_run(ok_shadow, "--frobnicate")
     assert unknown.returncode == 2 and "unknown option --frobnicate" in unknown.stderr
+
+
+# provisioning/upgrade.sh
+
+UPGRADE = SCRIPT.parent / "upgrade.sh"
+
+
+def upgrade(*args):
+    return subprocess.run(["sh", str(UPGRADE), *args], capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"})
+
+
+def test_upgrade__dry_run_backs_up_first_keeps_the_old_version_and_checks_health(tmp_path):
+    result = upgrade("--dry-run", "--wheels", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    steps = ["communityhub backup --to /var/lib/communityhub/backups-before-upgrade --keep 3",
+             "would run: cp -a /opt/communityhub/venv /opt/communityhub/venv.previous",
+             f"would run: /opt/communityhub/venv/bin/pip install --no-index --find-links {tmp_path} --upgrade "
+             "communityhub",
+             "would run: systemctl restart communityhub.service",
+             "would check: http://127.0.0.1/healthz answers 200 within 60 s",
+             "put /opt/communityhub/venv.previous back, restore /var/lib/communityhub/backups-before-upgrade/",
+             "dry run: nothing was changed."]
+    positions = [result.stdout.find(step) for step in steps]
+    assert -1 not in positions, [step for step, at in zip(steps, positions, strict=True) if at == -1]
+    assert positions == sorted(positions)
+
+
+def test_upgrade__needs_a_folder_of_wheels(tmp_path):
+    missing = upgrade("--dry-run")
+    assert missing.returncode == 2 and "--wheels DIR" in missing.stderr
+    assert upgrade("--dry-run", "--wheels", str(tmp_path / "none")).returncode == 2
