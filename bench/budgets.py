@@ -29,6 +29,8 @@ BUDGETS = {
     "roster_p95_ratio": Budget(2.0, "×"),          # issue 4: roster of 80 p95 over the facilitator's home page p95
     "roster_page_kb": Budget(15, "KB"),            # issue 4: HTML of the roster page for a group of 80
     "roster_save_p95_ms": Budget(50, "ms"),        # issue 4: saving a roster of 80 in one POST, one core
+    "passbook_p95_ratio": Budget(2.0, "×"),        # issue 6: a passbook of 3 years p95 over the member's home p95
+    "ledger_p95_ratio": Budget(2.0, "×"),          # issue 6: the group ledger of 3 years p95 over the same
     "first_page_kb": Budget(30, "KB"),             # bodies a browser downloads for the first page
     "first_page_external": Budget(0, "references"),  # DESIGN: a page loads nothing from outside the hub
 }

@@ -8,7 +8,7 @@ paragraph under its table in docs/benchmarks.md.
 import statistics
 from dataclasses import dataclass
 
-from bench import load, loopback, page, roster, signin
+from bench import load, loopback, page, roster, savings_group, signin
 
 STARTS = 3  # start-ups per server; the last one stays up for the other measures
 ROUNDS = 3  # load rounds per page, taken in turns
@@ -140,6 +140,32 @@ def targets(session):
     if reason:
         unavailable.append(Row(f"{label}, p95 ÷ {HOME} as {roster.USERNAME} p95", None, "×", "roster_p95_ratio",
                                reason))
+    # Issue 6: a member's passbook and the group ledger of the savings group of 30 with three years of weekly
+    # meetings (bench/savings_group.py), as its treasurer (the demo member), against her own home page.
+    pages_of_savings = []
+    if session.savings_ids:
+        cycle_id, member_id = session.savings_ids
+        pages_of_savings = [(f"passbook of 3 years `/savings/{cycle_id}/passbook/{member_id}`",
+                             f"/savings/{cycle_id}/passbook/{member_id}", "passbook_p95_ratio"),
+                            (f"group ledger of 3 years `/savings/{cycle_id}/ledger`", f"/savings/{cycle_id}/ledger",
+                             "ledger_p95_ratio")]
+    user = savings_group.USERNAME
+    own_home = f"{HOME} as {user}"
+    found = []
+    for label, path, budget in pages_of_savings:
+        target, reason = signed_in_target(session, f"{label} as {user}", path, user,
+                                          versus=((own_home, budget), (HOME, None)))
+        if target:
+            found.append(target)
+        else:
+            unavailable.append(Row(f"{label} as {user}, p95 ÷ {own_home} p95", None, "×", budget, reason))
+    if found:
+        yardstick, _ = signed_in_target(session, own_home, "/", user)
+        pages += [target for target in (yardstick, *found) if target]
+    if session.savings_missing:
+        for budget in ("passbook_p95_ratio", "ledger_p95_ratio"):
+            unavailable.append(Row(f"savings of 3 years ({budget}) as {user}", None, "×", budget,
+                                   session.savings_missing))
     return pages, unavailable
 
 
@@ -152,7 +178,9 @@ def latency(session):
     group of exactly 80 with a session planned today (made by `bench/roster_group.py` before the servers
     start), signed in as the demo facilitator; its budget is against the hub home page of the same rounds
     (as a visitor with no account gets it, as above), and it is also shown against the home page as the
-    facilitator gets it (signed in, rendered for them), unbudgeted.
+    facilitator gets it (signed in, rendered for them), unbudgeted. The savings pages are those of a group of
+    30 with 156 weekly meetings (made by `bench/savings_group.py`), as its treasurer (the demo member), budgeted
+    against the home page as she gets it in the same rounds.
     """
     pages, unavailable = targets(session)
     for target in pages:

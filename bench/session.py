@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import loopback, roster_group
+from bench import loopback, roster_group, savings_group
 from bench.servers import BenchError, Server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,6 +50,7 @@ class Session:
         self.root = self.data_dir = None
         self.logins, self.threads, self.loaded = {}, None, False
         self.roster_meeting_id, self.roster_missing = None, ""  # the group of 80's session, or why there is none
+        self.savings_ids, self.savings_missing = None, ""  # (cycle id, member id) of the savings group of 30, or why not
         self._servers, self._failed, self._started = {}, {}, 0
         self._stack = contextlib.ExitStack()
 
@@ -83,6 +84,7 @@ class Session:
 
         self.threads = settings.load(self.data_dir, self.env())["THREADS"]
         self.add_roster_group()
+        self.add_savings_group()
 
     def add_roster_group(self):
         """Add the children's group of 80 and today's session (bench/roster_group.py), before any server starts."""
@@ -97,6 +99,20 @@ class Session:
             raise BenchError(f"`python -m bench.roster_group` failed ({done.returncode}):\n"
                              f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
         self.roster_meeting_id = int(found[-1])
+
+    def add_savings_group(self):
+        """Add the savings group of 30 with three years of meetings (bench/savings_group.py), before any server."""
+        done = subprocess.run([sys.executable, "-m", "bench.savings_group"], check=False, env=self.env(), cwd=REPO,
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+        if done.returncode == savings_group.MISSING:
+            self.savings_missing = (done.stderr.strip().splitlines() or ["the hub lacks what it needs"])[-1]
+            return
+        found = re.findall(r"^cycle_id=(\d+) member_id=(\d+)$", done.stdout, re.MULTILINE)
+        if done.returncode or not found:
+            raise BenchError(f"`python -m bench.savings_group` failed ({done.returncode}):\n"
+                             f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        self.savings_ids = tuple(int(number) for number in found[-1])
 
     def argv(self, kind, port):
         """The command line that serves kind ("hub" or "hello") on port."""

@@ -81,6 +81,56 @@ ACCESS = {
     "protocols.list": SIGNED_IN,
     "protocols.view": SIGNED_IN,
     "protocols.edit": (COORDINATOR,),
+    # The migration register: any signed-in account gets this far; hub.migration lets in only members of a
+    # vigilance committee (their committee's departures), case workers and the coordinator (all of them).
+    "migration.list": SIGNED_IN,
+    "migration.new": SIGNED_IN,
+    "migration.view": SIGNED_IN,
+    "migration.edit": SIGNED_IN,
+    "migration.call": SIGNED_IN,
+    "migration.returned": SIGNED_IN,
+    # School status: facilitators keep the records of the children they may see (hub.people's rule, checked in
+    # hub.schools.service), case staff all; a school protection committee's members see its pupils.
+    "schools.list": FACILITATORS,
+    "schools.new": FACILITATORS,
+    "schools.view": FACILITATORS,
+    "schools.visit": FACILITATORS,
+    "schools.reenrol": FACILITATORS,
+    "schools.committees": SIGNED_IN,    # the committees the account is in (case staff: all)
+    "schools.committee": SIGNED_IN,     # and get_committee_or_404 refuses a committee they are not in
+    "schools.map": FACILITATORS,        # the vulnerability map: counts per hamlet, no names
+    # Notices: every signed-in account reads those for it (hub.notices: the whole hub or its groups) and
+    # acknowledges alerts; staff and facilitators write (facilitators to their own groups); the sender and
+    # the coordinator see who has read a notice and may end it.
+    "notices.list": SIGNED_IN,
+    "notices.view": SIGNED_IN,
+    "notices.acknowledge": SIGNED_IN,
+    "notices.new": FACILITATORS,
+    "notices.end": FACILITATORS,
+    # Action plans: every signed-in account reads them; staff and facilitators record and change them.
+    "plans.list": SIGNED_IN,
+    "plans.view": SIGNED_IN,
+    "plans.new": FACILITATORS,
+    "plans.edit": FACILITATORS,
+    "plans.action_new": FACILITATORS,
+    "plans.action_edit": FACILITATORS,
+    # Savings: any signed-in account gets this far; hub.savings lets in the accounts linked to a member of the
+    # cycle (in its group): officers (chair, treasurer, secretary) see all and record, other members their own
+    # passbook and the group totals. The coordinator sees and records all; case workers and facilitators
+    # outside the group are refused.
+    "savings.index": SIGNED_IN,
+    "savings.cycle": SIGNED_IN,
+    "savings.ledger": SIGNED_IN,
+    "savings.passbook": SIGNED_IN,
+    "savings.meeting": SIGNED_IN,
+    "savings.record": SIGNED_IN,
+    "savings.loan": SIGNED_IN,
+    "savings.approve_entry": SIGNED_IN,  # officers only: the two-key rule
+    "savings.reverse_entry": SIGNED_IN,
+    "savings.share_out": SIGNED_IN,
+    "savings.new_cycle": (COORDINATOR,),
+    "savings.members": (COORDINATOR,),  # which account is which member
+    "savings.add_members": (COORDINATOR,),
 }
 
 

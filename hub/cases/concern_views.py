@@ -48,6 +48,21 @@ def _sent_page():
                            numbers=emergency_numbers())
 
 
+def _prefill(form, departure_id):
+    """Fill the form from a minor's departure in the migration register, for an account that may see it.
+
+    The link carries the departure's number only: a child's name in a URL would stay in a shared phone's
+    history.
+    """
+    if g.user is None or not departure_id.isdigit():
+        return
+    from hub.migration.service import concern_prefill, get_departure, may_keep_register
+
+    departure = get_departure(g.user, int(departure_id)) if may_keep_register(g.user) else None
+    if departure is not None and departure.is_minor:
+        form.prefill(concern_prefill(departure))
+
+
 @concerns_bp.route("/new", methods=["GET", "POST"])
 def new():
     if request.method == "GET" and request.args.get("sent"):
@@ -55,6 +70,8 @@ def new():
     may_name = g.user is not None and allowed("people.list", g.user)
     query = request.args.get("q", "")[:80] if may_name else ""
     form = ConcernForm()
+    if request.method == "GET":
+        _prefill(form, request.args.get("departure", ""))
     if may_name:
         _children(form, query)
     else:

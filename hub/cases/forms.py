@@ -76,6 +76,20 @@ class ConcernForm(FlaskForm):
             SelectChoice(str(person.id), person.name) for person in people]
         return self
 
+    def prefill(self, args):
+        """Fill the form from what another area knows, such as a minor's departure in the migration register
+        ({category, child, child_description, place, what_happened}): unknown categories are dropped, long
+        text cut."""
+        if args.get("category", "") in CATEGORIES:
+            self.category.data = args["category"]
+        for field, limit in ((self.child_description, MAX_SHORT), (self.place, MAX_SHORT),
+                             (self.what_happened, MAX_TEXT)):
+            if args.get(field.name):
+                field.data = args[field.name][:limit]
+        if str(args.get("child", "")).isdigit():
+            self.child.data = str(args["child"])  # offered only when this account may see the person (the view)
+        return self
+
     def report(self):
         """The Report the form holds."""
         return Report(category=self.category.data, what_happened=self.what_happened.data or "",

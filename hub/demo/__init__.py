@@ -11,7 +11,12 @@ from hub.auth.models import User
 from hub.auth.service import create_user, temporary_secret
 from hub.db import database
 from hub.demo.cases import add_cases
+from hub.demo.migration import add_departures
+from hub.demo.notices import add_notices
 from hub.demo.people import add_people
+from hub.demo.plans import add_plans
+from hub.demo.savings import add_savings
+from hub.demo.schools import add_school_status
 from hub.demo.services import add_services
 from hub.demo.sessions import add_sessions
 from hub.groups.models import Group
@@ -66,7 +71,8 @@ DEMO_GROUPS = (
     ("School management committee", Group.SCHOOL_COMMITTEE, "Acts as the school's child protection committee."),
 )
 # Which demo account belongs to which demo groups (by kind).
-DEMO_MEMBERSHIP = {"facilitator": (Group.YOUTH_FORUM, Group.CHILDRENS_GROUP), "member": (Group.MOTHERS_GROUP,)}
+DEMO_MEMBERSHIP = {"facilitator": (Group.YOUTH_FORUM, Group.CHILDRENS_GROUP),
+                   "member": (Group.MOTHERS_GROUP, Group.VIGILANCE_COMMITTEE)}
 
 
 def add_groups(build):
@@ -78,7 +84,9 @@ def add_groups(build):
 
 # Each area that keeps data adds its step here; each step runs in one transaction.
 STEPS = (("village", add_village), ("accounts", add_accounts), ("groups", add_groups), ("people", add_people),
-         ("sessions", add_sessions), ("services", add_services), ("cases", add_cases))
+         ("sessions", add_sessions), ("services", add_services), ("cases", add_cases),
+         ("migration", add_departures), ("schools", add_school_status),
+         ("notices", add_notices), ("plans", add_plans), ("savings", add_savings))
 
 
 def seed(data_dir, children=120, years=1, seed=1, progress=None):

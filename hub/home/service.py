@@ -1,10 +1,11 @@
 """What the home page shows: to everyone the village and its emergency numbers; to someone signed in who
 runs sessions, their next ones; to case workers and the coordinator, their overdue follow-ups and the new
-concerns waiting."""
+concerns waiting; to every signed-in account, the urgent alerts it has not yet acknowledged."""
 
 from hub.auth.models import User
 from hub.cases.jobs import overdue_for
 from hub.cases.service import new_concerns
+from hub.notices.service import mark_seen, unseen_count, waiting_alerts
 from hub.sessions.service import start_of, upcoming_for
 from hub.village.service import emergency_numbers, get_village
 
@@ -12,9 +13,21 @@ from hub.village.service import emergency_numbers, get_village
 def home_page(today, user):
     """{village, numbers, today, my_sessions, casework}: the village profile (None before set-up), its
     emergency numbers, the signed-in user's next sessions as facilitator (None for visitors and members),
-    and their casework (None unless case worker or coordinator)."""
+    and their casework (None unless case worker or coordinator); and notices: {alerts, unseen} for someone
+    signed in (None for visitors)."""
     return {"village": get_village(), "numbers": emergency_numbers(), "today": today,
-            "my_sessions": my_sessions(user, today), "casework": casework(user, today)}
+            "my_sessions": my_sessions(user, today), "casework": casework(user, today),
+            "notices": notices(user, today)}
+
+
+def notices(user, today):
+    """{alerts, unseen}: the urgent alerts the account has not acknowledged (now recorded as seen by it) and
+    how many other notices it has not seen yet; None for visitors."""
+    if user is None:
+        return None
+    alerts = waiting_alerts(user, today)
+    mark_seen(user, alerts)
+    return {"alerts": alerts, "unseen": unseen_count(user, today)}
 
 
 def my_sessions(user, today):

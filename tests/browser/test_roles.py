@@ -9,12 +9,14 @@ pytestmark = pytest.mark.browser
 
 # username in the demo -> the pages its "More" menu lists (every signed-in role reads the directory and
 # the protocols; only case staff reach cases; only the coordinator the accounts, village and audit log)
-EVERYONE = ("Services directory", "Protocols")
+EVERYONE = ("Services directory", "Protocols", "Notices", "Action plans")
 MENUS = {
-    "coordinator": ("Cases", *EVERYONE, "Topics", "My record", "Accounts", "Village", "Audit log"),
-    "caseworker": ("Cases", *EVERYONE, "Topics", "My record"),
-    "facilitator": (*EVERYONE, "Topics", "My record"),
-    "member": EVERYONE,
+    "coordinator": ("Cases", "Migration register", "School status", *EVERYONE, "Topics", "My record", "Accounts",
+                    "Village", "Audit log", "Savings"),
+    "caseworker": ("Cases", "Migration register", "School status", *EVERYONE, "Topics", "My record"),
+    "facilitator": ("School status", *EVERYONE, "Topics", "My record"),
+    "member": (*EVERYONE, "Migration register",  # the demo member sits on the vigilance committee
+               "Savings"),  # and is the mothers' group's treasurer
 }
 ALL_PAGES = sorted({label for labels in MENUS.values() for label in labels})
 

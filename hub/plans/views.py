@@ -1,0 +1,121 @@
+"""Action plan pages: the plans with their progress, a plan with its actions, record or change a plan, add
+or change an action. Every signed-in account reads; staff and facilitators write (hub/access.py)."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from hub import clock
+from hub.forms import apply_error
+from hub.plans import bp
+from hub.plans.forms import ActionForm, PlanForm
+from hub.plans.models import Action, Plan
+from hub.plans.service import (
+    PlanError,
+    actions_of,
+    add_action,
+    create_plan,
+    owner_choices,
+    plans_with_progress,
+    progress_of,
+    services_of,
+    update_action,
+    update_plan,
+)
+from hub.services.models import Service
+
+
+def get_plan_or_404(plan_id):
+    """The plan with this id."""
+    return Plan.get_or_none(Plan.id == plan_id) or abort(404)
+
+
+def get_action_or_404(plan, action_id):
+    """The action with this id, if it belongs to the plan."""
+    return Action.get_or_none((Action.id == action_id) & (Action.plan == plan)) or abort(404)
+
+
+def _services_offered(plan=None):
+    """Active services, and those the plan already involves (archived since), by name."""
+    services = {service.id: service for service in Service.active()}
+    if plan is not None:
+        services.update({service.id: service for service in services_of(plan)})
+    return sorted(services.values(), key=lambda service: (service.name.casefold(), service.id))
+
+
+@bp.get("", endpoint="list")
+def list_plans():
+    return render_template("hub/plans/list.html", plans=plans_with_progress(clock.today()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = PlanForm().offer(_services_offered())
+    if not form.is_submitted():
+        form.agreed_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            plan = create_plan(g.user, form.draft(), clock.today())
+        except PlanError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Plan saved. Now add its actions."), "success")
+            return redirect(url_for("plans.view", plan_id=plan.id))
+    return render_template("hub/plans/form.html", form=form, plan=None)
+
+
+@bp.get("/<int:plan_id>")
+def view(plan_id):
+    plan = get_plan_or_404(plan_id)
+    today = clock.today()
+    actions = actions_of(plan)
+    return render_template("hub/plans/view.html", plan=plan, actions=actions, services=services_of(plan),
+                           progress=progress_of(actions, today), today=today)
+
+
+@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+def edit(plan_id):
+    plan = get_plan_or_404(plan_id)
+    form = PlanForm(obj=plan, services=[str(service.id) for service in services_of(plan)])
+    form.offer(_services_offered(plan))
+    if form.validate_on_submit():
+        try:
+            update_plan(plan, g.user, form.draft(), clock.today())
+        except PlanError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Plan saved."), "success")
+            return redirect(url_for("plans.view", plan_id=plan.id))
+    return render_template("hub/plans/form.html", form=form, plan=plan)
+
+
+@bp.route("/<int:plan_id>/actions/new", methods=["GET", "POST"])
+def action_new(plan_id):
+    plan = get_plan_or_404(plan_id)
+    form = ActionForm().offer(owner_choices())
+    if form.validate_on_submit():
+        try:
+            add_action(plan, g.user, form.draft())
+        except PlanError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Action added."), "success")
+            return redirect(url_for("plans.view", plan_id=plan.id))
+    return render_template("hub/plans/action.html", form=form, plan=plan, action=None)
+
+
+@bp.route("/<int:plan_id>/actions/<int:action_id>", methods=["GET", "POST"])
+def action_edit(plan_id, action_id):
+    plan = get_plan_or_404(plan_id)
+    action = get_action_or_404(plan, action_id)
+    form = ActionForm(obj=action).offer(owner_choices())
+    if not form.is_submitted():
+        form.owner.data = str(action.owner_id or "")
+    if form.validate_on_submit():
+        try:
+            update_action(action, g.user, form.draft())
+        except PlanError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Action saved."), "success")
+            return redirect(url_for("plans.view", plan_id=plan.id))
+    return render_template("hub/plans/action.html", form=form, plan=plan, action=action)

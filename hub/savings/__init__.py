@@ -1,0 +1,16 @@
+"""The savings ledger of a mothers' group (village savings and loan style): cycles, meetings, deposits,
+the social fund, loans with two officers' keys, repayments, fines, the group business, and the share-out."""
+
+from flask import Blueprint, g
+
+bp = Blueprint("savings", __name__, url_prefix="/savings")
+
+from hub.savings import views  # noqa: F401  (registers the routes on bp)
+from hub.savings.money import show as show_money
+from hub.savings.service import kind_label
+from hub.savings.standing import sees_savings
+
+bp.add_app_template_global(show_money, "money")
+bp.add_app_template_global(kind_label)
+# The menu shows "Savings" only to an account with a ledger to open.
+bp.add_app_template_global(lambda: sees_savings(g.get("user")), "sees_savings")

@@ -1,0 +1,407 @@
+"""Rules of the savings ledger: cycles and their members, meetings, and what an entry must hold. With
+hub.savings.keys (the two keys, corrections, the share-out), the only writer of the savings tables; each
+change is audited in the same transaction, and checked against the balances before it is committed: a
+change that would leave a balance below zero where the rules forbid it is refused and nothing is saved.
+Who may see and keep a cycle: hub.savings.standing.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from peewee import JOIN, fn
+
+from hub import clock
+from hub.audit.service import record
+from hub.auth.models import User
+from hub.db import database
+from hub.groups.models import AccountGroup
+from hub.people.models import GroupMember, Person
+from hub.people.service import current_members
+from hub.savings import ledger, money
+from hub.savings.models import (
+    DEPOSIT,
+    EXPENSE,
+    FINE,
+    INCOME,
+    LOAN,
+    PAYOUT,
+    REPAYMENT,
+    REVERSAL,
+    SHARE_OUT,
+    SOCIAL_FUND,
+    SOCIAL_GRANT,
+    TWO_KEY_KINDS,
+    SavingsApproval,
+    SavingsCycle,
+    SavingsEntry,
+    SavingsMeeting,
+    SavingsMember,
+    SavingsPresence,
+)
+
+MAX_NOTE = 200
+MAX_SHARES = 5  # shares a member may buy at one meeting, as most groups' constitutions say
+MAX_MONTHS = 36
+
+KIND_LABELS = {
+    DEPOSIT: _l("Savings (shares)"),
+    SOCIAL_FUND: _l("Social fund"),
+    SOCIAL_GRANT: _l("Social fund grant"),
+    FINE: _l("Fine"),
+    LOAN: _l("Loan"),
+    REPAYMENT: _l("Loan repayment"),
+    INCOME: _l("Business income"),
+    EXPENSE: _l("Business expense"),
+    SHARE_OUT: _l("Share-out"),
+    PAYOUT: _l("Share-out payment"),
+    REVERSAL: _l("Correction"),
+}
+# What an officer records with the entry form (loans and the share-out have their own pages).
+RECORDED_KINDS = (DEPOSIT, SOCIAL_FUND, FINE, REPAYMENT, SOCIAL_GRANT, INCOME, EXPENSE)
+GROUP_KINDS = (INCOME, EXPENSE)
+
+
+class SavingsError(ValueError):
+    """A ledger change the hub refuses; str() says why, field names the form field."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def kind_label(kind):
+    """The words for a kind of entry (a template global)."""
+    return KIND_LABELS.get(kind, kind)
+
+
+# --- cycles and their members ----------------------------------------------------------------------------
+
+
+def clean_text(value, field, limit=MAX_NOTE, required=False):
+    """Typed text with its spaces tidied, or SavingsError when missing (if required) or too long."""
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise SavingsError(_("Please fill this in."), field)
+    if len(value) > limit:
+        raise SavingsError(_("Please use at most %(count)d characters.", count=limit), field)
+    return value
+
+
+def _amount(text, field):
+    try:
+        return money.parse(text)
+    except money.AmountError as error:
+        raise SavingsError(str(error), field) from None
+
+
+def parse_rate(text, field="rate"):
+    """Hundredths of a percent from a typed percentage per month ("2", "1.5"), or SavingsError."""
+    typed = (text or "").strip().replace(",", ".").rstrip("%").strip()
+    whole, _dot, part = typed.partition(".")
+    if not whole.isdigit() or (part and not (part.isdigit() and len(part) <= 2)) or (_dot and not part):
+        raise SavingsError(_("Give the interest as a percentage a month, such as 2 or 1.5."), field)
+    rate = int(whole) * 100 + int((part or "0").ljust(2, "0"))
+    if rate > 10000:
+        raise SavingsError(_("The interest cannot be more than 100% a month."), field)
+    return rate
+
+
+def check_day(day, field, cycle=None):
+    """Refuse a missing day, a day after today, or one before the cycle started."""
+    if day is None:
+        raise SavingsError(_("Please fill this in."), field)
+    today = clock.today()
+    if day > today:
+        raise SavingsError(_("This date is after today (%(today)s on the hub's clock).",
+                             today=today.isoformat()), field)
+    if cycle is not None and day < cycle.starts_on:
+        raise SavingsError(_("This is before the cycle started, on %(day)s.", day=cycle.starts_on.isoformat()),
+                           field)
+
+
+def create_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate, user=None):
+    """Start a savings cycle for a group, with its current members (consent recorded); return the cycle.
+
+    share_value, social_amount and rate are typed text (amounts, a percentage a month)."""
+    name = clean_text(name, "name", 80, required=True)
+    if group is None or group.archived:
+        raise SavingsError(_("Choose a group from the list."), "group")
+    if starts_on is None:
+        raise SavingsError(_("Please fill this in."), "starts_on")
+    if ends_on is None:
+        raise SavingsError(_("Please fill this in."), "ends_on")
+    if ends_on <= starts_on:
+        raise SavingsError(_("The share-out comes after the start."), "ends_on")
+    share = _amount(share_value, "share_value")
+    social = _amount(social_amount, "social_amount") if (social_amount or "").strip() not in ("", "0") else 0
+    rate_bp = parse_rate(rate)
+    with database.atomic():
+        cycle = SavingsCycle.create(group=group, name=name, starts_on=starts_on, ends_on=ends_on,
+                                    share_value=share, social_amount=social, rate_bp=rate_bp, created_by=user,
+                                    created_at=clock.now())
+        record("savings.cycle_created", cycle, detail=f"group {group.id}", user=user)
+        add_new_members(cycle, user)
+    return cycle
+
+
+def add_new_members(cycle, user=None):
+    """Add the group's current members (with consent recorded) who are not yet in the cycle; return how many."""
+    with database.atomic():
+        have = {row.person_id for row in SavingsMember.select(SavingsMember.person).where(
+            SavingsMember.cycle == cycle)}
+        added = 0
+        for membership in current_members(cycle.group):
+            if membership.person_id not in have:
+                SavingsMember.create(cycle=cycle, person=membership.person_id,
+                                     joined_on=max(cycle.starts_on, membership.joined_on))
+                added += 1
+        if added:
+            record("savings.members_added", cycle, detail=str(added), user=user)
+    return added
+
+
+def members_of(cycle):
+    """The cycle's members (SavingsMember with .person and .user loaded), by name."""
+    return list(SavingsMember.select(SavingsMember, Person, User).join(Person)
+                .switch(SavingsMember).join(User, JOIN.LEFT_OUTER)
+                .where(SavingsMember.cycle == cycle).order_by(fn.LOWER(Person.name), Person.id))
+
+
+def accounts_for(cycle):
+    """The active accounts that belong to the cycle's group: those a member may be linked to."""
+    return list(User.select().join(AccountGroup).where((AccountGroup.group == cycle.group) & User.active)
+                .order_by(User.display_name))
+
+
+def link_account(cycle, member, account, user=None):
+    """Say which account is this member (None: no account): she then reads her passbook, and as an officer
+    approves; the account must belong to the group."""
+    if member is None or member.cycle_id != cycle.id:
+        raise SavingsError(_("Choose a member of this group from the list."), "member")
+    if account is not None:
+        if account.id not in {row.id for row in accounts_for(cycle)}:
+            raise SavingsError(_("Choose an account that belongs to this group."), "account")
+        other = SavingsMember.get_or_none((SavingsMember.cycle == cycle) & (SavingsMember.user == account)
+                                          & (SavingsMember.id != member.id))
+        if other is not None:
+            raise SavingsError(_("This account is already %(name)s's in this cycle.", name=other.person.name),
+                               "account")
+    with database.atomic():
+        SavingsMember.update(user=account).where(SavingsMember.id == member.id).execute()
+        record("savings.account_linked", member.person, user=user,
+               detail=f"cycle {cycle.id}, account {account.username if account else '-'}")
+
+
+def get_member(cycle, member_id, field="member"):
+    """The cycle's member with this id, or SavingsError (a loan to someone not in the group)."""
+    try:
+        member_id = int(member_id)
+    except (TypeError, ValueError):
+        member_id = None
+    member = (SavingsMember.select(SavingsMember, Person).join(Person)
+              .where((SavingsMember.id == member_id) & (SavingsMember.cycle == cycle)).first())
+    if member is None:
+        raise SavingsError(_("Choose a member of this group from the list."), field)
+    return member
+
+
+def _still_in_group(member, field="member"):
+    if not GroupMember.current(member.cycle.group_id).where(GroupMember.person == member.person_id).exists():
+        raise SavingsError(_("%(name)s is no longer a member of the group.", name=member.person.name), field)
+
+
+# --- the ledger's state ----------------------------------------------------------------------------------
+
+
+def balances(cycle):
+    """The cycle's balances as the ledger stands (hub.savings.ledger.Balances)."""
+    return ledger.balances_of(cycle.id)
+
+
+def shared_out(cycle):
+    """The share-out entry that counts (the cycle is then closed), or None."""
+    return (SavingsEntry.select().where((SavingsEntry.cycle == cycle) & (SavingsEntry.kind == SHARE_OUT))
+            .where(SavingsEntry.id.in_(approved_ids()) & SavingsEntry.id.not_in(reversed_ids(cycle))).first())
+
+
+def approved_ids():
+    """A query of the ids of entries with two keys."""
+    return (SavingsApproval.select(SavingsApproval.entry).group_by(SavingsApproval.entry)
+            .having(fn.COUNT(SavingsApproval.id) >= ledger.KEYS_NEEDED))
+
+
+def reversed_ids(cycle):
+    """A query of the ids of the cycle's entries that were reversed."""
+    return SavingsEntry.select(SavingsEntry.reverses).where(
+        (SavingsEntry.cycle == cycle) & SavingsEntry.reverses.is_null(False))
+
+
+def check_open(cycle):
+    """Refuse any change to a cycle that was shared out."""
+    done = shared_out(cycle)
+    if done is not None:
+        raise SavingsError(_("This cycle was shared out on %(day)s: it is closed.", day=done.on_day.isoformat()))
+
+
+def check_balances(cycle, field=None):
+    """Refuse (rolling the transaction back) when the change just written leaves a forbidden balance."""
+    problem = ledger.shortfalls(balances(cycle))
+    if problem == "cash":
+        raise SavingsError(_("The group does not have enough cash for this."), field)
+    if problem == "social":
+        raise SavingsError(_("The social fund does not have enough for this."), field)
+    if problem == "savings":
+        raise SavingsError(_("This would leave a member's savings below zero."), field)
+    if problem == "loan":
+        raise SavingsError(_("This would leave a loan below zero."), field)
+
+
+def write_entry(cycle, kind, member, amount, on_day, note, user, **extra):
+    """Append one entry to the ledger (checked by the caller)."""
+    return SavingsEntry.create(cycle=cycle, kind=kind, member=member, amount=amount, on_day=on_day, note=note,
+                               recorded_by=user, created_at=clock.now(), **extra)
+
+
+def counts(entry):
+    """True when the entry counts in the balances: not a correction, not reversed, approved if it needs it."""
+    if entry.kind == REVERSAL or SavingsEntry.select().where(SavingsEntry.reverses == entry).exists():
+        return False
+    return entry.kind not in TWO_KEY_KINDS or entry.approvals.count() >= ledger.KEYS_NEEDED
+
+
+def loan_outstanding(loan):
+    """What is still owed on a loan that counts (0 when it does not count)."""
+    return ledger.balances_of(loan.cycle_id).loans.get(loan.id, 0) if counts(loan) else 0
+
+
+# --- recording ---------------------------------------------------------------------------------------------
+
+
+def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", user=None, meeting=None):
+    """Record a deposit, social fund payment or grant, fine, repayment, or business income or expense.
+
+    amount is typed text; member (a SavingsMember id or row) for a member's entry; loan (an entry id or row)
+    for a repayment. Returns the entry."""
+    if kind not in RECORDED_KINDS:
+        raise SavingsError(_("Choose from the list."), "kind")
+    note = clean_text(note, "note", required=kind in (SOCIAL_GRANT, INCOME, EXPENSE))
+    amount = _amount(amount, "amount")
+    check_day(on_day, "on_day", cycle)
+    if kind == REPAYMENT:
+        loan = _loan_of(cycle, loan)
+        member = loan.member
+        outstanding = loan_outstanding(loan)
+        if amount > outstanding:
+            raise SavingsError(_("This is more than the %(owed)s still owed on this loan.",
+                                 owed=money.show(outstanding)), "amount")
+    elif kind in GROUP_KINDS:
+        member = None
+    else:
+        member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
+        if member.cycle_id != cycle.id:
+            raise SavingsError(_("Choose a member of this group from the list."), "member")
+    if kind == DEPOSIT and amount % cycle.share_value:
+        raise SavingsError(_("Savings are bought in shares of %(value)s: give a multiple of it.",
+                             value=money.show(cycle.share_value)), "amount")
+    with database.atomic():
+        check_open(cycle)
+        entry = write_entry(cycle, kind, member, amount, on_day, note, user, ref=loan if kind == REPAYMENT else None,
+                       meeting=meeting)
+        check_balances(cycle, "amount")
+        record("savings.recorded", entry, detail=f"{kind} {amount}", user=user)
+    return entry
+
+
+def _loan_of(cycle, loan):
+    if not isinstance(loan, SavingsEntry):
+        try:
+            loan = SavingsEntry.get_or_none((SavingsEntry.id == int(loan)) & (SavingsEntry.cycle == cycle)
+                                            & (SavingsEntry.kind == LOAN))
+        except (TypeError, ValueError):
+            loan = None
+    if loan is None or loan.cycle_id != cycle.id or loan.kind != LOAN or not counts(loan):
+        raise SavingsError(_("Choose a loan from the list."), "loan")
+    return loan
+
+
+def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="", user=None):
+    """Record a loan request; it counts once two officers approved it. rate is a typed percentage a month
+    (the cycle's usual rate when None). Returns the loan entry."""
+    member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
+    if member.cycle_id != cycle.id:
+        raise SavingsError(_("Choose a member of this group from the list."), "member")
+    _still_in_group(member)
+    amount = _amount(amount, "amount")
+    try:
+        months = int(months)
+    except (TypeError, ValueError):
+        months = 0
+    if not 1 <= months <= MAX_MONTHS:
+        raise SavingsError(_("A loan is repaid in 1 to %(count)d months.", count=MAX_MONTHS), "months")
+    rate_bp = cycle.rate_bp if rate is None else parse_rate(rate)
+    on_day = on_day or clock.today()
+    check_day(on_day, "on_day", cycle)
+    note = clean_text(note, "note")
+    with database.atomic():
+        check_open(cycle)
+        cash = balances(cycle).cash
+        if amount > cash:
+            raise SavingsError(_("The group has %(cash)s in cash: a loan cannot be more.", cash=money.show(cash)),
+                               "amount")
+        loan = write_entry(cycle, LOAN, member, amount, on_day, note, user, rate_bp=rate_bp, months=months,
+                      interest=ledger.interest_on(amount, rate_bp, months))
+        record("savings.loan_requested", loan, detail=f"{amount}, {rate_bp} bp, {months} months", user=user)
+    return loan
+
+
+@dataclass(frozen=True)
+class Line:
+    """One member's line of a meeting sheet, as typed (shares as text)."""
+
+    member_id: int
+    present: bool
+    shares: str = ""
+    social: bool = False
+
+
+def record_meeting(cycle, held_on, lines, user=None):
+    """Record a meeting: its roll call and, per member, the shares bought and the social fund paid.
+
+    Returns the meeting. A wrong line raises SavingsError with field "shares-<member id>"."""
+    check_day(held_on, "held_on", cycle)
+    members = {member.id: member for member in SavingsMember.select().where(SavingsMember.cycle == cycle)}
+    parsed = []
+    for line in lines:
+        if line.member_id not in members:
+            raise SavingsError(_("Choose a member of this group from the list."))
+        typed = (line.shares or "").strip()
+        if typed and not (typed.isdigit() and int(typed) <= MAX_SHARES):
+            raise SavingsError(_("Give a number of shares from 0 to %(count)d.", count=MAX_SHARES),
+                               f"shares-{line.member_id}")
+        parsed.append((members[line.member_id], line.present, int(typed or 0), line.social))
+    with database.atomic():
+        check_open(cycle)
+        if SavingsMeeting.select().where((SavingsMeeting.cycle == cycle) & (SavingsMeeting.held_on == held_on)
+                                         ).exists():
+            raise SavingsError(_("A meeting on this day is already recorded."), "held_on")
+        meeting = SavingsMeeting.create(cycle=cycle, held_on=held_on, recorded_by=user, created_at=clock.now())
+        for member, present, shares, social in parsed:
+            SavingsPresence.create(meeting=meeting, member=member, present=present)
+            if shares:
+                write_entry(cycle, DEPOSIT, member, shares * cycle.share_value, held_on, "", user, meeting=meeting)
+            if social and cycle.social_amount:
+                write_entry(cycle, SOCIAL_FUND, member, cycle.social_amount, held_on, "", user, meeting=meeting)
+        record("savings.meeting_recorded", meeting, detail=f"cycle {cycle.id}", user=user)
+    return meeting
+
+
+def meetings_of(cycle):
+    """The cycle's meetings, newest first, each with .present and .absent counts."""
+    present = fn.SUM(SavingsPresence.present.cast("INTEGER"))
+    return list(SavingsMeeting.select(SavingsMeeting, present.alias("present"),
+                                      fn.COUNT(SavingsPresence.id).alias("marked"))
+                .join(SavingsPresence, JOIN.LEFT_OUTER).where(SavingsMeeting.cycle == cycle)
+                .group_by(SavingsMeeting.id).order_by(SavingsMeeting.held_on.desc()))
+
+

@@ -1,0 +1,333 @@
+"""Savings pages: the cycles, a cycle's totals and loans, its meetings and entries, the two keys,
+corrections, the share-out, and each member's printable passbook."""
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from hub import clock, db
+from hub.forms import EmptyForm, apply_error
+from hub.groups.models import Group
+from hub.pagecache import PageCache
+from hub.savings import books, bp, money
+from hub.savings.forms import (
+    CycleForm,
+    EntryForm,
+    LinkForm,
+    LoanForm,
+    MeetingForm,
+    ReverseForm,
+    ShareOutForm,
+    member_choices,
+)
+from hub.savings.keys import (
+    approve,
+    pending_two_key,
+    propose_share_out,
+    reverse,
+    share_out_plan,
+)
+from hub.savings.models import SavingsCycle, SavingsEntry
+from hub.savings.service import (
+    Line,
+    SavingsError,
+    accounts_for,
+    add_new_members,
+    balances,
+    create_cycle,
+    get_member,
+    link_account,
+    meetings_of,
+    members_of,
+    record_entry,
+    record_meeting,
+    request_loan,
+    shared_out,
+)
+from hub.savings.standing import standing_in, visible_cycles
+
+# The long parts of the passbook and the ledger (three years of weekly meetings is a thousand lines), rendered
+# once and kept until the database changes: the key holds its generation, which grows with every commit.
+_fragments = PageCache()
+
+
+def fragment(key, render):
+    """render()'s result for key, from memory while nothing in the database (or the language, or the day)
+    changed. Only call it once the account is known to be allowed to see what it renders."""
+    key = (db.database.database, db.database.generation, str(get_locale()), clock.today(), *key)
+    found = _fragments.get(key)
+    if found is None:
+        found = render()
+        _fragments.put(key, found)
+    return found
+
+
+def day_writer():
+    """A short date writer that formats each distinct day once."""
+    days = {}
+
+    def day(value):
+        if value not in days:
+            days[value] = format_date(value, "short")
+        return days[value]
+
+    return day
+
+
+def get_cycle_or_404(cycle_id):
+    """(cycle, Standing) when the cycle exists and this account may see it (need to know: 404 either way)."""
+    cycle = SavingsCycle.select(SavingsCycle, Group).join(Group).where(SavingsCycle.id == cycle_id).first()
+    standing = standing_in(g.user, cycle) if cycle is not None else None
+    if standing is None:
+        abort(404)
+    return cycle, standing
+
+
+def get_keeper_cycle_or_404(cycle_id):
+    """As get_cycle_or_404, and refused (403) to a member who is not an officer: she reads, officers write."""
+    cycle, standing = get_cycle_or_404(cycle_id)
+    if not standing.records:
+        abort(403)
+    return cycle, standing
+
+
+def get_entry_or_404(entry_id):
+    entry = SavingsEntry.get_or_none(SavingsEntry.id == entry_id) or abort(404)
+    return entry, *get_cycle_or_404(entry.cycle_id)
+
+
+@bp.get("", endpoint="index")
+def index():
+    return render_template("hub/savings/index.html", cycles=visible_cycles(g.user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_cycle():
+    groups = list(Group.active())
+    groups.sort(key=lambda group: group.kind != Group.MOTHERS_GROUP)  # mothers' groups first
+    form = CycleForm()
+    form.group.choices = [(str(group.id), group.name) for group in groups]
+    if request.method == "GET":
+        form.starts_on.data = clock.today()
+        form.rate.data = "2"
+    if form.validate_on_submit():
+        group = next((group for group in groups if str(group.id) == form.group.data), None)
+        try:
+            cycle = create_cycle(group, form.name.data, form.starts_on.data, form.ends_on.data,
+                                 form.share_value.data, form.social_amount.data, form.rate.data, user=g.user)
+        except SavingsError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Savings cycle %(name)s started.", name=cycle.name), "success")
+            return redirect(url_for("savings.members", cycle_id=cycle.id))
+    return render_template("hub/savings/cycle_form.html", form=form)
+
+
+@bp.get("/<int:cycle_id>")
+def cycle(cycle_id):
+    cycle, standing = get_cycle_or_404(cycle_id)
+    now = balances(cycle)
+    loans = books.loans(cycle, now) if standing.sees_all else []
+    return render_template("hub/savings/cycle.html", cycle=cycle, standing=standing, now=now,
+                           members=members_of(cycle) if standing.sees_all else [], loans=loans,
+                           pending=pending_two_key(cycle), meetings=meetings_of(cycle)[:5],
+                           closed=shared_out(cycle), key_form=EmptyForm())
+
+
+@bp.get("/<int:cycle_id>/ledger")
+def ledger(cycle_id):
+    cycle, standing = get_cycle_or_404(cycle_id)
+    if not standing.sees_all:
+        abort(403)
+    before = request.args.get("before", type=int)
+
+    def render():
+        lines, next_before = books.ledger_page(cycle, before)
+        return Markup(render_template("hub/savings/_ledger_body.html", cycle=cycle, lines=lines,
+                                      next_before=next_before, standing=standing, day=day_writer()))
+
+    body = fragment(("ledger", cycle.id, before, standing.records), render)
+    return render_template("hub/savings/ledger.html", cycle=cycle, body=body)
+
+
+@bp.get("/<int:cycle_id>/passbook/<int:member_id>")
+def passbook(cycle_id, member_id):
+    cycle, standing = get_cycle_or_404(cycle_id)
+    if not standing.sees_all and (standing.member is None or standing.member.id != member_id):
+        abort(404)
+    member = standing.member if standing.member and standing.member.id == member_id else None
+    try:
+        member = member or get_member(cycle, member_id)
+    except SavingsError:
+        abort(404)
+
+    def render():
+        lines, now = books.passbook(member)  # her balances too: no need to sum the whole cycle's ledger
+        return now, Markup(render_template("hub/savings/_passbook_body.html", lines=lines, day=day_writer(),
+                                           loans=books.loans(cycle, now, member=member)))
+
+    now, body = fragment(("passbook", member.id), render)
+    return render_template("hub/savings/passbook.html", cycle=cycle, member=member, now=now, body=body)
+
+
+@bp.route("/<int:cycle_id>/members", methods=["GET", "POST"])
+def members(cycle_id):
+    cycle, _standing = get_cycle_or_404(cycle_id)
+    people = members_of(cycle)
+    accounts = accounts_for(cycle)
+    form = LinkForm()
+    form.member.choices = member_choices(people)
+    form.account.choices = [("", _("No account"))] + [(str(a.id), f"{a.display_name} ({a.username})")
+                                                      for a in accounts]
+    if form.validate_on_submit():
+        member = next((m for m in people if str(m.id) == form.member.data), None)
+        account = next((a for a in accounts if str(a.id) == form.account.data), None)
+        if form.account.data and account is None:
+            apply_error(form, SavingsError(_("Choose an account that belongs to this group."), "account"))
+        else:
+            try:
+                link_account(cycle, member, account, user=g.user)
+            except SavingsError as error:
+                apply_error(form, error)
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for("savings.members", cycle_id=cycle.id))
+    return render_template("hub/savings/members.html", cycle=cycle, people=people, form=form,
+                           add_form=EmptyForm())
+
+
+@bp.post("/<int:cycle_id>/members/add")
+def add_members(cycle_id):
+    cycle, _standing = get_cycle_or_404(cycle_id)
+    if EmptyForm().validate_on_submit():
+        added = add_new_members(cycle, user=g.user)
+        flash(_("Members added: %(count)d.", count=added), "success")
+    return redirect(url_for("savings.members", cycle_id=cycle.id))
+
+
+@bp.route("/<int:cycle_id>/meetings/new", methods=["GET", "POST"])
+def meeting(cycle_id):
+    cycle, _standing = get_keeper_cycle_or_404(cycle_id)
+    people = members_of(cycle)
+    form = MeetingForm()
+    line_errors = {}
+    if request.method == "GET":
+        form.held_on.data = clock.today()
+    present = set(request.form.getlist("present"))
+    social = set(request.form.getlist("social"))
+    shares = {str(m.id): request.form.get(f"shares-{m.id}", "") for m in people}
+    if form.validate_on_submit():
+        lines = [Line(m.id, str(m.id) in present, shares[str(m.id)], str(m.id) in social) for m in people]
+        try:
+            record_meeting(cycle, form.held_on.data, lines, user=g.user)
+        except SavingsError as error:
+            if error.field and error.field.startswith("shares-"):
+                line_errors[error.field] = str(error)
+            else:
+                apply_error(form, error)
+        else:
+            flash(_("Meeting recorded."), "success")
+            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    return render_template("hub/savings/meeting.html", cycle=cycle, people=people, form=form,
+                           posted=request.method == "POST", present=present, social=social, shares=shares,
+                           line_errors=line_errors)
+
+
+@bp.route("/<int:cycle_id>/entries/new", methods=["GET", "POST"])
+def record(cycle_id):
+    cycle, _standing = get_keeper_cycle_or_404(cycle_id)
+    now = balances(cycle)
+    form = EntryForm()
+    form.member.choices = member_choices(members_of(cycle), empty=_("Not a member's (the business)"))
+    form.loan.choices = [("", _("Not a repayment"))] + [
+        (str(loan.entry.id), _("%(name)s: %(owed)s still owed", name=loan.entry.member.person.name,
+                                owed=money.show(loan.outstanding)))
+        for loan in books.repayable(cycle, now)]
+    if request.method == "GET":
+        form.on_day.data = clock.today()
+        form.kind.data = request.args.get("kind", "deposit")
+        form.member.data = request.args.get("member", "")
+        form.loan.data = request.args.get("loan", "")
+    if form.validate_on_submit():
+        try:
+            record_entry(cycle, form.kind.data, form.amount.data, form.on_day.data, member=form.member.data,
+                         loan=form.loan.data, note=form.note.data, user=g.user)
+        except SavingsError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Entry recorded."), "success")
+            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    return render_template("hub/savings/entry.html", cycle=cycle, form=form, now=now)
+
+
+@bp.route("/<int:cycle_id>/loans/new", methods=["GET", "POST"])
+def loan(cycle_id):
+    cycle, _standing = get_keeper_cycle_or_404(cycle_id)
+    form = LoanForm()
+    form.member.choices = member_choices(members_of(cycle), empty=_("Choose the borrower"))
+    if request.method == "GET":
+        form.on_day.data = clock.today()
+        form.rate.data = str(cycle.rate_bp / 100).removesuffix(".0")
+        form.months.data = "3"
+    if form.validate_on_submit():
+        try:
+            entry = request_loan(cycle, form.member.data, form.amount.data, form.months.data, form.rate.data,
+                                 form.on_day.data, form.note.data, user=g.user)
+        except SavingsError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Loan of %(amount)s to %(name)s recorded: it counts once two officers approve it.",
+                    amount=money.show(entry.amount), name=entry.member.person.name), "success")
+            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    return render_template("hub/savings/loan.html", cycle=cycle, form=form, now=balances(cycle))
+
+
+@bp.post("/entries/<int:entry_id>/approve")
+def approve_entry(entry_id):
+    entry, cycle, _standing = get_entry_or_404(entry_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            approve(entry, user=g.user)
+        except SavingsError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your approval is recorded."), "success")
+    return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+
+
+@bp.route("/entries/<int:entry_id>/reverse", methods=["GET", "POST"])
+def reverse_entry(entry_id):
+    entry, cycle, standing = get_entry_or_404(entry_id)
+    if not standing.records:
+        abort(403)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            reverse(entry, form.reason.data, user=g.user)
+        except SavingsError as error:
+            apply_error(form, error)
+        else:
+            flash(_("The entry is reversed: it no longer counts in any balance."), "success")
+            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    return render_template("hub/savings/reverse.html", cycle=cycle, entry=entry, form=form)
+
+
+@bp.route("/<int:cycle_id>/share-out", methods=["GET", "POST"])
+def share_out(cycle_id):
+    cycle, _standing = get_keeper_cycle_or_404(cycle_id)
+    form = ShareOutForm()
+    if request.method == "GET":
+        form.on_day.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            propose_share_out(cycle, form.on_day.data, user=g.user)
+        except SavingsError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Share-out worked out: it counts once two officers approve it."), "success")
+            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    plan = share_out_plan(cycle)
+    names = {member.id: member.person.name for member in members_of(cycle)}
+    return render_template("hub/savings/share_out.html", cycle=cycle, form=form, now=balances(cycle),
+                           plan=[(names[m], a, p) for m, (a, p) in plan.items()])
