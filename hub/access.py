@@ -20,6 +20,7 @@ ACCESS = {
     "home.index": EVERYONE,
     "home.language": EVERYONE,
     "home.healthz": EVERYONE,
+    "home.connectivity_check": EVERYONE,   # phones' captive-portal checks: a redirect to the hub
     "village.setup": EVERYONE,          # only until a coordinator exists, and only with the set-up code
     "village.edit": (COORDINATOR,),
     "auth.login": EVERYONE,

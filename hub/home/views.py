@@ -44,3 +44,30 @@ def healthz():
         },
     }
     return jsonify(body), 200 if ok else 503
+
+
+# Phones test a new Wi-Fi by fetching a known page from the internet. The hub's DNS answers every name with
+# the hub's address (`provision render`), so those requests arrive here. A redirect to the hub, instead of
+# the answer the phone expects, makes it say "sign in to the network" and open the hub by itself.
+CONNECTIVITY_CHECKS = (
+    "/generate_204", "/gen_204",                          # Android, ChromeOS
+    "/hotspot-detect.html", "/library/test/success.html",  # Apple
+    "/connecttest.txt", "/ncsi.txt",                       # Windows
+    "/success.txt", "/canonical.html",                     # Firefox
+)
+
+
+def connectivity_check():
+    here = request.host.split(":")[0]
+    hub_names = {current_app.config["HUB_ADDRESS"], current_app.config["HOSTNAME"] + ".local",
+                 "localhost", "127.0.0.1", "[::1]"}
+    # On another name (the phone asked for its vendor's server), send it to the hub by address: the
+    # sign-in cookies must belong to the hub's own origin.
+    target = "/" if here in hub_names else f"http://{current_app.config['HUB_ADDRESS']}/"
+    response = redirect(target, code=302)
+    response.headers["Cache-Control"] = "no-store"  # a phone must ask again on the next network
+    return response
+
+
+for _path in CONNECTIVITY_CHECKS:
+    bp.add_url_rule(_path, "connectivity_check", connectivity_check, methods=["GET"])
