@@ -1,0 +1,150 @@
+"""Identities and signed documents: the one place that touches keys, canonical JSON and Ed25519.
+
+Every document that crosses the village boundary (bundle, receipt, enrolment request and reply) is a JSON
+object with a `format`, a `version` and a `signature`: canonical JSON (sorted keys, UTF-8, no insignificant
+white space) whose `signature` is the base64 Ed25519 signature of the canonical bytes of the object without
+its `signature`. A document is accepted only in its canonical form, so one document has exactly one byte
+string and "the same bytes" means "the same document".
+
+Public keys travel as base64 of their 32 raw bytes; `key_id()` is a short fingerprint of one for display,
+TXT records and QR codes.
+"""
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from federation.errors import BadSignature, Malformed, UnknownSchema
+
+# In the data folder: <name>.key (PKCS#8 PEM, 0600) and <name>.id (the random id, made with the key).
+HUB, AGGREGATOR = "federation", "aggregator"
+
+
+def canonical(document):
+    """The canonical bytes of a JSON-able object: sorted keys, UTF-8, no insignificant white space."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def b64(raw):
+    return base64.b64encode(raw).decode("ascii")
+
+
+def unb64(text, what):
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise Malformed(f"{what} is not base64") from None
+
+
+def key_id(public_key_b64):
+    """A 16-hex-digit fingerprint of a base64 public key (the first 8 bytes of its SHA-256)."""
+    return hashlib.sha256(unb64(public_key_b64, "public key")).hexdigest()[:16]
+
+
+def sha256(data):
+    """The hex SHA-256 of bytes: how a receipt names the exact bytes it acknowledges."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A hub's or an aggregator's id and Ed25519 private key."""
+
+    id: str
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_key(self):
+        """The public key as base64 of its 32 raw bytes."""
+        raw = self.private_key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                         serialization.PublicFormat.Raw)
+        return b64(raw)
+
+    @property
+    def key_id(self):
+        return key_id(self.public_key)
+
+    def sign(self, document):
+        """The canonical bytes of document (a dict without `signature`) with its signature added."""
+        if "signature" in document:
+            raise ValueError("the document is signed already")
+        signature = self.private_key.sign(canonical(document))
+        return canonical({**document, "signature": b64(signature)})
+
+
+def new_id():
+    """A random 128-bit id as 32 hex digits: never derived from a name, an address or the clock."""
+    return secrets.token_hex(16)
+
+
+def load_or_create(data_dir, name=HUB):
+    """The identity `name` kept in data_dir, made on first use: key file 0600, written atomically.
+
+    A hub's and an aggregator's identities have different names, so one district laptop can hold both.
+    """
+    data_dir = Path(data_dir)
+    key_path, id_path = data_dir / f"{name}.key", data_dir / f"{name}.id"
+    if not key_path.exists():
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+        _write_atomically(id_path, new_id().encode("ascii"), 0o644)
+        _write_atomically(key_path, pem, 0o600)  # last: a key file means the identity is whole
+    private = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    return Identity(id_path.read_text(encoding="ascii").strip(), private)
+
+
+def _write_atomically(path, data, mode):
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def parse(data, expected_format, versions=(1,)):
+    """The document in data, checked for form only (canonical JSON object of the expected format).
+
+    The signature is not checked: use `verify` once you know whose key should have signed it.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise Malformed("not UTF-8 JSON") from None
+    if not isinstance(document, dict):
+        raise Malformed("not a JSON object")
+    if document.get("format") != expected_format:
+        raise Malformed(f"not a {expected_format} document")
+    if document.get("version") not in versions:
+        raise UnknownSchema(f"{expected_format} version {document.get('version')!r} is not supported")
+    if not isinstance(document.get("signature"), str):
+        raise Malformed("the document is not signed")
+    if canonical(document) != bytes(data):
+        raise Malformed("not canonical JSON (sorted keys, UTF-8, no white space)")
+    return document
+
+
+def verify(document, public_key_b64):
+    """Raise BadSignature unless document's signature verifies with the base64 public key."""
+    unsigned = {key: value for key, value in document.items() if key != "signature"}
+    signature = unb64(document.get("signature"), "signature")
+    try:
+        public = Ed25519PublicKey.from_public_bytes(unb64(public_key_b64, "public key"))
+        public.verify(signature, canonical(unsigned))
+    except (InvalidSignature, ValueError):
+        raise BadSignature("the signature does not verify") from None
+    return document
