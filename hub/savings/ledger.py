@@ -37,13 +37,16 @@ SELECT e.kind, e.member_id,
        CASE e.kind WHEN 'loan' THEN e.id WHEN 'repayment' THEN e.ref_id END AS loan_id,
        SUM(e.amount), SUM(e.interest), SUM(e.profit)
 FROM savings_entry e
-WHERE e.cycle_id = ? AND e.kind NOT IN ('reversal', 'share_out')
-  AND NOT EXISTS (SELECT 1 FROM savings_entry r WHERE r.reverses_id = e.id)
+WHERE e.cycle_id = :cycle AND e.kind NOT IN ('reversal', 'share_out')
+  AND (:until IS NULL OR e.on_day <= :until)
+  AND NOT EXISTS (SELECT 1 FROM savings_entry r WHERE r.reverses_id = e.id
+                  AND (:until IS NULL OR r.on_day <= :until))
   AND (e.kind != 'loan'
        OR (SELECT COUNT(*) FROM savings_approval a WHERE a.entry_id = e.id) >= 2)
   AND (e.kind != 'payout'
        OR ((SELECT COUNT(*) FROM savings_approval a WHERE a.entry_id = e.ref_id) >= 2
-           AND NOT EXISTS (SELECT 1 FROM savings_entry r WHERE r.reverses_id = e.ref_id)))
+           AND NOT EXISTS (SELECT 1 FROM savings_entry r WHERE r.reverses_id = e.ref_id
+                           AND (:until IS NULL OR r.on_day <= :until))))
 GROUP BY 1, 2, 3
 """
 
@@ -134,14 +137,16 @@ def tally(rows):
     return balances
 
 
-def counted_totals(cycle_id):
-    """The rows `tally` sums, for one cycle, read from the database."""
-    return database.execute_sql(COUNTED_TOTALS, (cycle_id,)).fetchall()
+def counted_totals(cycle_id, until=None):
+    """The rows `tally` sums, for one cycle, read from the database; with until (a date), only the entries
+    and reversals dated by the end of that day (an approval is a condition on its entry, not a dated event)."""
+    day = until.isoformat() if until is not None else None
+    return database.execute_sql(COUNTED_TOTALS, {"cycle": cycle_id, "until": day}).fetchall()
 
 
-def balances_of(cycle_id):
-    """The cycle's balances as the ledger stands."""
-    return tally(counted_totals(cycle_id))
+def balances_of(cycle_id, until=None):
+    """The cycle's balances as the ledger stands (or as it stood at the end of the day until)."""
+    return tally(counted_totals(cycle_id, until))
 
 
 def shortfalls(balances):
