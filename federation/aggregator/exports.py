@@ -1,0 +1,103 @@
+"""Exports for the district's own analysis: every hub's published figures, as CSV or JSON (admin only).
+
+One row per hub, period, table and cell (and one per table total, cell "total"), with the value exactly as
+published ("<5" stays "<5", a withheld total is empty with reason "withheld"), and the bounds of the true
+count (indicators.count_bound); then one row per value (median days, savings), table "values". The figures
+are never "corrected": a spreadsheet that adds the lower or upper column gets the district's bounds.
+"""
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, request
+
+from federation.aggregator import indicators
+from federation.aggregator.models import Hub, MonthlySummary
+from federation.aggregator.web import reports
+
+bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+COLUMNS = ("hub_id", "hub_name", "period", "revision", "on_time", "table", "cell", "published", "lower", "upper",
+           "reason")
+TOTAL = "total"
+VALUES = "values"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def records(period=None):
+    """Every exported row as a dict of COLUMNS (published as in the payload: int, "<5" or None)."""
+    schema_tables = reports.tables()
+    query = (MonthlySummary.select(MonthlySummary.hub, Hub.name, MonthlySummary.period, MonthlySummary.revision,
+                                   MonthlySummary.on_time, MonthlySummary.payload)
+             .join(Hub).order_by(MonthlySummary.period, Hub.name, Hub.id))
+    if period:
+        query = query.where(MonthlySummary.period == period)
+    for hub_id, hub_name, month, revision, on_time, payload in query.tuples().iterator():
+        data = json.loads(payload)
+        base = {"hub_id": hub_id, "hub_name": hub_name, "period": month, "revision": revision,
+                "on_time": bool(on_time)}
+        for table, part in data.get("tables", {}).items():
+            meta = schema_tables.get(table, {"total": "total" in part, "case_family": True})
+            for cell, value in part.get("cells", {}).items():
+                yield _row(base, table, cell, value, indicators.published_bound(value, meta))
+            if "total" in part:
+                value = part["total"]
+                yield _row(base, table, TOTAL, value, indicators.published_bound(value, meta),
+                           "" if value is not None else "withheld")
+        for name, entry in data.get("values", {}).items():
+            value = entry.get("value")
+            bound = indicators.amount_bound(value) if isinstance(value, (int, float)) else None
+            yield _row(base, VALUES, name, value, bound, entry.get("reason", ""))
+
+
+def _row(base, table, cell, value, bound, reason=""):
+    return {**base, "table": table, "cell": cell, "published": value,
+            "lower": None if bound is None else bound.lower, "upper": None if bound is None else bound.upper,
+            "reason": reason}
+
+
+def _period():
+    period = request.args.get("period") or None
+    if period is not None and not reports.valid_period(period):
+        abort(400)
+    return period
+
+
+def _attachment(extension, period):
+    return f'attachment; filename="summaries-{period or "all"}.{extension}"'
+
+
+def _cell(value):
+    """A CSV cell; text a spreadsheet would run as a formula (a hub name "=..." ) is quoted with '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) and text != "<5" else text
+
+
+@bp.get("/summaries.csv")
+def summaries_csv():
+    period = _period()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for record in records(period):
+        writer.writerow([_cell(record[column]) for column in COLUMNS])
+    response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = _attachment("csv", period)
+    return response
+
+
+@bp.get("/summaries.json")
+def summaries_json():
+    period = _period()
+    body = json.dumps({"period": period, "columns": COLUMNS, "rows": list(records(period))},
+                      ensure_ascii=False, separators=(",", ":"))
+    response = Response(body.encode("utf-8"), mimetype="application/json")
+    response.headers["Content-Disposition"] = _attachment("json", period)
+    return response

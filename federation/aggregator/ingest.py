@@ -1,0 +1,100 @@
+"""Ingest: one bundle in, verified, validated and stored; a signed receipt out.
+
+Data flow: `api` (HTTP), `usb` or a relay -> `ingest()` -> Bundle row (the exact bytes) and the hub's
+MonthlySummary -> the dashboard; the receipt goes back to the hub's `outbox.apply_receipt()`.
+
+Checks, in order (DECISIONS "Bundles and delivery"): size and form (`bundle.read_bundle`), a known and
+unrevoked key, the signature, the payload against its schema (`federation.schema.validate`), then the id
+(hub, epoch, sequence): the same id with the same bytes is a duplicate (acknowledged again), the same id
+with other bytes is a Conflict, a new id is stored. For one hub and month the highest revision wins: an
+older revision, arriving late by another route, is kept as a bundle but never replaces a newer month. All
+of it is one transaction, so a refusal stores nothing.
+"""
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from federation import bundle, signing
+from federation.aggregator import db
+from federation.aggregator.enrol import identity, utcnow
+from federation.aggregator.models import Bundle, Hub, MonthlySummary
+from federation.errors import Conflict, RevokedKey, UnknownKey
+
+
+def ingest(data, route=Bundle.HTTP, now=None):
+    """Take in one bundle's bytes; -> (bundle.STORED or bundle.DUPLICATE, the signed receipt bytes).
+
+    Raises a `Refused` (TooLarge, Malformed, UnknownSchema, UnknownKey, RevokedKey, BadSignature,
+    InvalidPayload, Conflict) with nothing stored.
+    """
+    data = bytes(data)
+    if route not in Bundle.ROUTES:
+        raise ValueError(f"unknown route {route!r}")
+    document = bundle.read_bundle(data)
+    hub = Hub.get_or_none(Hub.id == document["hub_id"])
+    if hub is None:
+        raise UnknownKey(_("This hub is not enrolled with this aggregator."))
+    if hub.revoked:
+        raise RevokedKey(_("This hub's key was revoked by the district."))
+    signing.verify(document, hub.public_key)
+    from federation import schema  # helper A's module, written alongside: imported at first use
+
+    schema.validate(document["payload"], document["schema_version"])
+
+    now = now or utcnow()
+    digest = signing.sha256(data)
+    verdict = db.transaction(lambda: _store(hub, document, data, digest, route, now))
+    entry = {"epoch": document["epoch"], "sequence": document["sequence"], "sha256": digest, "status": verdict}
+    return verdict, bundle.seal_receipt(identity(), hub.id, [entry])
+
+
+def _store(hub, document, data, digest, route, now):
+    held = Bundle.get_or_none(Bundle.hub == hub.id, Bundle.epoch == document["epoch"],
+                              Bundle.sequence == document["sequence"])
+    if held is not None:
+        if held.sha256 == digest:
+            return bundle.DUPLICATE
+        raise Conflict(_("Bundle %(sequence)s of this epoch arrived before with other content.",
+                         sequence=document["sequence"]))
+    row = Bundle.create(hub=hub.id, epoch=document["epoch"], sequence=document["sequence"],
+                        period=document["period"], revision=document["revision"],
+                        schema_version=document["schema_version"], sha256=digest, content=data,
+                        received_at=now, route=route)
+    _keep_highest_revision(hub.id, document, row, now)
+    Hub.update(last_received_at=now).where(Hub.id == hub.id).execute()
+    return bundle.STORED
+
+
+def _keep_highest_revision(hub_id, document, row, now):
+    """Make row the hub's month unless the month holds this revision or a newer one already."""
+    period, revision = document["period"], document["revision"]
+    on_time = now.date() <= seal_date(period)
+    fields = {"revision": revision, "schema_version": document["schema_version"], "bundle": row.id,
+              "payload": signing.canonical(document["payload"]).decode("utf-8"), "received_at": now}
+    where = (MonthlySummary.hub == hub_id) & (MonthlySummary.period == period)
+    # The revision test is in the UPDATE itself, so two revisions arriving at once cannot both win.
+    replaced = MonthlySummary.update(**fields).where(where & (MonthlySummary.revision < revision)).execute()
+    if not replaced and not MonthlySummary.select().where(where).exists():
+        MonthlySummary.create(hub=hub_id, period=period, on_time=on_time, **fields)
+    elif on_time:
+        MonthlySummary.update(on_time=True).where(where).execute()
+
+
+def seal_date(period):
+    """The day a month is sealed: the 15th of the next month (federation.disclosure's rule)."""
+    try:
+        from federation.disclosure import seal_date as disclosure_seal_date
+    except ImportError:
+        year, month = (int(part) for part in period.split("-"))
+        return date(year + month // 12, month % 12 + 1, 15)
+    return disclosure_seal_date(period)
+
+
+def receipt_for_hub(hub_id):
+    """A signed receipt naming every bundle held from hub_id (for the acknowledgements on a USB stick)."""
+    rows = (Bundle.select(Bundle.epoch, Bundle.sequence, Bundle.sha256).where(Bundle.hub == hub_id)
+            .order_by(Bundle.epoch, Bundle.sequence))
+    entries = [{"epoch": row.epoch, "sequence": row.sequence, "sha256": row.sha256, "status": bundle.STORED}
+               for row in rows]
+    return bundle.seal_receipt(identity(), hub_id, entries)

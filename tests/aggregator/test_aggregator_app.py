@@ -1,0 +1,28 @@
+"""The aggregator app's handling of the database connection per request (SQLite and PostgreSQL, conftest)."""
+
+from federation.aggregator import db
+
+
+def test_request__leaves_open_a_connection_it_did_not_open(district, api):
+    assert not db.database.is_closed()          # `district` holds it open
+
+    assert api.get("/healthz").status_code == 200
+    assert api.get("/login").status_code == 200
+
+    assert not db.database.is_closed()
+    assert db.database.execute_sql("SELECT 1").fetchone() == (1,)
+
+
+def test_request__closes_the_connection_it_opened(aggregator_app, api):
+    opened = []
+    aggregator_app.config["WTF_CSRF_ENABLED"] = False
+    aggregator_app.after_request(lambda reply: opened.append(not db.database.is_closed()) or reply)
+    with aggregator_app.app_context():
+        if not db.database.is_closed():
+            db.database.close()
+
+        reply = api.post("/login", data={"username": "nobody", "password": "not a password"})
+
+        assert reply.status_code == 401               # the sign-in looked the admin up: it connected
+        assert opened == [True]
+        assert db.database.is_closed()                # and closed what it opened
