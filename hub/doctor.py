@@ -1,6 +1,10 @@
-"""`communityhub doctor`: checks of the data folder, database, disk and clock, each with a fix."""
+"""`communityhub doctor`: checks of the data folder, database, disk and clock, each with a fix; and the
+signs an operator looks for on a Pi in a village: a wearing SD card, the last backup, the last delivery of
+the monthly summaries to the district."""
 
+import glob
 import os
+import sqlite3
 import shutil
 import stat
 from dataclasses import dataclass
@@ -13,6 +17,14 @@ from hub.instance import SECRET_KEY_FILE, database_path, setup_code
 # The clock cannot be right if it says a time before this release was made.
 EARLIEST_PLAUSIBLE = datetime(2026, 11, 1)
 LATEST_PLAUSIBLE_YEARS_AHEAD = 30
+# Where backups are written: the sticks the nightly timer finds (templates/provisioning/
+# communityhub-backup-to-sticks) and a backups folder in the data folder.
+BACKUP_GLOBS = ("/media/*/communityhub-backups", "/media/*/*/communityhub-backups", "/mnt/*/communityhub-backups")
+BACKUP_TIMER_STAMP = "/var/lib/systemd/timers/stamp-communityhub-backup.timer"
+BACKUP_MAX_AGE_DAYS = 7
+DELIVERY_MAX_AGE_DAYS = 45  # a month's summary plus two weeks of a road being cut
+# eMMC / SD wear estimates in sysfs (JEDEC: 0x01 = 0-10% used ... 0x0A = 90-100%, 0x0B = exceeded).
+MMC_DEVICE = "/sys/block/mmcblk0/device"
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,128 @@ def check_clock(now):
     return Finding(True, "clock", f"{now:%Y-%m-%d %H:%M} (plausible; the Pi has no real-time clock)")
 
 
+def _read(path):
+    try:
+        return Path(path).read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+
+
+def check_disk_wear(device=MMC_DEVICE):
+    """The card's own wear estimate where it reports one (eMMC, some industrial SD cards), or "not available"
+    (most SD cards report nothing: then the kernel's I/O errors are the only sign)."""
+    device = Path(device)
+    life_time, pre_eol = _read(device / "life_time"), _read(device / "pre_eol_info")
+    if life_time is None and pre_eol is None:
+        errors = _io_errors(device)
+        if errors:
+            return Finding(False, "disk wear", f"the kernel counted {errors} I/O error(s) on the card",
+                           "back up now (`communityhub backup --to /media/...`) and replace the SD card")
+        return Finding(True, "disk wear", "not available (the card reports no wear estimate)")
+    try:
+        used = max(int(value, 16) for value in (life_time or "0").split())
+        eol = int(pre_eol or "0", 16)
+    except ValueError:
+        return Finding(True, "disk wear", f"not available (unreadable: {life_time!r} {pre_eol!r})")
+    if used >= 0x0B or eol >= 0x03:
+        return Finding(False, "disk wear", "the card says it is worn out",
+                       "back up now and replace the SD card (an industrial or high-endurance card lasts longer)")
+    if used >= 0x09 or eol == 0x02:
+        return Finding(False, "disk wear", f"the card says {(used - 1) * 10}-{used * 10}% of its life is used",
+                       "plan to replace the SD card; keep the nightly backups on a USB stick")
+    detail = f"{max(used - 1, 0) * 10}-{used * 10}% of its life used" if used else "no wear reported"
+    return Finding(True, "disk wear", detail)
+
+
+def _io_errors(device):
+    """I/O errors the kernel counted for the device (the SCSI ioerr_cnt of USB disks), or 0."""
+    text = _read(Path(device) / "ioerr_cnt")
+    try:
+        return int(text, 16) if text else 0
+    except ValueError:
+        return 0
+
+
+def _newest_backup(folders):
+    from hub.backup import backups_in
+
+    newest = None
+    for folder in folders:
+        found = backups_in(folder) if Path(folder).is_dir() else []
+        if found and (newest is None or found[-1].stat().st_mtime > newest.stat().st_mtime):
+            newest = found[-1]
+    return newest
+
+
+def check_last_backup(data_dir, now, folders=None, stamp=BACKUP_TIMER_STAMP):
+    """The newest backup on a mounted stick or in the data folder's backups/, else the nightly timer's stamp.
+    No backup yet is said, not counted as a problem: a new hub has none until a stick is plugged in."""
+    if folders is None:
+        folders = [Path(data_dir) / "backups"] + [p for pattern in BACKUP_GLOBS for p in sorted(glob.glob(pattern))]
+    newest = _newest_backup(folders)
+    if newest is not None:
+        when, where = datetime.fromtimestamp(newest.stat().st_mtime), str(newest)
+    elif Path(stamp).exists():
+        when, where = datetime.fromtimestamp(Path(stamp).stat().st_mtime), "the nightly timer (no stick mounted now)"
+    else:
+        return Finding(True, "last backup", "none found yet",
+                       "make a folder communityhub-backups on a USB stick and leave it plugged in overnight")
+    age = (now - when).days
+    if age > BACKUP_MAX_AGE_DAYS:
+        return Finding(False, "last backup", f"{when:%Y-%m-%d %H:%M}, {age} days ago ({where})",
+                       "plug in the USB stick with the communityhub-backups folder, or run `communityhub backup`")
+    return Finding(True, "last backup", f"{when:%Y-%m-%d %H:%M} ({where})")
+
+
+def _parse_time(text):
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def check_last_delivery(data_dir, now):
+    """When the monthly summaries last reached the district, read with plain SQL (doctor must work on a
+    database a migration has not reached yet: a missing table is "not set up")."""
+    path = database_path(data_dir)
+    if not path.exists():
+        return Finding(True, "summaries delivered", "not set up (no database)")
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        try:
+            state = connection.execute("SELECT aggregator_url, last_run_at, last_outcome FROM federation_state "
+                                       "WHERE id = 1").fetchone()
+            delivered = connection.execute("SELECT MAX(delivered_at), COUNT(*) FROM outbox_bundle "
+                                           "WHERE state = 'delivered'").fetchone()
+        except sqlite3.OperationalError:
+            return Finding(True, "summaries delivered", "not set up (sharing with the district is not installed)")
+    finally:
+        connection.close()
+    if state is None or not state[0]:
+        return Finding(True, "summaries delivered", "not set up (the hub is not enrolled with a district)")
+    last_delivered, count = _parse_time(delivered[0]), delivered[1]
+    last_run, outcome = _parse_time(state[1]), state[2] or "none"
+    run_text = f"last attempt {last_run:%Y-%m-%d %H:%M}: {outcome}" if last_run else "no attempt yet"
+    if last_delivered is None:
+        return Finding(outcome in ("ok", "none"), "summaries delivered", f"none yet; {run_text}",
+                       "" if outcome in ("ok", "none") else "open Sharing on the hub to see why and send again")
+    detail = f"{count} delivered, the last {last_delivered:%Y-%m-%d %H:%M}; {run_text}"
+    if (now - last_delivered).days > DELIVERY_MAX_AGE_DAYS and outcome != "ok":
+        return Finding(False, "summaries delivered", detail,
+                       "open Sharing on the hub, or carry the month on a USB stick (`communityhub sharing ...`)")
+    return Finding(True, "summaries delivered", detail)
+
+
+def check_clock_reports(data_dir):
+    """Whether a signed-in phone has said the hub's clock is wrong (hub.clockcheck's marker file)."""
+    marker = Path(data_dir) / "clock-suspect"
+    if not marker.exists():
+        return Finding(True, "clock vs phones", "no phone has reported a different time")
+    lines = (_read(marker) or "").splitlines() + ["?", "?"]
+    return Finding(False, "clock vs phones", f"a phone said {lines[1]} when the hub said {lines[0]}",
+                   "sign in as the coordinator and open /clock to set the hub's clock from the phone")
+
+
 def run_checks(data_dir, min_free_mb, now):
     """Every finding, in the order an operator should fix them."""
     findings = [check_data_dir(data_dir)]
@@ -95,5 +229,8 @@ def run_checks(data_dir, min_free_mb, now):
         findings += [check_secret_key(data_dir), check_database(data_dir)]
         if findings[-1].ok:
             findings.append(check_setup(data_dir))
-    findings += [check_disk(data_dir, min_free_mb), check_clock(now)]
+    findings += [check_disk(data_dir, min_free_mb), check_disk_wear(), check_clock(now)]
+    if findings[0].ok:
+        findings += [check_clock_reports(data_dir), check_last_backup(data_dir, now),
+                     check_last_delivery(data_dir, now)]
     return findings

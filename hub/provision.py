@@ -23,6 +23,7 @@ PASSPHRASE_ALPHABET = "".join(c for c in string.ascii_lowercase + string.digits 
 PASSPHRASE_LENGTH = 16  # about 80 bits; lowercase and digits without look-alikes, to type from a poster
 INSTALL_DIR = "/opt/communityhub"
 STATE_DIR = "/var/lib/communityhub"
+AGGREGATOR_STATE_DIR = "/var/lib/communityhub-aggregator"  # on the district machine
 USER = "communityhub"
 HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
@@ -36,6 +37,11 @@ FILES = (
     ("communityhub-ap.nmconnection", "etc/NetworkManager/system-connections/communityhub-ap.nmconnection", 0o600),
     ("communityhub-captive.conf", "etc/NetworkManager/dnsmasq-shared.d/communityhub-captive.conf", 0o644),
     ("hostname", "etc/hostname", 0o644),
+    ("communityhub-journald.conf", "etc/systemd/journald.conf.d/communityhub.conf", 0o644),
+    ("communityhub-set-clock", "usr/local/sbin/communityhub-set-clock", 0o755),
+    ("communityhub-clock.rules", "etc/polkit-1/rules.d/50-communityhub-clock.rules", 0o644),
+    # For the district's machine: rendered here so one command makes every unit; the hub never installs it.
+    ("communityhub-aggregator.service", "etc/systemd/system/communityhub-aggregator.service", 0o644),
 )
 
 
@@ -57,6 +63,7 @@ class Plan:
     data_dir: str = STATE_DIR
     install_dir: str = INSTALL_DIR
     user: str = USER
+    aggregator_data_dir: str = AGGREGATOR_STATE_DIR
 
 
 def wifi_passphrase(data_dir):

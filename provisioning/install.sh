@@ -15,7 +15,7 @@ INSTALL_DIR=/opt/communityhub
 DATA_DIR=/var/lib/communityhub
 HUB_USER=communityhub
 SHADOW=${COMMUNITYHUB_SHADOW:-/etc/shadow}      # overridable for tests
-DEBIAN_PACKAGES="python3 python3-venv sqlite3 network-manager avahi-daemon perl"
+DEBIAN_PACKAGES="python3 python3-venv sqlite3 network-manager avahi-daemon perl polkitd"
 # Passwords that ship with images and tutorials; an account's own name is tried too.
 KNOWN_DEFAULTS="raspberry pi password 123456 12345678 admin changeme root toor"
 DRY_RUN=0
@@ -108,7 +108,9 @@ install_configuration() {
     for file in etc/systemd/system/communityhub.service etc/systemd/system/communityhub-backup.service \
                 etc/systemd/system/communityhub-backup.timer usr/local/sbin/communityhub-backup-to-sticks \
                 etc/NetworkManager/system-connections/communityhub-ap.nmconnection \
-                etc/NetworkManager/dnsmasq-shared.d/communityhub-captive.conf; do
+                etc/NetworkManager/dnsmasq-shared.d/communityhub-captive.conf \
+                etc/systemd/journald.conf.d/communityhub.conf \
+                usr/local/sbin/communityhub-set-clock etc/polkit-1/rules.d/50-communityhub-clock.rules; do
         if [ "$DRY_RUN" = 0 ] && cmp -s "$staging/$file" "/$file"; then
             continue                            # unchanged: leave it (and its services) alone
         fi
@@ -118,6 +120,9 @@ install_configuration() {
             *) mode=0644 ;;
         esac
         run install -D -o root -g root -m "$mode" "$staging/$file" "/$file"
+        case "$file" in
+            *journald.conf.d/*) run systemctl restart systemd-journald.service ;;  # the log limits apply now
+        esac
         changed=1
     done
     [ "$changed" = 1 ] || say "ok: configuration unchanged"

@@ -42,6 +42,10 @@ def test_dry_run__prints_every_step_and_changes_nothing(tmp_path):
              "communityhub provision render --out ",
              "install -D -o root -g root -m 0600 ",   # the access point's keyfile holds the passphrase
              "/etc/NetworkManager/system-connections/communityhub-ap.nmconnection",
+             "/etc/systemd/journald.conf.d/communityhub.conf",
+             "would run: systemctl restart systemd-journald.service",
+             "/usr/local/sbin/communityhub-set-clock",
+             "/etc/polkit-1/rules.d/50-communityhub-clock.rules",
              "would run: systemctl enable --now avahi-daemon.service communityhub.service communityhub-backup.timer",
              "would run: nmcli connection up communityhub-ap",
              "dry run: nothing was changed."]

@@ -1,6 +1,7 @@
 """`communityhub provision render`: every file the Pi needs, rendered from the settings and checked."""
 
 import configparser
+import re
 import shutil
 import stat
 import subprocess
@@ -139,3 +140,83 @@ def test_render__a_setting_that_would_make_an_invalid_file_writes_nothing(tmp_pa
 def test_render__needs_a_data_folder(tmp_path):
     with pytest.raises(HubProcessError, match="run `communityhub init` first"):
         run_command(["provision", "render", "--out", str(tmp_path / "out")], tmp_path / "none")
+
+
+def test_render__journal_is_capped_so_logs_never_fill_the_sd_card(rendered):
+    _, out, _ = rendered
+    journal = keyfile(out / "etc/systemd/journald.conf.d/communityhub.conf")["Journal"]
+    assert journal["Storage"] == "persistent"
+    assert journal["SystemMaxUse"] == "64M" and journal["RuntimeMaxUse"] == "32M"
+    assert journal["SystemKeepFree"]
+
+
+def test_render__aggregator_unit_runs_the_aggregator_hardened_like_the_hub(rendered):
+    _, out, _ = rendered
+    hub = keyfile(out / "etc/systemd/system/communityhub.service")["Service"]
+    unit = keyfile(out / "etc/systemd/system/communityhub-aggregator.service")["Service"]
+    assert unit["ExecStart"].split()[1:3] == ["aggregator", "run"]
+    assert unit["Environment"] == f"COMMUNITYHUB_DATA_DIR={provision.AGGREGATOR_STATE_DIR}"
+    assert unit["ReadWritePaths"] == provision.AGGREGATOR_STATE_DIR
+    for key in ("NoNewPrivileges", "ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices",
+                "RestrictNamespaces", "RestrictSUIDSGID", "SystemCallArchitectures", "UMask"):
+        assert unit[key] == hub[key], key
+    assert "AmbientCapabilities" not in unit  # port 8090 needs no privilege
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed")
+def test_render__aggregator_unit_passes_systemd_analyze_verify(rendered, tmp_path):
+    _, out, _ = rendered
+    name = "communityhub-aggregator.service"
+    text = (out / "etc/systemd/system" / name).read_text()
+    (tmp_path / name).write_text(text.replace("/opt/communityhub/venv/bin/communityhub", "/bin/true"))
+    result = subprocess.run([SYSTEMD_ANALYZE, "verify", str(tmp_path / name)], capture_output=True, text=True,
+                            check=False)
+    problems = [line for line in result.stderr.splitlines() if "communityhub" in line]
+    assert problems == [], result.stderr
+
+
+def test_render__set_clock_pauses_network_time_and_puts_it_back(rendered, tmp_path):
+    """The hub runs communityhub-set-clock as its own user; timedated refuses a manual time while network
+    time is on, so the script pauses it, sets the time and restores it, even when setting fails."""
+    _, out, _ = rendered
+    script = out / "usr/local/sbin/communityhub-set-clock"
+    assert stat.S_IMODE(script.stat().st_mode) == 0o755
+    subprocess.run(["sh", "-n", str(script)], check=True)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    log = tmp_path / "calls"
+    (fake / "timedatectl").write_text(
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        'if [ "$1" = show ]; then echo "$NTP"; fi\n'
+        'if [ "$1" = set-time ]; then exit "$FAIL"; fi\n')
+    (fake / "timedatectl").chmod(0o755)
+
+    def run(ntp, fail):
+        log.unlink(missing_ok=True)
+        result = subprocess.run(["sh", str(script), "2026-12-06 13:10:00"], capture_output=True, text=True,
+                                env={"PATH": f"{fake}:/usr/bin:/bin", "NTP": ntp, "FAIL": str(fail)})
+        return result.returncode, log.read_text().splitlines()
+
+    assert run("yes", 0) == (0, ["show --property=NTP --value", "set-ntp false", "set-time 2026-12-06 13:10:00",
+                                 "set-ntp true"])
+    assert run("no", 0) == (0, ["show --property=NTP --value", "set-time 2026-12-06 13:10:00"])
+    assert run("yes", 1) == (1, ["show --property=NTP --value", "set-ntp false", "set-time 2026-12-06 13:10:00",
+                                 "set-ntp true"])
+    assert subprocess.run(["sh", str(script)], capture_output=True).returncode == 2
+
+
+def test_render__polkit_lets_the_hubs_user_set_the_time_and_nothing_else(rendered):
+    _, out, _ = rendered
+    rule = (out / "etc/polkit-1/rules.d/50-communityhub-clock.rules").read_text()
+    assert f'subject.user == "{provision.USER}"' in rule
+    actions = sorted(set(re.findall(r'action\.id == "([^"]+)"', rule)))
+    assert actions == ["org.freedesktop.timedate1.set-ntp", "org.freedesktop.timedate1.set-time"]
+    assert rule.count("polkit.Result.YES") == 1 and "NOT_HANDLED" in rule
+
+
+def test_render__the_hub_sets_its_clock_with_the_rendered_script():
+    from hub.clockcheck import service
+
+    (target,) = [target for name, target, _ in provision.FILES if name == "communityhub-set-clock"]
+    assert service.DEFAULT_COMMAND == ("/" + target,)

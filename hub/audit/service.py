@@ -78,6 +78,7 @@ ACTIONS = {
     "savings.approved": _l("Approved a loan or share-out (one key)"),
     "savings.reversed": _l("Reversed a savings entry"),
     "savings.share_out_proposed": _l("Worked out a share-out"),
+    "clock.set": _l("Set the hub's clock"),
 }
 
 

@@ -1,0 +1,139 @@
+"""The clock rules: when the hub's clock is suspect, how it is set, and which times were suspect.
+
+State lives in two small files of the data folder, not in the database, so that nothing here needs a
+migration and a record's own row is never rewritten: `clock-suspect` (present while a phone has said the
+hub's clock is wrong: its first line is when, by the hub's clock) and `clock-log.jsonl` (one line per
+setting of the clock: who, the hub's time before, the time set, and the suspect period it closes). A record
+was made while the clock was suspect when its time falls in a closed period or after an open one
+(`was_suspect`). Files are written only when the state changes, never per request (the SD card wears).
+Sequence numbers, sessions (CSRF tokens have no time limit), throttling (monotonic) and the scheduler
+(hub.scheduler) do not read the wall clock for ordering, so setting it here breaks none of them.
+"""
+
+import json
+import subprocess
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app, g
+
+from hub import clock
+from hub.audit import service as audit
+
+SKEW_LIMIT = timedelta(minutes=5)  # "more than a few minutes"
+SUSPECT_FILE = "clock-suspect"
+LOG_FILE = "clock-log.jsonl"
+# On the Pi the unit's ProtectClock stops the hub from setting the clock itself: CLOCK_SET_COMMAND (the time
+# appended) asks systemd-timedated, which the polkit rule the install script puts in place allows.
+DEFAULT_COMMAND = ("/usr/local/sbin/communityhub-set-clock",)
+EARLIEST = datetime(2026, 11, 1)
+
+
+class ClockError(Exception):
+    """The clock could not be set: the message says why, for the coordinator."""
+
+
+def _folder():
+    return Path(current_app.config["DATA_DIR"])
+
+
+def skew(phone_time, hub_time=None):
+    """phone minus hub, as a timedelta."""
+    return phone_time - (hub_time or clock.now())
+
+
+def is_skewed(phone_time, hub_time=None):
+    return abs(skew(phone_time, hub_time)) > SKEW_LIMIT
+
+
+def suspect_since():
+    """When (hub's clock) a phone first said the clock was wrong, or None while it is trusted."""
+    try:
+        return datetime.fromisoformat(( _folder() / SUSPECT_FILE).read_text().split("\n")[0].strip())
+    except (OSError, ValueError):
+        return None
+
+
+def report_phone_time(phone_time):
+    """A phone said what time it is: mark the clock suspect if it differs by more than SKEW_LIMIT (once)."""
+    hub_time = clock.now()
+    if is_skewed(phone_time, hub_time) and suspect_since() is None:
+        (_folder() / SUSPECT_FILE).write_text(f"{hub_time.isoformat()}\n{phone_time.isoformat()}\n")
+    return is_skewed(phone_time, hub_time)
+
+
+def parse_phone_time(text):
+    """A time typed or sent by the phone: ISO "YYYY-MM-DDTHH:MM[:SS]" (a datetime-local field) or epoch ms."""
+    text = (text or "").strip()
+    if not text:
+        raise ClockError("no time given")
+    try:
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text) / 1000)
+        return datetime.fromisoformat(text.replace(" ", "T"))
+    except (ValueError, OverflowError, OSError):
+        raise ClockError(f"not a time: {text[:40]}") from None
+
+
+def set_clock(new_time, username):
+    """Set the system clock to new_time with CLOCK_SET_COMMAND, log it, close the suspect period."""
+    if new_time < EARLIEST:
+        raise ClockError(f"{new_time:%Y-%m-%d %H:%M} is before this version of the hub was made")
+    command = list(current_app.config.get("CLOCK_SET_COMMAND") or DEFAULT_COMMAND)
+    before = clock.now()
+    try:
+        result = subprocess.run(command + [new_time.strftime("%Y-%m-%d %H:%M:%S")], capture_output=True,
+                                text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ClockError(str(error)) from None
+    if result.returncode != 0:
+        raise ClockError((result.stderr or result.stdout).strip()[:200] or f"exit status {result.returncode}")
+    since = suspect_since()
+    entry = {"by": username, "hub_before": before.isoformat(), "set_to": new_time.isoformat(),
+             "suspect_from": since.isoformat() if since else None, "suspect_until": before.isoformat()}
+    with open(_folder() / LOG_FILE, "a", encoding="utf-8") as log:
+        log.write(json.dumps(entry) + "\n")
+    (_folder() / SUSPECT_FILE).unlink(missing_ok=True)
+    audit.record("clock.set", detail=f"{before:%Y-%m-%d %H:%M:%S} -> {new_time:%Y-%m-%d %H:%M:%S}")
+    return entry
+
+
+def history():
+    """Every setting of the clock, oldest first."""
+    try:
+        lines = (_folder() / LOG_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def suspect_periods():
+    """[(start, end)] by the hub's clock at the time; end is None for the period still open. Parsed again
+    only when one of the two files changed (a page may mark many records)."""
+    version = tuple(_changed(name) for name in (SUSPECT_FILE, LOG_FILE))
+    cached = g.get("clock_suspect_periods")
+    if cached is None or cached[0] != version:
+        g.clock_suspect_periods = cached = (version, _read_suspect_periods())
+    return cached[1]
+
+
+def _changed(name):
+    try:
+        status = (_folder() / name).stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def _read_suspect_periods():
+    periods = [(datetime.fromisoformat(e["suspect_from"]), datetime.fromisoformat(e["suspect_until"]))
+               for e in history() if e.get("suspect_from")]
+    since = suspect_since()
+    if since is not None:
+        periods.append((since, None))
+    return periods
+
+
+def was_suspect(when):
+    """Whether a record stamped `when` (by the hub's clock then) was made while the clock was suspect."""
+    return any(start <= when and (end is None or when <= end) for start, end in suspect_periods())

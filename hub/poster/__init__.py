@@ -1,0 +1,8 @@
+"""The printable poster, for the coordinator: the Wi-Fi name and password as a QR code a phone can join,
+the hub's address as a QR code, and the village's emergency numbers, in the village's language."""
+
+from flask import Blueprint
+
+bp = Blueprint("poster", __name__)
+
+from hub.poster import views  # noqa: E402,F401  (register the routes on bp)
