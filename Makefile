@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# chromium for the browser tests; Bengali and Devanagari fonts so pages are measured with real glyphs.
-DEBIAN_TEST_PACKAGES := chromium fonts-lohit-beng-bengali fonts-lohit-deva
+# chromium for the browser tests; Bengali and Devanagari fonts so pages are measured with real glyphs;
+# postgresql for the aggregator tests on PostgreSQL (a throwaway cluster, tests/postgres.py).
+DEBIAN_TEST_PACKAGES := chromium fonts-lohit-beng-bengali fonts-lohit-deva postgresql
 # apt-get needs root; CI and the developer machines run as root, elsewhere sudo is used.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -132,6 +132,23 @@ ACCESS = {
     "savings.new_cycle": (COORDINATOR,),
     "savings.members": (COORDINATOR,),  # which account is which member
     "savings.add_members": (COORDINATOR,),
+    # Sharing with the district (hub.sharing): enrolment, delivery, the months released and the village
+    # report. Only the coordinator: the payload is anonymised, but enrolling binds the hub to a district.
+    "poster.show": (COORDINATOR,),  # the printable poster: the Wi-Fi password is on it
+    "sharing.index": (COORDINATOR,),
+    "sharing.enrol": (COORDINATOR,),
+    "sharing.send": (COORDINATOR,),
+    "sharing.build": (COORDINATOR,),
+    "sharing.bundle": (COORDINATOR,),
+    "sharing.report": (COORDINATOR,),
+    # Offline transfer (hub.sharing.transfer): USB sticks and what discovery saw, for the coordinator.
+    "sharing.transfer": (COORDINATOR,),
+    "sharing.transfer_export": (COORDINATOR,),
+    "sharing.transfer_import": (COORDINATOR,),
+    # The hub's clock (hub.clockcheck): any signed-in phone may say its time; only the coordinator sets it.
+    "clockcheck.report": SIGNED_IN,
+    "clockcheck.show": (COORDINATOR,),
+    "clockcheck.set": (COORDINATOR,),
 }
 
 

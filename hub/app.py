@@ -20,18 +20,21 @@ from hub.notices import bp as notices_bp
 from hub.paths import asset_dir
 from hub.people import bp as people_bp
 from hub.plans import bp as plans_bp
+from hub.poster import bp as poster_bp
+from hub.clockcheck import bp as clockcheck_bp
 from hub.protocols import bp as protocols_bp
 from hub.reports import bp as reports_bp
 from hub.savings import bp as savings_bp
 from hub.schools import bp as schools_bp
 from hub.services import bp as services_bp
 from hub.sessions import bp as sessions_bp
+from hub.sharing import bp as sharing_bp
 from hub.village import bp as village_bp
 
 # Every area's blueprint, in one visible list.
 BLUEPRINTS = (home_bp, village_bp, auth_bp, groups_bp, people_bp, curriculum_bp, sessions_bp, reports_bp,
               concerns_bp, cases_bp, services_bp, protocols_bp, audit_bp, migration_bp,
-              notices_bp, plans_bp, schools_bp, savings_bp)
+              notices_bp, plans_bp, schools_bp, savings_bp, sharing_bp, poster_bp, clockcheck_bp)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 csrf = CSRFProtect()

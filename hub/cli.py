@@ -41,8 +41,12 @@ def init():
     if not prepared.database_ok:
         raise click.ClickException(f"the database failed its check: {prepared.database_message}. "
                                    "Run `communityhub doctor`.")
+    from federation import signing
+
+    identity = signing.load_or_create(data_dir, signing.HUB)  # the key its summaries are signed with
     click.echo(f"Data folder: {data_dir}")
     click.echo("Created a new hub." if prepared.created else "The hub was already initialised.")
+    click.echo(f"Hub id {identity.id}, key {identity.key_id}")
     for migration in prepared.migrations_applied:
         click.echo(f"Applied migration {migration.number:04d} {migration.name}")
     _echo_setup_code(data_dir)
@@ -65,11 +69,12 @@ def _echo_setup_code(data_dir):
 def run(host, port):
     """Serve the hub with waitress (one process, several threads)."""
     app = _app()
-    _serve(app, host or app.config["HOST"], port or app.config["PORT"])
+    _serve(app, host or app.config["HOST"], port or app.config["PORT"], discover=True)
 
 
-def _serve(app, host, port):
-    """Start the scheduled jobs, serve with waitress until Ctrl+C or SIGTERM, then stop the jobs.
+def _serve(app, host, port, discover=False):
+    """Start the scheduled jobs (and with discover, zeroconf on the hub's Wi-Fi address: setting
+    DISCOVERY), serve with waitress until Ctrl+C or SIGTERM, then stop them.
 
     Under systemd (Type=notify) it says READY=1 once the socket listens and pings the unit's watchdog
     while the server answers (hub.sdnotify).
@@ -77,11 +82,13 @@ def _serve(app, host, port):
     from waitress import create_server
 
     from hub import instance, scheduler, sdnotify
+    from hub.sharing import transfer
 
     try:
         with instance.serving(app.config["DATA_DIR"]):
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
+            found = transfer.start_discovery(app, port) if discover else None
             pinger = None
             try:
                 with _sigterm_stops_serving():
@@ -96,6 +103,8 @@ def _serve(app, host, port):
                 sdnotify.notify("STOPPING=1")
                 if pinger:
                     pinger.stop()
+                if found:
+                    found.stop()
                 scheduler.shutdown()
                 click.echo("Stopped the scheduled jobs.")
     except instance.AlreadyServing as exc:
@@ -231,13 +240,26 @@ def restore(backup_file, yes):
             if not yes:
                 click.confirm(f"Replace the database of {data_dir} with {backup_file}?", abort=True)
             aside = backups.restore_backup(backup_file, instance.database_path(data_dir), clock.now())
+            epoch = _new_federation_epoch(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop the hub first (systemctl stop communityhub).") from None
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Restored {backup_file} (schema {number}).")
+    if epoch:
+        click.echo(f"New federation epoch {epoch}: summaries from now on never reuse a sent number.")
     click.echo(f"The database it replaced is kept as {aside}." if aside else "There was no database before.")
     click.echo("Start the hub again: it applies any newer migrations at start.")
+
+
+def _new_federation_epoch(data_dir):
+    """A restored hub starts a new epoch, so it never sends a sequence number again with other content."""
+    from hub import db, instance
+    from hub.sharing.service import renew_epoch_after_restore
+
+    db.init(instance.database_path(data_dir))
+    with db.database.connection_context():
+        return renew_epoch_after_restore()
 
 
 @main.group()
@@ -289,3 +311,22 @@ def doctor(as_json):
                 click.echo(f"        fix: {finding.fix}")
     if not all(finding.ok for finding in findings):
         sys.exit(1)
+
+
+def _add_sharing_commands():
+    from hub.sharing.cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_sharing_commands()
+
+
+def _add_aggregator_commands():
+    from federation.aggregator.cli import aggregator
+
+    main.add_command(aggregator)
+
+
+_add_aggregator_commands()

@@ -52,6 +52,11 @@ def trusted_today(app, now):
     return now.date()
 
 
+def wall_time(app, now):
+    """Argument source: the hub's clock (delivery compares it with each bundle's next try)."""
+    return now
+
+
 def the_app(app, now):
     """Argument source: the running Flask app."""
     return app
@@ -79,6 +84,11 @@ JOBS = (
     Job("cases.overdue", DAY, "hub.cases.jobs:overdue_follow_ups", args=(today,), first=timedelta(minutes=1)),
     Job("cases.retention", DAY, "hub.cases.jobs:erase_old_narratives", args=(trusted_today,),
         kwargs={"months": setting("CASE_RETENTION_MONTHS")}, first=timedelta(minutes=15)),
+    # Federation: release last month (and its revisions) daily; deliver the outbox every few minutes.
+    Job("federation.build", DAY, "federation.jobs:build_months", args=(trusted_today,),
+        first=timedelta(minutes=20)),
+    Job("federation.deliver", timedelta(minutes=5), "federation.jobs:deliver", args=(wall_time,),
+        first=timedelta(minutes=2)),
 )
 
 

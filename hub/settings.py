@@ -68,6 +68,12 @@ SETTINGS = (
             "passphrase (the file wifi-passphrase in the data folder)."),
     Setting("WIFI_INTERFACE", "wlan0", "The Wi-Fi device that becomes the access point."),
     Setting("HUB_ADDRESS", "10.42.0.1", "The hub's fixed address on its Wi-Fi (a /24 network; DHCP for phones)."),
+    # Offline transfer (hub.sharing.transfer, federation.discovery).
+    Setting("DISCOVERY", True,
+            "Advertise the hub on HUB_ADDRESS (zeroconf, and hub.local for phones) and deliver summaries at "
+            "once when the district aggregator it is enrolled with appears there."),
+    Setting("MEDIA_DIRS", "/media:/mnt",
+            "Folders, separated by ':', where USB sticks are mounted; the transfer page lists the sticks in them."),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 VALID_LANGUAGES = ("en", "bn", "hi", "es")

@@ -49,6 +49,8 @@ def hub_environment(data_dir, base=None):
         env.pop(name, None)
     env["NO_PROXY"] = env["no_proxy"] = f"{LOOPBACK},localhost,::1"
     env["COMMUNITYHUB_DATA_DIR"] = str(data_dir)
+    # Never zeroconf from a test's hub onto a real interface (the discovery tests make their own namespace).
+    env.setdefault("COMMUNITYHUB_DISCOVERY", "0")
     return env
 
 

@@ -210,6 +210,8 @@ def test_job_table__fixed_ids_daily_restarting_triggers_safe_defaults(fresh_app)
         ("integrity", DAY, "hub.jobs:check_integrity"),
         ("cases.overdue", DAY, "hub.cases.jobs:overdue_follow_ups"),
         ("cases.retention", DAY, "hub.cases.jobs:erase_old_narratives"),
+        ("federation.build", DAY, "federation.jobs:build_months"),
+        ("federation.deliver", timedelta(minutes=5), "federation.jobs:deliver"),
     ]
     hub = create_scheduler(fresh_app)  # the real clocks: the first runs are minutes away, nothing runs here
     hub.start()
@@ -218,7 +220,8 @@ def test_job_table__fixed_ids_daily_restarting_triggers_safe_defaults(fresh_app)
         assert sorted(job.id for job in jobs) == sorted(job.id for job in JOBS)
         for job in jobs:
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
-            assert isinstance(job.trigger, RestartingIntervalTrigger) and job.trigger.interval == DAY
+            every = next(row.every for row in JOBS if row.id == job.id)
+            assert isinstance(job.trigger, RestartingIntervalTrigger) and job.trigger.interval == every
     finally:
         hub.shutdown()
     assert not hub.running
