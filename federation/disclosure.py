@@ -27,8 +27,6 @@ import hmac
 import statistics
 from datetime import date
 
-from cryptography.hazmat.primitives import serialization
-
 from federation import schema
 
 LESS_THAN_FIVE = "<5"
@@ -59,9 +57,7 @@ ONE_MEMBER_ABOVE_HALF = "one_member_above_half"
 
 def rounding_key(identity):
     """This hub's secret for the rounding draws, derived from its private key (so a restore keeps it)."""
-    raw = identity.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                             serialization.NoEncryption())
-    return hashlib.sha256(b"communityhub rounding key v1\x00" + raw).digest()
+    return identity.secret(b"communityhub rounding key v1")
 
 
 def draw(key, period, quantity, cell, true):

@@ -4,14 +4,14 @@ The JSON file is the one source: `TABLES` and `VALUES` are read from it, so the 
 the aggregator that ingests it and the pages that show it agree on every table, cell and value. A table's
 `x-case-family` annotation marks the counts about children in the case family (DECISIONS "Privacy rule for
 summaries", rule 1).
+
+The validators are imported on first use: a hub validates only when it builds a summary, and the idle
+server does without their memory (docs/benchmarks.md).
 """
 
 import json
 from functools import cache
 from importlib import resources
-
-import fastjsonschema
-import jsonschema
 
 from federation.errors import InvalidPayload, UnknownSchema
 
@@ -30,6 +30,8 @@ def document(version=CURRENT):
 
 @cache
 def _validator(version):
+    import jsonschema
+
     schema = document(version)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
@@ -37,6 +39,8 @@ def _validator(version):
 
 @cache
 def _fast(version):
+    import fastjsonschema
+
     return fastjsonschema.compile(document(version))
 
 
@@ -49,6 +53,9 @@ def validate(payload, schema_version):
     """
     if isinstance(schema_version, bool) or schema_version not in SCHEMA_VERSIONS:
         raise UnknownSchema(f"unknown summary schema version {schema_version!r}")
+    import fastjsonschema
+    import jsonschema
+
     try:
         _fast(schema_version)(payload)
         return

@@ -8,6 +8,10 @@ string and "the same bytes" means "the same document".
 
 Public keys travel as base64 of their 32 raw bytes; `key_id()` is a short fingerprint of one for display,
 TXT records and QR codes.
+
+`cryptography` is imported only where a key is made, read or used: the hub's idle server never signs, and
+the import costs it about 6 MB of its memory budget (docs/benchmarks.md). What it needs at start (its id
+and key fingerprint, for discovery) comes from `<name>.pub`, a cache checked against the key file's bytes.
 """
 
 import base64
@@ -17,15 +21,13 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from federation.errors import BadSignature, Malformed, UnknownSchema
 
-# In the data folder: <name>.key (PKCS#8 PEM, 0600) and <name>.id (the random id, made with the key).
+# In the data folder: <name>.key (PKCS#8 PEM, 0600), <name>.id (the random id, made with the key) and
+# <name>.pub ("<SHA-256 of the key file> <base64 public key>", remade whenever it does not match the key).
 HUB, AGGREGATOR = "federation", "aggregator"
 
 
@@ -58,21 +60,20 @@ def sha256(data):
 
 @dataclass(frozen=True)
 class Identity:
-    """A hub's or an aggregator's id and Ed25519 private key."""
+    """A hub's or an aggregator's id, public key (base64 of its 32 raw bytes) and private key file."""
 
     id: str
-    private_key: Ed25519PrivateKey
-
-    @property
-    def public_key(self):
-        """The public key as base64 of its 32 raw bytes."""
-        raw = self.private_key.public_key().public_bytes(serialization.Encoding.Raw,
-                                                         serialization.PublicFormat.Raw)
-        return b64(raw)
+    public_key: str
+    key_path: Path
 
     @property
     def key_id(self):
         return key_id(self.public_key)
+
+    @cached_property
+    def private_key(self):
+        """The Ed25519 private key, read from key_path on first use."""
+        return _read_private_key(self.key_path.read_bytes())
 
     def sign(self, document):
         """The canonical bytes of document (a dict without `signature`) with its signature added."""
@@ -80,6 +81,28 @@ class Identity:
             raise ValueError("the document is signed already")
         signature = self.private_key.sign(canonical(document))
         return canonical({**document, "signature": b64(signature)})
+
+    def secret(self, purpose):
+        """32 bytes derived from the private key for one purpose (bytes): the same for as long as the key is."""
+        from cryptography.hazmat.primitives import serialization
+
+        raw = self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                             serialization.NoEncryption())
+        return hashlib.sha256(purpose + b"\x00" + raw).digest()
+
+
+def _read_private_key(pem):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, password=None)
+
+
+def _public_key_of(pem):
+    from cryptography.hazmat.primitives import serialization
+
+    raw = _read_private_key(pem).public_key().public_bytes(serialization.Encoding.Raw,
+                                                           serialization.PublicFormat.Raw)
+    return b64(raw)
 
 
 def new_id():
@@ -93,15 +116,26 @@ def load_or_create(data_dir, name=HUB):
     A hub's and an aggregator's identities have different names, so one district laptop can hold both.
     """
     data_dir = Path(data_dir)
-    key_path, id_path = data_dir / f"{name}.key", data_dir / f"{name}.id"
+    key_path, id_path, pub_path = (data_dir / f"{name}.{suffix}" for suffix in ("key", "id", "pub"))
     if not key_path.exists():
-        private = Ed25519PrivateKey.generate()
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        pem = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption())
         _write_atomically(id_path, new_id().encode("ascii"), 0o644)
         _write_atomically(key_path, pem, 0o600)  # last: a key file means the identity is whole
-    private = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-    return Identity(id_path.read_text(encoding="ascii").strip(), private)
+    pem = key_path.read_bytes()
+    fingerprint = sha256(pem)
+    try:
+        cached_fingerprint, public_key = pub_path.read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        cached_fingerprint = public_key = None
+    if cached_fingerprint != fingerprint:  # none yet, or the key file was replaced
+        public_key = _public_key_of(pem)
+        _write_atomically(pub_path, f"{fingerprint} {public_key}\n".encode("ascii"), 0o644)
+    return Identity(id_path.read_text(encoding="ascii").strip(), public_key, key_path)
 
 
 def _write_atomically(path, data, mode):
@@ -140,6 +174,9 @@ def parse(data, expected_format, versions=(1,)):
 
 def verify(document, public_key_b64):
     """Raise BadSignature unless document's signature verifies with the base64 public key."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     unsigned = {key: value for key, value in document.items() if key != "signature"}
     signature = unb64(document.get("signature"), "signature")
     try:

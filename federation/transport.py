@@ -15,8 +15,6 @@ import random
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-import requests
-
 from federation import outbox
 from federation.errors import Refused, Unreachable
 
@@ -34,6 +32,8 @@ def post(url, path, data, timeout=TIMEOUT):
     Raises Unreachable for no link, a refused connection, a time-out, a redirect (a wrong address) or a
     5xx: all worth trying again later.
     """
+    import requests  # here, not at the top: the idle hub does without its 5 MB (docs/benchmarks.md)
+
     target = url.rstrip("/") + path
     with requests.Session() as session:
         session.trust_env = False  # no proxy or .netrc from the environment: the pinned address only

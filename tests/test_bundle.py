@@ -40,6 +40,20 @@ def test_identity__is_made_once_with_a_private_key_only_its_owner_reads(tmp_path
     assert mode == 0o600
 
 
+def test_identity__public_key_follows_a_replaced_key_file(tmp_path, hub, aggregator):
+    # The hub reads its public key from federation.pub at start; a key file put back by hand (say, from
+    # another copy of the folder) must not leave it advertising and enrolling the old key.
+    (tmp_path / "hub" / "federation.key").write_bytes((tmp_path / "district" / "aggregator.key").read_bytes())
+    again = signing.load_or_create(tmp_path / "hub")
+    assert again.public_key == aggregator.public_key != hub.public_key
+    assert bundle.open_bundle(sealed(again), aggregator.public_key)["key_id"] == aggregator.key_id
+
+
+def test_identity__a_damaged_public_key_cache_is_remade(tmp_path, hub):
+    (tmp_path / "hub" / "federation.pub").write_text("not a cache")
+    assert signing.load_or_create(tmp_path / "hub").public_key == hub.public_key
+
+
 def test_identity__hub_and_aggregator_in_one_folder_are_distinct(tmp_path):
     folder = tmp_path / "laptop"
     folder.mkdir()
