@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -60,11 +60,11 @@ def sha256(data):
 
 @dataclass(frozen=True)
 class Identity:
-    """A hub's or an aggregator's id, public key (base64 of its 32 raw bytes) and private key file."""
+    """A hub's or an aggregator's id, public key (base64 of its 32 raw bytes) and private key (PEM)."""
 
     id: str
     public_key: str
-    key_path: Path
+    pem: bytes = field(repr=False)  # the key file's bytes as read with public_key: never in a log line
 
     @property
     def key_id(self):
@@ -72,8 +72,8 @@ class Identity:
 
     @cached_property
     def private_key(self):
-        """The Ed25519 private key, read from key_path on first use."""
-        return _read_private_key(self.key_path.read_bytes())
+        """The Ed25519 private key, parsed on first use."""
+        return _read_private_key(self.pem)
 
     def sign(self, document):
         """The canonical bytes of document (a dict without `signature`) with its signature added."""
@@ -134,8 +134,11 @@ def load_or_create(data_dir, name=HUB):
         cached_fingerprint = public_key = None
     if cached_fingerprint != fingerprint:  # none yet, or the key file was replaced
         public_key = _public_key_of(pem)
-        _write_atomically(pub_path, f"{fingerprint} {public_key}\n".encode("ascii"), 0o644)
-    return Identity(id_path.read_text(encoding="ascii").strip(), public_key, key_path)
+        try:
+            _write_atomically(pub_path, f"{fingerprint} {public_key}\n".encode("ascii"), 0o644)
+        except OSError:
+            pass  # only a cache: the next start derives the key again
+    return Identity(id_path.read_text(encoding="ascii").strip(), public_key, pem)
 
 
 def _write_atomically(path, data, mode):

@@ -54,6 +54,19 @@ def test_identity__a_damaged_public_key_cache_is_remade(tmp_path, hub):
     assert signing.load_or_create(tmp_path / "hub").public_key == hub.public_key
 
 
+def test_identity__a_cache_that_cannot_be_written_does_not_stop_the_hub(tmp_path, hub):
+    cache = tmp_path / "hub" / "federation.pub"
+    cache.unlink()
+    cache.mkdir()  # neither readable nor replaceable as a file
+    again = signing.load_or_create(tmp_path / "hub")
+    assert again.public_key == hub.public_key
+    assert bundle.open_bundle(sealed(again), hub.public_key)["key_id"] == hub.key_id
+
+
+def test_identity__the_private_key_never_shows_in_its_repr(hub):
+    assert "PRIVATE KEY" not in repr(hub) and hub.id in repr(hub)
+
+
 def test_identity__hub_and_aggregator_in_one_folder_are_distinct(tmp_path):
     folder = tmp_path / "laptop"
     folder.mkdir()
