@@ -201,14 +201,14 @@ def latency(session):
                  Row(f"{target.label}, p95", median_of(p95s), "ms",
                      note=load_note(runs[target.label], session.requests))]
         if target is not hello:
-            ratios = [ratio(mine, theirs) for mine, theirs in zip(p95s, base)]
+            ratios = [ratio(mine, theirs) for mine, theirs in zip(p95s, base, strict=True)]
             rows.append(Row(f"{target.label}, p95 ÷ hello world p95", median_of(ratios), "×", target.budget,
                             rounds_of(ratios)))
         for other, budget in target.versus:
             if other not in runs:
                 continue
             theirs = [run.percentile_ms(95) for run in runs[other]]
-            ratios = [ratio(mine, their) for mine, their in zip(p95s, theirs)]
+            ratios = [ratio(mine, their) for mine, their in zip(p95s, theirs, strict=True)]
             rows.append(Row(f"{target.label}, p95 ÷ {other} p95", median_of(ratios), "×", budget,
                             rounds_of(ratios)))
     return rows + unavailable
@@ -269,8 +269,8 @@ def roster_of_80(session):
     offered, as transferred. Saving: one client at a time, each save GETs the page untimed, reads its
     roster form (hidden CSRF token, a version if any, the headcount fields, one checkbox per person),
     ticks a different random 85% of the 80 and POSTs it; only the POST is timed, up to its redirect,
-    which is then followed untimed as a browser does. 5 untimed saves first, then 100 timed ones (capped at the load phase's time cap per
-    page); each save's ticks must show on the next page. The server is pinned to one CPU.
+    which is then followed untimed as a browser does. 5 untimed saves first, then 100 timed ones (capped at the load
+    phase's time cap per page); each save's ticks must show on the next page. The server is pinned to one CPU.
     """
     label = roster_label(session)
     size_row = f"{label}: HTML body"

@@ -50,7 +50,8 @@ class Session:
         self.root = self.data_dir = None
         self.logins, self.threads, self.loaded = {}, None, False
         self.roster_meeting_id, self.roster_missing = None, ""  # the group of 80's session, or why there is none
-        self.savings_ids, self.savings_missing = None, ""  # (cycle id, member id) of the savings group of 30, or why not
+        # (cycle id, member id) of the savings group of 30, or why not
+        self.savings_ids, self.savings_missing = None, ""
         self._servers, self._failed, self._started = {}, {}, 0
         self._stack = contextlib.ExitStack()
 

@@ -12,6 +12,7 @@ from hub.auth import current
 from hub.auth.throttle import Throttle
 from hub.cases import bp as cases_bp
 from hub.cases import concerns_bp
+from hub.clockcheck import bp as clockcheck_bp
 from hub.curriculum import bp as curriculum_bp
 from hub.groups import bp as groups_bp
 from hub.home import bp as home_bp
@@ -21,7 +22,6 @@ from hub.paths import asset_dir
 from hub.people import bp as people_bp
 from hub.plans import bp as plans_bp
 from hub.poster import bp as poster_bp
-from hub.clockcheck import bp as clockcheck_bp
 from hub.protocols import bp as protocols_bp
 from hub.reports import bp as reports_bp
 from hub.savings import bp as savings_bp

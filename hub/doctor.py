@@ -4,8 +4,8 @@ the monthly summaries to the district."""
 
 import glob
 import os
-import sqlite3
 import shutil
+import sqlite3
 import stat
 from dataclasses import dataclass
 from datetime import datetime

@@ -109,7 +109,7 @@ def test_seed_demo__referrals_have_a_basis_when_they_share_details(demo):
     assert {basis for _, basis, *_ in referrals} == {"", Referral.CONSENT, Referral.IMMEDIATE_DANGER,
                                                      Referral.OVERRIDE}
     assert {status for status, *_ in referrals} == set(Referral.STATUSES)
-    for status, basis, shares, consent_by, risk, in_danger, days, kind in referrals:
+    for _status, basis, shares, consent_by, risk, in_danger, days, _kind in referrals:
         assert bool(shares) == bool(basis)
         assert basis != Referral.CONSENT or consent_by
         assert basis != Referral.IMMEDIATE_DANGER or risk == Case.IMMEDIATE or in_danger

@@ -206,7 +206,8 @@ def test_a_stock_moving_by_one_changes_nothing_published():
     november = with_counts(empty_raw(), "school", {"out_of_school": 12})
     released = disclosure.protect("2026-10", october, KEY)
     follows = disclosure.protect("2026-11", november, KEY, last_month=released)
-    assert follows["tables"]["school"]["cells"]["out_of_school"] == released["tables"]["school"]["cells"]["out_of_school"]
+    school = "school"
+    assert follows["tables"][school]["cells"]["out_of_school"] == released["tables"][school]["cells"]["out_of_school"]
     # Not a stock: the month's dropouts are rounded afresh each month.
     assert "dropped_out" not in disclosure.STOCKS
 

@@ -8,7 +8,6 @@ import re
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from markupsafe import escape

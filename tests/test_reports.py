@@ -8,7 +8,13 @@ from hub.auth.models import User
 from hub.curriculum.models import Topic
 from hub.reports.chart import rate_bars
 from hub.reports.service import (
-    MonthRate, attendance_by_month, catch_up, facilitator_record, months_back, overall_rate, person_history,
+    MonthRate,
+    attendance_by_month,
+    catch_up,
+    facilitator_record,
+    months_back,
+    overall_rate,
+    person_history,
 )
 from tests.factories import make_group, make_meeting, make_person
 

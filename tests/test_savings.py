@@ -639,7 +639,7 @@ def test_payloads__through_every_text_field_and_every_page(app, book, login_as):
     coordinator, treasurer = login_as("coordinator"), sign_in(app, "tara")
     with app.app_context():
         book.deposit("Rani", "100000")
-    for index, payload in enumerate(PAYLOADS[:25]):
+    for payload in PAYLOADS[:25]:
         text = payload[:200]
         post(coordinator, "/savings/new", group=str(book.group.id), name=payload[:80], starts_on="2026-01-01",
              ends_on="2026-12-01", share_value="10", social_amount="", rate="2")

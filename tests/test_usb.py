@@ -135,8 +135,10 @@ def _export_script(stick, bundles_dir):
             "except usb.UsbError as exc:\n"
             "    error = str(exc)\n"
             "print(json.dumps({'error': error, 'files': sorted(os.listdir(sys.argv[1])),\n"
-            "                  'whole': [usb.read_file(Path(sys.argv[1], n)).kind for n in sorted(os.listdir(sys.argv[1]))]}))\n")
-    return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)} {shlex.quote(str(stick))} {shlex.quote(str(bundles_dir))}"
+            "                  'whole': [usb.read_file(Path(sys.argv[1], n)).kind\n"
+            "                            for n in sorted(os.listdir(sys.argv[1]))]}))\n")
+    args = (sys.executable, "-c", code, str(stick), str(bundles_dir))
+    return " ".join(shlex.quote(arg) for arg in args)
 
 
 @needs_mount_namespace

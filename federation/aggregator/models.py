@@ -6,8 +6,7 @@ The rules that write these rows live in `enrol` and `ingest`; the pages only rea
 
 import json
 
-from peewee import (BigIntegerField, BlobField, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    TextField)
+from peewee import BigIntegerField, BlobField, BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
 
 from federation.aggregator.db import BaseModel
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from hub import clock
 from hub.groups.models import Group
-from hub.people.models import GroupMember, IN_SCHOOL, OUT_OF_SCHOOL
+from hub.people.models import IN_SCHOOL, OUT_OF_SCHOOL, GroupMember
 from hub.people.service import create_person
 
 FIRST_NAMES = {

@@ -65,7 +65,8 @@ def view(notice_id):
     mark_seen(g.user, [notice])
     manage = may_manage(g.user, notice)
     return render_template("hub/notices/view.html", notice=notice, manage=manage,
-                           receipts=receipts_of(notice) if manage else None, current=notice.is_current(clock.today()), in_audience=in_audience(g.user, notice))
+                           receipts=receipts_of(notice) if manage else None,
+                           current=notice.is_current(clock.today()), in_audience=in_audience(g.user, notice))
 
 
 @bp.post("/<int:notice_id>/acknowledge", endpoint="acknowledge")

@@ -5,10 +5,10 @@ from flask import Blueprint, g
 
 bp = Blueprint("savings", __name__, url_prefix="/savings")
 
-from hub.savings import views  # noqa: F401  (registers the routes on bp)
-from hub.savings.money import show as show_money
-from hub.savings.service import kind_label
-from hub.savings.standing import sees_savings
+from hub.savings import views  # noqa: F401, E402  (registers the routes on bp)
+from hub.savings.money import show as show_money  # noqa: E402
+from hub.savings.service import kind_label  # noqa: E402
+from hub.savings.standing import sees_savings  # noqa: E402
 
 bp.add_app_template_global(show_money, "money")
 bp.add_app_template_global(kind_label)

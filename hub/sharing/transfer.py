@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -107,7 +107,7 @@ def export_to(folder):
     paths = usb.export_bundles(folder, rows, readme=usb.README_TEXT)
     results = [FileResult(path.name, usb.BUNDLE, WRITTEN,
                           _("%(period)s revision %(revision)d", period=row.period, revision=row.revision))
-               for row, path in zip(rows, paths)]
+               for row, path in zip(rows, paths, strict=True)]
     pending = pending_enrolment()
     if pending:
         path = usb.write_document(folder, usb.enrolment_file_name(_identity().id),

@@ -126,7 +126,7 @@ def test_district__the_true_total_and_cells_are_always_inside_the_range(hubs):
         tables = {}
         for name, (counts, withheld, up) in hub.items():
             meta = TABLES[name]
-            cells = dict(zip(meta["cells"], counts))
+            cells = dict(zip(meta["cells"], counts, strict=True))
             tables[name] = {"cells": {cell: publish(true, meta["case_family"], up) for cell, true in cells.items()},
                             "total": None if withheld else publish(sum(counts), meta["case_family"], not up)}
             true_totals[name] += sum(counts)

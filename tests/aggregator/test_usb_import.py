@@ -7,7 +7,6 @@ import json
 
 from federation import bundle, signing, usb
 from federation.aggregator import usb as aggregator_usb
-from federation.aggregator.app import create_app
 
 PAYLOAD = {"tables": {}, "values": {}}
 

@@ -61,7 +61,7 @@ def indicators_view():
         keys = [None] if meta.get("total") else list(meta.get("cells", ()))
         series = [[(month, indicators.headline(by_month[month], table, cell)) for month in months]
                   for cell in keys]
-        charted[table] = [(cell, charts.chart(points), points) for cell, points in zip(keys, series)]
+        charted[table] = [(cell, charts.chart(points), points) for cell, points in zip(keys, series, strict=True)]
     return render_template("aggregator/indicators.html", period=period, figures=figures, hub_months=hub_months,
                            by_hub=by_hub, reported=reports.reported_count(period),
                            tables=schema_tables, charted=charted, months=months,
