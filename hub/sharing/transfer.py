@@ -193,6 +193,7 @@ _IGNORED_BECAUSE = {
     usb.README: lambda: _("the note for whoever finds the stick"),
     usb.FOREIGN: lambda: _("not a Community Hub file: left alone"),
     usb.UNFINISHED: lambda: _("an unfinished copy (the stick was pulled out while writing): ignored"),
+    usb.NOT_REGULAR: lambda: _("a link, pipe or device, not a file: not read"),
 }
 
 
@@ -204,6 +205,8 @@ def stick_problem(exc):
         usb.READ_ONLY: _("The stick is read-only: check its lock switch, or use another stick. Nothing was "
                          "marked as sent."),
         usb.GONE: _("The stick cannot be read: it may have been pulled out. Put it back and try again."),
+        usb.NOT_OURS: _("A name this hub writes is taken on the stick by a link, a folder or a device: nothing "
+                        "was written through it. Remove it from the stick, or use another stick."),
     }
     return messages.get(exc.reason, str(exc))
 
