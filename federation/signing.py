@@ -30,6 +30,7 @@ from federation.errors import BadSignature, Malformed, UnknownSchema
 # No document of ours nests deeper than 6; a stick or a peer may send 100,000 `[`, which would make the
 # parser recurse until RecursionError. Depth is counted on the raw bytes before parsing.
 MAX_DEPTH = 32
+SIGNATURE_LENGTH = 88  # base64 of the 64 bytes of an Ed25519 signature
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
@@ -177,6 +178,8 @@ def parse(data, expected_format, versions=(1,)):
         raise UnknownSchema(f"{expected_format} version {document.get('version')!r} is not supported")
     if not isinstance(document.get("signature"), str):
         raise Malformed("the document is not signed")
+    if len(document["signature"]) != SIGNATURE_LENGTH:
+        raise Malformed(f"a signature is {SIGNATURE_LENGTH} characters of base64")
     if canonical(document) != bytes(data):
         raise Malformed("not canonical JSON (sorted keys, UTF-8, no white space)")
     return document

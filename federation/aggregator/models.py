@@ -96,7 +96,7 @@ class MonthlySummary(BaseModel):
     @property
     def data(self):
         """The payload as a dict: {"tables": {...}, "values": {...}}."""
-        return json.loads(self.payload)
+        return load_payload(self.payload)
 
     @classmethod
     def for_period(cls, period):
@@ -121,3 +121,26 @@ class Admin(BaseModel):
 
 
 MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin)
+
+
+def load_payload(text):
+    """A stored payload as a dict, safe to show and sum: a number no schema allows (a bundle stored before
+    the schema capped its values, 10**4000 say) is read as withheld (None), so one hub cannot break the
+    district's pages and exports (OverflowError) with a value already in the database."""
+    from federation import schema
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return {"tables": {}, "values": {}}
+    return _plausible(data, max(schema.largest(version) for version in schema.SCHEMA_VERSIONS))
+
+
+def _plausible(value, largest):
+    if isinstance(value, dict):
+        return {key: _plausible(item, largest) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plausible(item, largest) for item in value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return value if abs(value) <= largest else None

@@ -182,8 +182,15 @@ def _import_bundle(item):
         return FileResult(item.name, item.kind, IGNORED, _("this hub's own summary: it has it already"))
     _row, created = outbox.store_foreign(item.data)
     if created:
-        return FileResult(item.name, item.kind, STORED,
-                          _("another hub's summary, kept to pass on to the district"))
+        dropped = outbox.trim_relay()
+        detail = _("another hub's summary, kept to pass on to the district")
+        if dropped:
+            detail += " " + ngettext(
+                "(to keep within what this hub carries for others, %(num)d older summary of another hub was "
+                "dropped; that hub keeps its own copy until the district confirms it)",
+                "(to keep within what this hub carries for others, %(num)d older summaries of other hubs were "
+                "dropped; those hubs keep their own copies until the district confirms them)", len(dropped))
+        return FileResult(item.name, item.kind, STORED, detail)
     return FileResult(item.name, item.kind, DUPLICATE, _("another hub's summary, already kept to pass on"))
 
 
