@@ -173,6 +173,22 @@ def admin_add(username, display_name, language):
     click.echo(f"Added the district admin {account.username!r}: sign in at {public_url(app)}/login")
 
 
+@admin.command("unlock")
+@click.argument("username")
+def admin_unlock(username):
+    """Let an admin sign in again from every device after failed attempts locked them out (the running
+    aggregator reads this at the next attempt; no restart needed)."""
+    from federation.aggregator.auth import AdminError, request_unlock
+
+    app = _app()
+    with app.app_context():
+        try:
+            account = request_unlock(username, app.config["DATA_DIR"])
+        except AdminError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Unlocked sign-in for {account.username!r} on every device.")
+
+
 @aggregator.command()
 @click.argument("hub_id")
 def revoke(hub_id):
