@@ -38,7 +38,7 @@ def init_app(app):
             return error
         response = make_response(render_error(error.code))
         if getattr(error, "valid_methods", None):  # 405: say which methods the address takes (RFC 9110)
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response
 
     @app.errorhandler(ReadOnlyError)

@@ -124,23 +124,27 @@ MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin)
 
 
 def load_payload(text):
-    """A stored payload as a dict, safe to show and sum: a number no schema allows (a bundle stored before
-    the schema capped its values, 10**4000 say) is read as withheld (None), so one hub cannot break the
-    district's pages and exports (OverflowError) with a value already in the database."""
+    """A stored payload as a dict, safe to show and sum: a table or value holding a number no schema allows
+    (stored before the schema capped its numbers: 10**4000, say) reads as not reported, every table and
+    value being optional, so one hub cannot break the district's pages and exports (OverflowError)."""
     from federation import schema
 
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
         return {"tables": {}, "values": {}}
-    return _plausible(data, max(schema.largest(version) for version in schema.SCHEMA_VERSIONS))
+    if not isinstance(data, dict):
+        return {"tables": {}, "values": {}}
+    largest = max(schema.largest(version) for version in schema.SCHEMA_VERSIONS)
+    return {**data, **{part: {name: entry for name, entry in (data.get(part) or {}).items()
+                              if _plausible(entry, largest)} for part in ("tables", "values")}}
 
 
 def _plausible(value, largest):
     if isinstance(value, dict):
-        return {key: _plausible(item, largest) for key, item in value.items()}
+        return all(_plausible(item, largest) for item in value.values())
     if isinstance(value, list):
-        return [_plausible(item, largest) for item in value]
+        return all(_plausible(item, largest) for item in value)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return value
-    return value if abs(value) <= largest else None
+        return True
+    return abs(value) <= largest

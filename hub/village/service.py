@@ -51,7 +51,7 @@ COUNTRIES = {
 PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{1,19}$")
 MAX_NUMBERS = 12
 # A village name is one line of text: it goes into pages, the Wi-Fi name and the district's records.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class VillageError(ValueError):
