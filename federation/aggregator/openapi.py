@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the aggregator's API, built from the same constants the API uses."""
 
-from federation import bundle, discovery, errors
+from federation import bundle, discovery, errors, signing
 from hub import __version__
 
 # Every refusal, by status: (code, when). The same table as docs/protocol.md.
@@ -22,8 +22,10 @@ BUNDLE_REFUSALS = (errors.Malformed, errors.BadSignature, errors.UnknownKey, err
 ENROLMENT_REFUSALS = (errors.Malformed, errors.BadSignature, errors.EnrolmentRefused, errors.TooLarge,
                       errors.UnknownSchema)
 
-SIGNED = {"signature": {"type": "string", "description": "base64 Ed25519 signature of the canonical JSON "
-                                                        "of the object without `signature`"},
+SIGNED = {"signature": {"type": "string", "minLength": signing.SIGNATURE_LENGTH,
+                        "maxLength": signing.SIGNATURE_LENGTH, "pattern": "^[A-Za-z0-9+/]+={0,2}$",
+                        "description": "base64 Ed25519 signature of the canonical JSON of the object without "
+                                       "`signature`"},
           "version": {"const": 1}}
 HEX32 = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 COUNT = {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
