@@ -209,6 +209,7 @@ def revoke(hub_id):
 def hubs(as_json):
     """List the enrolled hubs: id, name, key id, enrolled, last bundle received, revoked."""
     from federation.aggregator.models import Hub
+    from federation.usb import printable
 
     app = _app()
     with app.app_context():
@@ -222,7 +223,8 @@ def hubs(as_json):
         click.echo("No hub is enrolled yet.")
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else f"last {row['last_received_at'] or 'never'}"
-        click.echo(f"{row['id']}  {row['key_id']}  {row['name']}  ({state})")
+        # A name enrolled before names were checked may hold escape sequences: never sent raw to a terminal.
+        click.echo(f"{row['id']}  {row['key_id']}  {printable(row['name'])}  ({state})")
 
 
 def _when(moment):
