@@ -87,7 +87,7 @@ def seal_enrolment(identity, code, name):
 def open_enrolment(data):
     """The enrolment request in data, verified with the key it carries (it proves the hub holds that key)."""
     document = signing.parse(data, ENROLMENT)
-    _require(document, hub_id=_hex_id, name=_text, public_key=_text, code=_text)
+    _require(document, hub_id=_hex_id, name=_one_line, public_key=_text, code=_text)
     return signing.verify(document, document["public_key"])
 
 
@@ -140,6 +140,11 @@ def _list(value):
 
 def _text(value):
     return isinstance(value, str) and 0 < len(value) <= 200
+
+
+def _one_line(value):
+    """Text shown on the district's pages and printed by its commands: no line breaks or control characters."""
+    return _text(value) and not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]", value)
 
 
 def _str(value):

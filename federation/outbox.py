@@ -23,6 +23,12 @@ PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
 STATES = (PENDING, DELIVERED, REFUSED)
 OWN, RELAY = "own", "relay"
 SCHEMA_VERSION = 1  # federation.summary.SCHEMA_VERSION; publish passes its own
+# What this hub carries for other hubs is bounded, so a stick of forged bundles cannot fill the SD card: a
+# real hub sends one bundle a month (and at most 3 revisions), and its own outbox keeps every bundle until
+# the district confirms it, so a relay that drops one loses nothing for good. Oldest dropped first.
+MAX_RELAY_PER_HUB = 48
+MAX_RELAY_TOTAL = 1000
+MAX_RELAY_BYTES = 16 * 1024 * 1024
 
 # How the last delivery run ended (FederationState.last_outcome); hub.sharing says each in plain words.
 OK, UNREACHABLE, REFUSED_RUN, BAD_RECEIPT, NOT_ENROLLED = (
@@ -124,11 +130,15 @@ def preview(identity, period, revision, payload, schema_version=SCHEMA_VERSION):
 def store_foreign(data, now=None):
     """Keep another hub's bundle, untouched, to carry onwards (relay); -> (row, created).
 
-    Only its form is checked: this hub cannot know the other hub's key, and the aggregator checks the
-    signature. The same bytes again are not stored twice; other bytes under the same id are a Conflict.
+    Its form and payload schema are checked: this hub cannot know the other hub's key, and the aggregator
+    checks the signature. The same bytes again are not stored twice; other bytes under the same id are a
+    Conflict. Call `trim_relay()` after storing, to keep what is carried within bounds.
     """
+    from federation import schema
+
     data = bytes(data)
     document = bundle.read_bundle(data)
+    schema.validate(document["payload"], document["schema_version"])
     hub_id, epoch, sequence = bundle.bundle_id(document)
     digest = signing.sha256(data)
     with database.atomic():
@@ -142,6 +152,28 @@ def store_foreign(data, now=None):
                                   revision=document["revision"], content=data, sha256=digest, origin=RELAY,
                                   created_at=as_local(now))
     return row, True
+
+
+def trim_relay():
+    """Drop the oldest bundles carried for other hubs beyond MAX_RELAY_PER_HUB per hub, MAX_RELAY_TOTAL
+    in all and MAX_RELAY_BYTES in all; -> [(hub_id, period, revision)] dropped, oldest first."""
+    relayed = (OutboxBundle.select(OutboxBundle.id, OutboxBundle.hub_id, OutboxBundle.period,
+                                   OutboxBundle.revision, fn.LENGTH(OutboxBundle.content).alias("size"))
+               .where(OutboxBundle.origin == RELAY).order_by(OutboxBundle.id.desc()))
+    per_hub, kept, kept_bytes, dropped = {}, 0, 0, []
+    for row in relayed:  # newest first: keep while within every bound
+        per_hub[row.hub_id] = per_hub.get(row.hub_id, 0) + 1
+        if per_hub[row.hub_id] <= MAX_RELAY_PER_HUB and kept < MAX_RELAY_TOTAL \
+                and kept_bytes + row.size <= MAX_RELAY_BYTES:
+            kept, kept_bytes = kept + 1, kept_bytes + row.size
+        else:
+            dropped.append(row)
+    if dropped:
+        with database.atomic():
+            for start in range(0, len(dropped), 500):
+                ids = [row.id for row in dropped[start:start + 500]]
+                OutboxBundle.delete().where(OutboxBundle.id.in_(ids)).execute()
+    return [(row.hub_id, row.period, row.revision) for row in reversed(dropped)]
 
 
 def undelivered():

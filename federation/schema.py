@@ -68,6 +68,25 @@ def validate(payload, schema_version):
                              f"{error.message}")
 
 
+@cache
+def largest(version=CURRENT):
+    """The largest number any field of a schema version allows (its greatest `maximum`)."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("maximum"), int):
+                found.append(node["maximum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document(version))
+    return max(found)
+
+
 def _tables(version):
     tables = {}
     for name, table in document(version)["properties"]["tables"]["properties"].items():

@@ -19,12 +19,20 @@ import binascii
 import hashlib
 import json
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from federation.errors import BadSignature, Malformed, UnknownSchema
+
+# No document of ours nests deeper than 6; a stick or a peer may send 100,000 `[`, which would make the
+# parser recurse until RecursionError. Depth is counted on the raw bytes before parsing.
+MAX_DEPTH = 32
+SIGNATURE_LENGTH = 88  # base64 of the 64 bytes of an Ed25519 signature
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 # In the data folder: <name>.key (PKCS#8 PEM, 0600), <name>.id (the random id, made with the key) and
 # <name>.pub ("<SHA-256 of the key file> <base64 public key>", remade whenever it does not match the key).
@@ -158,21 +166,48 @@ def parse(data, expected_format, versions=(1,)):
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise Malformed("not UTF-8 JSON") from None
+    document = loads(data)
     if not isinstance(document, dict):
         raise Malformed("not a JSON object")
     if document.get("format") != expected_format:
         raise Malformed(f"not a {expected_format} document")
-    if document.get("version") not in versions:
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Malformed("field 'version' is missing or not an integer")
+    if version not in versions:
         raise UnknownSchema(f"{expected_format} version {document.get('version')!r} is not supported")
     if not isinstance(document.get("signature"), str):
         raise Malformed("the document is not signed")
+    if len(document["signature"]) != SIGNATURE_LENGTH:
+        raise Malformed(f"a signature is {SIGNATURE_LENGTH} characters of base64")
     if canonical(document) != bytes(data):
         raise Malformed("not canonical JSON (sorted keys, UTF-8, no white space)")
     return document
+
+
+def nesting_depth(data):
+    """How deeply arrays and objects nest in JSON bytes, counted without parsing (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b"", data)):
+        if bracket in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def loads(data):
+    """The JSON value in UTF-8 bytes from outside (a stick, a peer); Malformed when it is not JSON or nests
+    deeper than MAX_DEPTH (refused before parsing, so no input can exhaust the parser's recursion)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if nesting_depth(data) > MAX_DEPTH:
+        raise Malformed(f"nested more than {MAX_DEPTH} levels deep")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise Malformed("not UTF-8 JSON") from None
 
 
 def verify(document, public_key_b64):

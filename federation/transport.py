@@ -10,13 +10,12 @@ hub.sharing.transfer; the receipts they bring back meet the same `apply_receipt(
 Requests go to the aggregator address pinned at enrolment, never through a proxy from the environment.
 """
 
-import json
 import random
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from federation import outbox
-from federation.errors import Refused, Unreachable
+from federation import outbox, signing
+from federation.errors import Malformed, Refused, Unreachable
 
 BUNDLES_PATH = "/api/v1/bundles"
 ENROLMENTS_PATH = "/api/v1/enrolments"
@@ -67,9 +66,9 @@ def _reason(exc):
 def refusal_message(body):
     """The aggregator's {"error", "message"} in one line, or the start of the body."""
     try:
-        document = json.loads(body.decode("utf-8"))
+        document = signing.loads(body)
         return f"{document['error']}: {document['message']}"
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
+    except (Malformed, KeyError, TypeError, AttributeError):
         return body[:200].decode("utf-8", "replace").strip() or "no explanation"
 
 
@@ -170,8 +169,8 @@ def enrol(url, request_bytes, timeout=TIMEOUT):
 def refusal(status, body):
     """The aggregator's 4xx answer as the named Refused it stands for (errors.py), keeping its message."""
     try:
-        code = json.loads(body.decode("utf-8")).get("error")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+        code = signing.loads(body).get("error")
+    except (Malformed, AttributeError):
         code = None
     kinds = {kind.code: kind for kind in _refusals(Refused)}
     error = kinds.get(code, Refused)(refusal_message(body))

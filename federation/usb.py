@@ -16,10 +16,12 @@ Nothing here touches a database: the callers decide what a file means to them.
 import errno
 import json
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from federation import bundle
+from federation import bundle, signing
 from federation.errors import Refused
 
 PARTIAL_SUFFIX = ".partial"
@@ -38,14 +40,16 @@ UNFINISHED = "unfinished"     # a `.partial` file: a copy that never finished
 TRUNCATED = "truncated"       # the start of a document whose end is missing
 NOT_CANONICAL = "not-canonical"
 INVALID = "invalid"           # a document of ours with a field missing, too large, an unknown version...
+NOT_REGULAR = "not-regular"   # a link, pipe or device: never opened
 KINDS = (BUNDLE, RECEIPT, ENROLMENT, ENROLMENT_REPLY, README, FOREIGN, UNFINISHED, TRUNCATED,
-         NOT_CANONICAL, INVALID)
+         NOT_CANONICAL, INVALID, NOT_REGULAR)
 DOCUMENTS = (BUNDLE, RECEIPT, ENROLMENT, ENROLMENT_REPLY)
 DAMAGED = (TRUNCATED, NOT_CANONICAL, INVALID)   # files of ours that cannot be used: a refusal to report
 
 _FORMATS = {bundle.BUNDLE: BUNDLE, bundle.RECEIPT: RECEIPT, bundle.ENROLMENT: ENROLMENT,
             bundle.ENROLMENT_REPLY: ENROLMENT_REPLY}
 _README_MARK = "COMMUNITY HUB SUMMARIES"
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")  # the names we write: no "/", no ".."
 
 README_TEXT = f"""{_README_MARK}
 =======================
@@ -64,7 +68,7 @@ Files ending in .partial are copies that did not finish; they are ignored and ma
 
 
 # Why a folder could not be used (UsbError.reason), for a page to say it in the reader's language.
-FULL, READ_ONLY, GONE, OTHER = "full", "read-only", "gone", "other"
+FULL, READ_ONLY, GONE, NOT_OURS, OTHER = "full", "read-only", "gone", "not-ours", "other"
 
 
 class UsbError(Exception):
@@ -130,18 +134,22 @@ def export_bundles(folder, rows_or_bytes, readme=README_TEXT):
 def write_document(folder, name, data):
     """Write data to folder/name atomically (temporary name, fsync, rename, fsync the folder); -> Path.
 
-    Unchanged when the file already holds exactly these bytes.
+    Unchanged when the file already holds exactly these bytes. A stick is not trusted: nothing is written
+    through a link or into a special file planted under our names (UsbError NOT_OURS), and `name` is a plain
+    file name, so every write stays inside folder.
     """
+    if not _PLAIN_NAME.match(name):
+        raise ValueError(f"not a plain file name: {name!r}")
     folder = Path(folder)
-    final = folder / name
     try:
-        if final.is_file() and final.stat().st_size == len(data) and final.read_bytes() == data:
-            return final
-    except OSError:
-        pass  # unreadable: write it again
-    partial = folder / (name + PARTIAL_SUFFIX)
+        folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise _error(exc, folder) from None
+    partial = name + PARTIAL_SUFFIX
     try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        if _holds(folder_fd, name, data):
+            return folder / name
+        fd = _create(folder_fd, partial)
         try:
             view = memoryview(data)
             while view:
@@ -149,38 +157,136 @@ def write_document(folder, name, data):
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(partial, final)
-        _fsync_folder(folder)
+        _check_ours(folder_fd, name)  # checked again just before the rename: the stick may have changed
+        os.replace(partial, name, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+        _fsync_fd(folder_fd)
     except OSError as exc:
-        _remove_quietly(partial)
+        _remove_quietly(partial, folder_fd)
         raise _error(exc, folder) from None
     except BaseException:
-        _remove_quietly(partial)
+        _remove_quietly(partial, folder_fd)
         raise
-    return final
+    finally:
+        os.close(folder_fd)
+    return folder / name
+
+
+def _holds(folder_fd, name, data):
+    """True when name is our regular file holding exactly data; UsbError when it is a link or special file."""
+    _check_ours(folder_fd, name)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+    except OSError:
+        return False
+    try:
+        if os.fstat(fd).st_size != len(data):
+            return False
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(len(data) + 1) == data
+    except OSError:
+        return False  # unreadable: write it again
+    finally:
+        os.close(fd)
+
+
+def _check_ours(folder_fd, name):
+    try:
+        status = os.stat(name, dir_fd=folder_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(status.st_mode):
+        raise UsbError(f"{printable(name)} on the stick is a link, a folder or a device, not a file: nothing was "
+                       "written through it. Remove it from the stick (or use another stick) and try again.",
+                       NOT_OURS)
+
+
+def _create(folder_fd, name):
+    """A new file name in the folder, for writing: never through a link (O_NOFOLLOW) nor an existing file
+    (O_EXCL). A leftover of an earlier copy, or a link planted on the stick, is removed (not followed) first."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        return os.open(name, flags, 0o644, dir_fd=folder_fd)
+    except FileExistsError:
+        os.unlink(name, dir_fd=folder_fd)  # a link is removed itself, never its target
+        return os.open(name, flags, 0o644, dir_fd=folder_fd)
+
+
+class Listing:
+    """The files of a folder, sorted by name: len() is known at once, each Item is read when iterated, so a
+    stick of thousands of files never sits in memory at once."""
+
+    def __init__(self, folder, entries):
+        self.folder = folder
+        self._entries = entries  # [(name, is a regular file)]
+
+    def __len__(self):
+        return len(self._entries)
+
+    def __iter__(self):
+        for name, regular in self._entries:
+            if regular:
+                yield read_file(self.folder / name)
+            else:
+                yield Item(printable(name), NOT_REGULAR, reason="a link, pipe or device, not a file: not read")
 
 
 def read_folder(folder):
-    """Every file in folder, as an Item saying what its content is; sorted by name, sub-folders skipped."""
+    """Every file in folder, as a Listing of Items saying what each content is; sorted by name, sub-folders
+    skipped. Links, pipes and devices are reported (NOT_REGULAR) and never opened: a link on a stick may
+    point at any file of the hub."""
     folder = Path(folder)
     try:
-        paths = sorted(path for path in folder.iterdir() if path.is_file())
+        with os.scandir(folder) as entries:
+            found = sorted((entry.name, entry.is_file(follow_symlinks=False))
+                           for entry in entries if not entry.is_dir(follow_symlinks=False))
     except OSError as exc:
         raise _error(exc, folder) from None
-    return [read_file(path) for path in paths]
+    return Listing(folder, found)
 
 
 def read_file(path):
-    """One file's Item: classified by parsing its content as each known document, never by its name."""
+    """One file's Item: classified by parsing its content as each known document, never by its name.
+
+    Only a regular file is opened (never through a link, never a pipe that would block), and only its first
+    MAX_FILE_BYTES + 1 bytes are read.
+    """
     path = Path(path)
+    name = printable(path.name)
     if path.name.endswith(PARTIAL_SUFFIX):
-        return Item(path.name, UNFINISHED, reason="a copy that did not finish (the stick was pulled out?)")
+        return Item(name, UNFINISHED, reason="a copy that did not finish (the stick was pulled out?)")
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Item(name, NOT_REGULAR, reason="a link, pipe or device, not a file: not read")
+        return Item(name, INVALID, reason=f"cannot be read: {exc.strerror}")
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            return Item(name, NOT_REGULAR, reason="a link, pipe or device, not a file: not read")
+        if status.st_size > MAX_FILE_BYTES:
+            return Item(name, FOREIGN, reason="too large to be a Community Hub file")
+        with os.fdopen(os.dup(fd), "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return Item(path.name, INVALID, reason=f"cannot be read: {exc.strerror}")
-    return classify(path.name, data)
+        return Item(name, INVALID, reason=f"cannot be read: {exc.strerror}")
+    finally:
+        os.close(fd)
+    return classify(name, data)
+
+
+def printable(name):
+    """A file name from a stick, safe to print on a terminal or a page: every character that is not
+    printable (escape sequences, new lines, direction marks, bytes that are not UTF-8) shown as an escape."""
+    shown = []
+    for char in name:
+        if char.isprintable():
+            shown.append(char)
+        elif 0xDC80 <= ord(char) <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+            shown.append(f"\\x{ord(char) - 0xDC00:02x}")
+        else:
+            shown.append(char.encode("unicode_escape").decode("ascii"))
+    return "".join(shown)
 
 
 def classify(name, data):
@@ -190,6 +296,9 @@ def classify(name, data):
     if data.startswith(_README_MARK.encode("ascii")):
         return Item(name, README, data)
     looks_like_ours = data.lstrip().startswith(b"{")
+    if signing.nesting_depth(data) > signing.MAX_DEPTH:
+        return Item(name, INVALID, reason=f"nested more than {signing.MAX_DEPTH} levels deep: not a Community Hub "
+                                          "document")
     try:
         document = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -249,19 +358,16 @@ def _error(exc, folder):
     return UsbError(f"{folder}: {exc.strerror or exc}")
 
 
-def _fsync_folder(folder):
-    fd = os.open(folder, os.O_RDONLY)
+def _fsync_fd(folder_fd):
     try:
-        os.fsync(fd)
+        os.fsync(folder_fd)
     except OSError as exc:
         if exc.errno != errno.EINVAL:  # some file systems cannot fsync a folder; the rename is then all
             raise
-    finally:
-        os.close(fd)
 
 
-def _remove_quietly(path):
+def _remove_quietly(name, folder_fd):
     try:
-        os.unlink(path)
+        os.unlink(name, dir_fd=folder_fd)
     except OSError:
         pass

@@ -1,5 +1,7 @@
 """create_app(): settings, database, languages, security, error pages and the blueprints of every area."""
 
+from pathlib import Path
+
 from flask import Flask, abort, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
@@ -9,7 +11,6 @@ from hub import __version__, access, db, errors, i18n, instance, security, setti
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
-from hub.auth.throttle import Throttle
 from hub.cases import bp as cases_bp
 from hub.cases import concerns_bp
 from hub.clockcheck import bp as clockcheck_bp
@@ -29,6 +30,7 @@ from hub.schools import bp as schools_bp
 from hub.services import bp as services_bp
 from hub.sessions import bp as sessions_bp
 from hub.sharing import bp as sharing_bp
+from hub.throttle import UNLOCK_FOLDER, Throttle
 from hub.village import bp as village_bp
 
 # Every area's blueprint, in one visible list.
@@ -66,7 +68,7 @@ def create_app(config=None):
     errors.init_app(app)
     current.init_app(app)   # who is signed in, then where they must go (set-up, new secret)
     access.init_app(app)    # then whether they may open this page
-    app.extensions["hub_throttle"] = Throttle()
+    app.extensions["hub_throttle"] = Throttle(unlock_folder=Path(app.config["DATA_DIR"]) / UNLOCK_FOLDER)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(HUB_VERSION=__version__, icon=icon)

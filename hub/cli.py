@@ -201,6 +201,22 @@ def user_add(username, role, display_name, language):
                "at first sign-in.")
 
 
+@user.command("unlock")
+@click.argument("username")
+def user_unlock(username):
+    """Let an account sign in again from every phone, after failed attempts locked it (the running hub
+    reads this at the next attempt; no restart needed)."""
+    from hub.auth.service import AccountError, request_unlock
+
+    app = _app()
+    with app.app_context():
+        try:
+            account = request_unlock(username, app.config["DATA_DIR"])
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Unlocked sign-in for {account.username!r} on every device.")
+
+
 @main.command()
 @click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the backup to (a USB stick, say); created if missing.")

@@ -1,6 +1,6 @@
 """One place that turns exceptions into responses: localised pages for people, JSON for machines."""
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -36,7 +36,10 @@ def init_app(app):
     def handle_http(error):
         if error.code not in PAGE_CODES:
             return error
-        return render_error(error.code)
+        response = make_response(render_error(error.code))
+        if getattr(error, "valid_methods", None):  # 405: say which methods the address takes (RFC 9110)
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(ReadOnlyError)
     def handle_read_only(error):

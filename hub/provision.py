@@ -3,6 +3,12 @@
 Every file the install script puts in place is rendered here, from templates/provisioning/, so it can be
 read and tested before it touches a Pi. A setting that would make an invalid file (an SSID too long, an
 address outside the private ranges) is refused before anything is written.
+
+These files are installed as root, so text people type in the hub's pages (the village name) never goes
+into them: a coordinator is not the Pi's administrator. The only user text is the Wi-Fi name, checked for
+its one context (a NetworkManager keyfile value); every other value is a checked setting or a constant.
+As a last guard, any rendered value holding a line break or a control character stops the render
+(`_one_line`): no value can add a line (an `ExecStartPre=+...`) to a unit, a script or a rule.
 """
 
 import ipaddress
@@ -28,6 +34,8 @@ USER = "communityhub"
 HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
 SSID_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f;\\]")
+# Line breaks and control characters, including Unicode's own line and paragraph separators.
+NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 # (template, where the install script puts it, mode)
 FILES = (
     ("communityhub.service", "etc/systemd/system/communityhub.service", 0o644),
@@ -87,7 +95,9 @@ def plan_for(values, village_name, data_dir):
         if values["WIFI_SSID"].strip():
             raise ProvisionError(f"WIFI_SSID {ssid!r} is {len(ssid.encode())} bytes long: a Wi-Fi name has at most 32")
         ssid = ssid.encode("utf-8")[:32].decode("utf-8", "ignore").strip()
-    if SSID_FORBIDDEN.search(ssid):
+    if not values["WIFI_SSID"].strip():  # made from the village name, which a coordinator typed
+        ssid = SSID_FORBIDDEN.sub("", NOT_ONE_LINE.sub("", ssid)).strip() or "Community Hub"
+    if SSID_FORBIDDEN.search(ssid) or NOT_ONE_LINE.search(ssid):
         raise ProvisionError(f"WIFI_SSID {ssid!r}: no control characters, semicolons or backslashes")
     interface = values["WIFI_INTERFACE"]
     if not INTERFACE.match(interface):
@@ -108,10 +118,18 @@ def plan_for(values, village_name, data_dir):
                 address=str(address), uuid=connection_id)
 
 
+def _one_line(value):
+    """Every value a template prints: refused if it could start a new line of a root-owned file."""
+    if NOT_ONE_LINE.search(str(value)):
+        raise ProvisionError(f"{value!r} holds a line break or a control character: it cannot go into a "
+                             "configuration file")
+    return value
+
+
 def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(asset_dir("templates") / "provisioning"),
                               autoescape=False, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              trim_blocks=True, lstrip_blocks=True)
+                              trim_blocks=True, lstrip_blocks=True, finalize=_one_line)
 
 
 def rendered(plan):

@@ -127,3 +127,8 @@ def test_csrf__post_without_token_is_refused(login_as):
     response = member.post("/language/es", data={"next": "/"})
     assert response.status_code == 400
     assert "hub_lang" not in response.headers.get("Set-Cookie", "")
+
+
+def test_405__says_which_methods_the_address_takes(client):
+    reply = client.get("/logout")
+    assert reply.status_code == 405 and reply.headers["Allow"] == "OPTIONS, POST"

@@ -2,8 +2,8 @@
 
 import pytest
 
+from hub import throttle as throttle_module
 from hub.audit.models import AuditEvent
-from hub.auth import throttle as throttle_module
 from hub.auth.models import User
 from hub.auth.sessions import SessionStore
 from tests.conftest import csrf_token
@@ -80,7 +80,7 @@ def test_throttle__locks_after_five_failures_with_a_clear_wait(client):
 
 
 def test_throttle__per_address_too(client):
-    for index in range(5):
+    for index in range(throttle_module.ADDRESS_FREE_FAILURES):
         post_login(client, f"guess{index}", "wrong")
     assert post_login(client, "coordinator", "secret-coordinator-1").status_code == 429
 
@@ -89,15 +89,15 @@ def test_throttle__lockout_grows_and_ends_on_the_monotonic_clock():
     now = [1000.0]
     throttle = throttle_module.Throttle(now=lambda: now[0])
     for _ in range(5):
-        throttle.fail("user:a")
-    assert throttle.wait_seconds("user:a") == 60
-    throttle.fail("user:a")
-    assert throttle.wait_seconds("user:a") == 120
+        throttle.fail("a", "10.0.0.1")
+    assert throttle.wait_seconds("a", "10.0.0.1") == 60
+    throttle.fail("a", "10.0.0.1")
+    assert throttle.wait_seconds("a", "10.0.0.1") == 120
     now[0] += 121
-    assert throttle.wait_seconds("user:a") == 0
-    throttle.succeed("user:a")
-    throttle.fail("user:a")
-    assert throttle.wait_seconds("user:a") == 0
+    assert throttle.wait_seconds("a", "10.0.0.1") == 0
+    throttle.succeed("a", "10.0.0.1")
+    throttle.fail("a", "10.0.0.1")
+    assert throttle.wait_seconds("a", "10.0.0.1") == 0
     assert throttle_module.lockout_seconds(40) == throttle_module.LONGEST_LOCKOUT_SECONDS
 
 

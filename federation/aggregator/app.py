@@ -7,7 +7,7 @@ data folder may hold a hub and an aggregator side by side.
 
 import os
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, jsonify, make_response, render_template_string, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -210,7 +210,10 @@ def _errors(app):
     def handle_http(error):
         if error.code not in ERROR_TITLES:
             return error
-        return render_error(error.code)
+        response = make_response(render_error(error.code))
+        if getattr(error, "valid_methods", None):  # 405: say which methods the address takes (RFC 9110)
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(InternalServerError)
     def handle_500(error):

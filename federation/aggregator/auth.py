@@ -1,10 +1,10 @@
 """District admins: accounts, password hashing, sign-in and sign-out, throttling, server-side sessions.
 
 The same standards as the hub's sign-in (hub/auth): scrypt hashes, a wrong username costs as long as a
-wrong password, an increasing lockout after 5 failures per username or address, a session cookie with no
-expiry date holding only a random id, and idle and absolute timeouts counted on the server's monotonic
-clock. The hub's own classes live in `hub.auth`, an area the aggregator does not import (STYLE rule 15),
-so the few lines are kept here.
+wrong password, the same throttle (hub/throttle.py: per account and device, never locking out a device that
+has not failed), a session cookie with no expiry date holding only a random id, and idle and absolute
+timeouts counted on the server's monotonic clock. The hub's own classes live in `hub.auth`, an area the
+aggregator does not import (STYLE rule 15), so the few lines are kept here.
 
 Every page needs a signed-in admin except OPEN_ENDPOINTS and the signed machine API (`api.*`).
 """
@@ -14,6 +14,7 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -26,6 +27,7 @@ from federation.aggregator import db
 from federation.aggregator.models import Admin
 from hub import clock
 from hub.forms import EmptyForm, at_most, required
+from hub.throttle import Throttle
 
 bp = Blueprint("auth", __name__)
 
@@ -34,10 +36,7 @@ MIN_PASSWORD_LENGTH = 10
 HASH_METHOD = "scrypt"
 SESSION_KEY = "sid"
 ABSOLUTE_HOURS = 12
-FREE_FAILURES = 5
-FIRST_LOCKOUT_SECONDS = 60
-LONGEST_LOCKOUT_SECONDS = 3600
-FORGET_AFTER_SECONDS = 24 * 3600
+UNLOCK_FOLDER = "aggregator-signin-unlock"  # in the data folder: `aggregator admin unlock` requests (hub.throttle)
 # Endpoints anyone may open; everything else but the signed API (`api.*`) needs a signed-in admin.
 OPEN_ENDPOINTS = {"auth.login", "healthz", "static"}
 _HASHING = threading.BoundedSemaphore(2)  # scrypt takes 32 MB a hash: at most two at once
@@ -89,6 +88,18 @@ def add_admin(username, password, display_name=None, language="", now=None):
                             active=True, created_at=now or utcnow())
 
 
+def request_unlock(username, data_dir):
+    """Clear an admin's sign-in failures on every device (`aggregator admin unlock`); -> the Admin. The
+    running aggregator reads the request at the admin's next attempt (hub/throttle.py)."""
+    from hub import throttle
+
+    admin = Admin.get_or_none(Admin.username == normalise_username(username))
+    if admin is None:
+        raise AdminError(_("There is no admin named %(username)s.", username=normalise_username(username)))
+    throttle.unlock_request(Path(data_dir) / UNLOCK_FOLDER, admin.username)
+    return admin
+
+
 def authenticate(username, password):
     """The active Admin with this username and password, or None (in the same time either way)."""
     admin = Admin.get_or_none(Admin.username == normalise_username(username))
@@ -101,42 +112,6 @@ def authenticate(username, password):
 
 
 # --- throttling and sessions, on the monotonic clock ----------------------------------------------------
-
-def lockout_seconds(failures):
-    """How long a key is locked after this many consecutive failures: 0, then 1, 2, 4... minutes."""
-    if failures < FREE_FAILURES:
-        return 0
-    return min(FIRST_LOCKOUT_SECONDS * 2 ** (failures - FREE_FAILURES), LONGEST_LOCKOUT_SECONDS)
-
-
-class Throttle:
-    """Failure counts per key ("user:NAME", "addr:IP"), in memory, thread-safe."""
-
-    def __init__(self, now=clock.monotonic):
-        self._now = now
-        self._lock = threading.Lock()
-        self._failures = {}  # key -> (count, monotonic time of the last failure)
-
-    def wait_seconds(self, *keys):
-        """Seconds until every key may try again (0 when none is locked)."""
-        now = self._now()
-        with self._lock:
-            waits = [last + lockout_seconds(count) - now
-                     for count, last in (self._failures.get(key, (0, now)) for key in keys)]
-        return max(0, int(max(waits, default=0) + 0.999))
-
-    def fail(self, *keys):
-        now = self._now()
-        with self._lock:
-            for key in keys:
-                count, last = self._failures.get(key, (0, now))
-                self._failures[key] = (0 if now - last > FORGET_AFTER_SECONDS else count) + 1, now
-
-    def succeed(self, *keys):
-        with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
-
 
 @dataclass
 class SignIn:
@@ -190,7 +165,7 @@ def throttle():
 def init_app(app, now=clock.monotonic):
     """Sessions, throttling, the sign-in requirement and `Cache-Control: no-store` on signed-in pages."""
     app.extensions["aggregator_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60, now)
-    app.extensions["aggregator_throttle"] = Throttle(now)
+    app.extensions["aggregator_throttle"] = Throttle(now, Path(app.config["DATA_DIR"]) / UNLOCK_FOLDER)
     app.register_blueprint(bp)
 
     @app.before_request
@@ -243,7 +218,7 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         username = normalise_username(form.username.data)
-        keys = (f"user:{username}", f"addr:{request.remote_addr}")
+        keys = (username, request.remote_addr)
         wait = throttle().wait_seconds(*keys)
         if wait:
             form.form_errors.append(_("Too many failed attempts. Try again in %(minutes)d minute(s).",

@@ -173,6 +173,22 @@ def admin_add(username, display_name, language):
     click.echo(f"Added the district admin {account.username!r}: sign in at {public_url(app)}/login")
 
 
+@admin.command("unlock")
+@click.argument("username")
+def admin_unlock(username):
+    """Let an admin sign in again from every device after failed attempts locked them out (the running
+    aggregator reads this at the next attempt; no restart needed)."""
+    from federation.aggregator.auth import AdminError, request_unlock
+
+    app = _app()
+    with app.app_context():
+        try:
+            account = request_unlock(username, app.config["DATA_DIR"])
+        except AdminError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Unlocked sign-in for {account.username!r} on every device.")
+
+
 @aggregator.command()
 @click.argument("hub_id")
 def revoke(hub_id):
@@ -193,6 +209,7 @@ def revoke(hub_id):
 def hubs(as_json):
     """List the enrolled hubs: id, name, key id, enrolled, last bundle received, revoked."""
     from federation.aggregator.models import Hub
+    from federation.usb import printable
 
     app = _app()
     with app.app_context():
@@ -206,7 +223,8 @@ def hubs(as_json):
         click.echo("No hub is enrolled yet.")
     for row in rows:
         state = f"revoked {row['revoked_at']}" if row["revoked_at"] else f"last {row['last_received_at'] or 'never'}"
-        click.echo(f"{row['id']}  {row['key_id']}  {row['name']}  ({state})")
+        # A name enrolled before names were checked may hold escape sequences: never sent raw to a terminal.
+        click.echo(f"{row['id']}  {row['key_id']}  {printable(row['name'])}  ({state})")
 
 
 def _when(moment):

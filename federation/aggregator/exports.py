@@ -13,7 +13,7 @@ import json
 from flask import Blueprint, Response, abort, request
 
 from federation.aggregator import indicators
-from federation.aggregator.models import Hub, MonthlySummary
+from federation.aggregator.models import Hub, MonthlySummary, load_payload
 from federation.aggregator.web import reports
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -34,7 +34,7 @@ def records(period=None):
     if period:
         query = query.where(MonthlySummary.period == period)
     for hub_id, hub_name, month, revision, on_time, payload in query.tuples().iterator():
-        data = json.loads(payload)
+        data = load_payload(payload)
         base = {"hub_id": hub_id, "hub_name": hub_name, "period": month, "revision": revision,
                 "on_time": bool(on_time)}
         for table, part in data.get("tables", {}).items():

@@ -19,7 +19,7 @@ from federation import bundle, signing
 from federation.aggregator import db
 from federation.aggregator.enrol import identity, utcnow
 from federation.aggregator.models import Bundle, Hub, MonthlySummary
-from federation.errors import Conflict, RevokedKey, UnknownKey
+from federation.errors import Conflict, Malformed, RevokedKey, UnknownKey
 
 
 def ingest(data, route=Bundle.HTTP, now=None):
@@ -38,6 +38,8 @@ def ingest(data, route=Bundle.HTTP, now=None):
     if hub.revoked:
         raise RevokedKey(_("This hub's key was revoked by the district."))
     signing.verify(document, hub.public_key)
+    if document["key_id"] != signing.key_id(hub.public_key):
+        raise Malformed(_("The bundle's key_id is not the fingerprint of the key that signed it."))
     from federation import schema  # helper A's module, written alongside: imported at first use
 
     schema.validate(document["payload"], document["schema_version"])

@@ -96,7 +96,7 @@ class MonthlySummary(BaseModel):
     @property
     def data(self):
         """The payload as a dict: {"tables": {...}, "values": {...}}."""
-        return json.loads(self.payload)
+        return load_payload(self.payload)
 
     @classmethod
     def for_period(cls, period):
@@ -121,3 +121,30 @@ class Admin(BaseModel):
 
 
 MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin)
+
+
+def load_payload(text):
+    """A stored payload as a dict, safe to show and sum: a table or value holding a number no schema allows
+    (stored before the schema capped its numbers: 10**4000, say) reads as not reported, every table and
+    value being optional, so one hub cannot break the district's pages and exports (OverflowError)."""
+    from federation import schema
+
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return {"tables": {}, "values": {}}
+    if not isinstance(data, dict):
+        return {"tables": {}, "values": {}}
+    largest = max(schema.largest(version) for version in schema.SCHEMA_VERSIONS)
+    return {**data, **{part: {name: entry for name, entry in (data.get(part) or {}).items()
+                              if _plausible(entry, largest)} for part in ("tables", "values")}}
+
+
+def _plausible(value, largest):
+    if isinstance(value, dict):
+        return all(_plausible(item, largest) for item in value.values())
+    if isinstance(value, list):
+        return all(_plausible(item, largest) for item in value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return True
+    return abs(value) <= largest

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the aggregator's API, built from the same constants the API uses."""
 
-from federation import bundle, discovery, errors
+from federation import bundle, discovery, errors, signing
 from hub import __version__
 
 # Every refusal, by status: (code, when). The same table as docs/protocol.md.
@@ -11,7 +11,7 @@ REFUSALS = (
     (errors.RevokedKey, "the hub's key was revoked"),
     (errors.EnrolmentRefused, "the enrolment code is unknown, used already or expired"),
     (errors.Conflict, "the same (hub, epoch, sequence) arrived before with other bytes"),
-    (errors.TooLarge, f"the body is larger than the limit ({bundle.MAX_BYTES} bytes for a bundle)"),
+    (errors.TooLarge, "the body is larger than {limit} bytes"),
     (errors.UnknownSchema, "an unknown document or payload schema version"),
     (errors.InvalidPayload, "the payload does not match its JSON Schema"),
 )
@@ -22,8 +22,10 @@ BUNDLE_REFUSALS = (errors.Malformed, errors.BadSignature, errors.UnknownKey, err
 ENROLMENT_REFUSALS = (errors.Malformed, errors.BadSignature, errors.EnrolmentRefused, errors.TooLarge,
                       errors.UnknownSchema)
 
-SIGNED = {"signature": {"type": "string", "description": "base64 Ed25519 signature of the canonical JSON "
-                                                        "of the object without `signature`"},
+SIGNED = {"signature": {"type": "string", "minLength": signing.SIGNATURE_LENGTH,
+                        "maxLength": signing.SIGNATURE_LENGTH, "pattern": "^[A-Za-z0-9+/]+={0,2}$",
+                        "description": "base64 Ed25519 signature of the canonical JSON of the object without "
+                                       "`signature`"},
           "version": {"const": 1}}
 HEX32 = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
 COUNT = {"type": "integer", "minimum": 1, "maximum": 2**53 - 1}
@@ -68,39 +70,49 @@ def _json(schema_name):
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}
 
 
-def _refusals(kinds):
+def _refusals(kinds, limit):
     answers = {}
     for kind, when in REFUSALS:
         if kind in kinds:
             answer = answers.setdefault(str(kind.status), {"description": "", "content": _json("Error")})
-            answer["description"] += f"{'; ' if answer['description'] else ''}`{kind.code}`: {when}"
+            answer["description"] += f"{'; ' if answer['description'] else ''}`{kind.code}`: " + when.format(
+                limit=limit)
     code, when = UNSUPPORTED_MEDIA_TYPE
     answers["415"] = {"description": f"`{code}`: {when}", "content": _json("Error")}
     return answers
 
 
+def _body(content, limit):
+    """A request body of at most limit bytes (larger: 413 before it is read); `x-max-bytes` says it to tools."""
+    return {"required": True, "content": content, "x-max-bytes": limit,
+            "description": f"At most {limit} bytes; a longer body is refused with 413 `too_large`."}
+
+
 def document(server_url=""):
     """The OpenAPI document as a dict."""
+    from federation.aggregator.api import MAX_ENROLMENT_BYTES
+
     paths = {
         "/api/v1/enrolments": {"post": {
             "operationId": "enrol", "summary": "Enrol a hub with a one-time code",
-            "requestBody": {"required": True, "content": _json("Enrolment")},
+            "requestBody": _body(_json("Enrolment"), MAX_ENROLMENT_BYTES),
             "responses": {"201": {"description": "enrolled (or the same request again): the signed reply",
-                                  "content": _json("EnrolmentReply")}, **_refusals(ENROLMENT_REFUSALS)}}},
+                                  "content": _json("EnrolmentReply")},
+                          **_refusals(ENROLMENT_REFUSALS, MAX_ENROLMENT_BYTES)}}},
         "/api/v1/bundles": {"post": {
             "operationId": "ingest", "summary": "Deliver one bundle (its exact bytes)",
-            "requestBody": {"required": True, "content": _json("Bundle")},
+            "requestBody": _body(_json("Bundle"), bundle.MAX_BYTES),
             "responses": {"201": {"description": "`stored`: new; the signed receipt", "content": _json("Receipt")},
                           "200": {"description": "`duplicate`: the same bytes were held already; the signed "
                                                  "receipt", "content": _json("Receipt")},
-                          **_refusals(BUNDLE_REFUSALS)}}},
+                          **_refusals(BUNDLE_REFUSALS, bundle.MAX_BYTES)}}},
         "/api/v1/proof": {"post": {
             "operationId": "prove", "summary": "Sign a fresh challenge with the aggregator's key",
             "description": "A hub that found this aggregator by zeroconf sends nothing until the proof "
                            "verifies with the key it pinned at enrolment (anyone can copy an advertisement).",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": CHALLENGE}}},
+            "requestBody": _body({"application/json": {"schema": CHALLENGE}}, discovery.MAX_CHALLENGE_BYTES),
             "responses": {"200": {"description": "the signed proof", "content": _json("Proof")},
-                          **_refusals((errors.Malformed, errors.TooLarge))}}},
+                          **_refusals((errors.Malformed, errors.TooLarge), discovery.MAX_CHALLENGE_BYTES)}}},
         "/api/v1/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
                                          "responses": {"200": {"description": "the OpenAPI document"}}}},
         "/healthz": {"get": {"operationId": "healthz", "summary": "Status, version and database state",

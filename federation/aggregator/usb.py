@@ -27,6 +27,7 @@ _IGNORED_BECAUSE = {
     usb.README: "the note for whoever finds the stick",
     usb.FOREIGN: "not a Community Hub file: left alone",
     usb.UNFINISHED: "an unfinished copy (the stick was pulled out while writing): ignored",
+    usb.NOT_REGULAR: "a link, pipe or device, not a file: not read",
 }
 
 

@@ -16,6 +16,7 @@ ACTIONS = {
     "sign_in": _l("Signed in"),
     "sign_in.failed": _l("Sign-in failed"),
     "sign_in.locked": _l("Sign-in locked after failures"),
+    "sign_in.unlocked": _l("Sign-in unlocked from the console"),
     "sign_out": _l("Signed out"),
     "secret.changed": _l("Changed own password or PIN"),
     "account.created": _l("Created an account"),

@@ -207,6 +207,25 @@ def authenticate(username, secret):
     return user
 
 
+def request_unlock(username, data_dir):
+    """Clear the sign-in failures of an account on every device (`communityhub user unlock`); -> the User.
+
+    The running hub counts failures in its memory (hub/throttle.py): this leaves it a request, read at the
+    account's next sign-in attempt.
+    """
+    from pathlib import Path
+
+    from hub import throttle
+
+    user = User.get_or_none(User.username == normalise_username(username))
+    if user is None:
+        raise AccountError(_("There is no account named %(username)s.", username=normalise_username(username)))
+    throttle.unlock_request(Path(data_dir) / throttle.UNLOCK_FOLDER, user.username)
+    with database.atomic():
+        record("sign_in.unlocked", user, username=user.username)
+    return user
+
+
 def coordinator_exists():
     """True once set-up has made a coordinator."""
     return User.select().where(User.role == User.COORDINATOR).exists()

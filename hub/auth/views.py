@@ -22,7 +22,7 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         username = normalise_username(form.username.data)
-        keys = (f"user:{username}", f"addr:{request.remote_addr}")
+        keys = (username, request.remote_addr)
         wait = throttle().wait_seconds(*keys)
         if wait:
             form.form_errors.append(_("Too many failed attempts. Try again in %(minutes)d minute(s).",

@@ -182,8 +182,15 @@ def _import_bundle(item):
         return FileResult(item.name, item.kind, IGNORED, _("this hub's own summary: it has it already"))
     _row, created = outbox.store_foreign(item.data)
     if created:
-        return FileResult(item.name, item.kind, STORED,
-                          _("another hub's summary, kept to pass on to the district"))
+        dropped = outbox.trim_relay()
+        detail = _("another hub's summary, kept to pass on to the district")
+        if dropped:
+            detail += " " + ngettext(
+                "(to keep within what this hub carries for others, %(num)d older summary of another hub was "
+                "dropped; that hub keeps its own copy until the district confirms it)",
+                "(to keep within what this hub carries for others, %(num)d older summaries of other hubs were "
+                "dropped; those hubs keep their own copies until the district confirms them)", len(dropped))
+        return FileResult(item.name, item.kind, STORED, detail)
     return FileResult(item.name, item.kind, DUPLICATE, _("another hub's summary, already kept to pass on"))
 
 
@@ -193,6 +200,7 @@ _IGNORED_BECAUSE = {
     usb.README: lambda: _("the note for whoever finds the stick"),
     usb.FOREIGN: lambda: _("not a Community Hub file: left alone"),
     usb.UNFINISHED: lambda: _("an unfinished copy (the stick was pulled out while writing): ignored"),
+    usb.NOT_REGULAR: lambda: _("a link, pipe or device, not a file: not read"),
 }
 
 
@@ -204,6 +212,8 @@ def stick_problem(exc):
         usb.READ_ONLY: _("The stick is read-only: check its lock switch, or use another stick. Nothing was "
                          "marked as sent."),
         usb.GONE: _("The stick cannot be read: it may have been pulled out. Put it back and try again."),
+        usb.NOT_OURS: _("A name this hub writes is taken on the stick by a link, a folder or a device: nothing "
+                        "was written through it. Remove it from the stick, or use another stick."),
     }
     return messages.get(exc.reason, str(exc))
 

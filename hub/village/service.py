@@ -50,6 +50,8 @@ COUNTRIES = {
 }
 PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{1,19}$")
 MAX_NUMBERS = 12
+# A village name is one line of text: it goes into pages, the Wi-Fi name and the district's records.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class VillageError(ValueError):
@@ -100,6 +102,9 @@ def save_village(name, country, district="", languages=("en",), numbers=None):
     """Create or replace the profile; numbers are (kind, number) or (kind, label, number) tuples."""
     if country not in COUNTRIES:
         raise VillageError(_("Choose a country from the list."), "country")
+    for field, value in (("name", name), ("district", district or "")):
+        if CONTROL_CHARACTERS.search(value.strip()):
+            raise VillageError(_("Write this on one line, without line breaks or control characters."), field)
     numbers = numbers if numbers is not None else COUNTRIES[country][1]
     with database.atomic():
         Village.replace(id=1, name=name.strip(), district=(district or "").strip(), country=country,

@@ -26,8 +26,8 @@ def setup():
         form.languages.data = form.languages.data or [current_app.config["DEFAULT_LANGUAGE"]]
     if form.validate_on_submit():
         throttle = current_app.extensions["hub_throttle"]
-        key = f"setup:{request.remote_addr}"
-        if throttle.wait_seconds(key):
+        key = (None, request.remote_addr)  # no account: the set-up code, counted per device
+        if throttle.wait_seconds(*key):
             form.form_errors.append(_("Too many wrong set-up codes. Wait a few minutes and try again."))
             return render_template("hub/village/setup.html", form=form), 429
         data_dir = current_app.config["DATA_DIR"]
@@ -37,7 +37,7 @@ def setup():
                                    "display_name": form.display_name.data})
         except VillageError as error:
             if error.field == "setup_code":
-                throttle.fail(key)
+                throttle.fail(*key)
             apply_error(form, error)
         else:
             instance.forget_setup_code(data_dir)

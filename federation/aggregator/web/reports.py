@@ -11,7 +11,6 @@ enrolment to last month; completeness = received / expected; timeliness = receiv
 15th of the next month) / expected.
 """
 
-import json
 import re
 import threading
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from peewee import fn
 
 from federation.aggregator import indicators
 from federation.aggregator.enrol import utcnow
-from federation.aggregator.models import EnrolmentCode, Hub, MonthlySummary
+from federation.aggregator.models import EnrolmentCode, Hub, MonthlySummary, load_payload
 
 SILENT_AFTER_DAYS = 45
 CHART_MONTHS = 12
@@ -181,7 +180,7 @@ def figures_for(periods):
         query = (MonthlySummary.select(MonthlySummary.period, MonthlySummary.payload)
                  .where(MonthlySummary.period.in_(stale)).tuples())
         for period, payload in query:
-            payloads[period].append(json.loads(payload))
+            payloads[period].append(load_payload(payload))
         schema_tables = tables()
         with _lock:
             for period in stale:
@@ -212,7 +211,7 @@ def indicators_page(period, with_hubs=False):
         return by_month[period], by_month, []
     rows = (MonthlySummary.select(MonthlySummary.hub, Hub.name, MonthlySummary.revision, MonthlySummary.payload)
             .join(Hub).where(MonthlySummary.period == period).order_by(Hub.name, Hub.id).tuples())
-    hub_months = [HubMonth(hub_id, name, revision, json.loads(payload)) for hub_id, name, revision, payload in rows]
+    hub_months = [HubMonth(hub_id, name, revision, load_payload(payload)) for hub_id, name, revision, payload in rows]
     return by_month[period], by_month, hub_months
 
 
@@ -254,7 +253,7 @@ def hub_page(hub_id, now=None):
     periods = months_up_to(newest, HUB_CHART_MONTHS)
     first = min([period_of(hub.enrolled_at)] + [month.period for month in months])
     periods = [period for period in periods if period >= first] or [newest]
-    payloads = {month.period: json.loads(month.payload) for month in months if month.period in periods}
+    payloads = {month.period: load_payload(month.payload) for month in months if month.period in periods}
     schema_tables = tables()
     series = {}
     for table, cell in KEY_INDICATORS:
