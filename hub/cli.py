@@ -17,9 +17,27 @@ def _data_dir():
 
 
 def _app():
+    """The hub app for the data folder; a start-up problem is one line and exit status 1, not a traceback."""
     from hub.app import create_app
 
-    return create_app({"DATA_DIR": str(_data_dir())})
+    with _start_up_errors():
+        return create_app({"DATA_DIR": str(_data_dir())})
+
+
+@contextlib.contextmanager
+def _start_up_errors():
+    """Turn what stops the hub from starting into one clear line (click prints it and exits with 1)."""
+    from hub.storage import StartRefused
+
+    try:
+        yield
+    except (StartRefused, settings.SettingsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise click.ClickException(f"cannot use the data folder{where}: {exc.strerror or exc}. "
+                                   "Check that the hub's user owns it and that the disk is not read-only or "
+                                   "full (`communityhub doctor`).") from None
 
 
 @click.group()
@@ -37,7 +55,8 @@ def init():
     from hub import instance
 
     data_dir = _data_dir()
-    prepared = instance.prepare(data_dir)
+    with _start_up_errors():
+        prepared = instance.prepare(data_dir)
     if not prepared.database_ok:
         raise click.ClickException(f"the database failed its check: {prepared.database_message}. "
                                    "Run `communityhub doctor`.")
@@ -81,19 +100,25 @@ def _serve(app, host, port, discover=False):
     """
     from waitress import create_server
 
-    from hub import instance, scheduler, sdnotify
+    from hub import db, instance, scheduler, sdnotify, storage
     from hub.sharing import transfer
 
+    data_dir = app.config["DATA_DIR"]
+    if app.config.get("WAL_LOST"):
+        click.echo(f"WARNING: {app.config['WAL_LOST']} (see `communityhub doctor`)", err=True)
+    if app.config["DATABASE_STATE"] != instance.OK:
+        click.echo(f"WARNING: the database is {app.config['DATABASE_STATE']}: {app.config['DATABASE_MESSAGE']}. "
+                   "Run `communityhub doctor`.", err=True)
     try:
-        with instance.serving(app.config["DATA_DIR"]):
+        with instance.serving(data_dir):
+            storage.mark_serving(data_dir)
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
             found = transfer.start_discovery(app, port) if discover else None
             pinger = None
             try:
                 with _sigterm_stops_serving():
-                    server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
-                                           ident="communityhub")
+                    server = _create_server(create_server, app, host, port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
                     interval = sdnotify.watchdog_interval()
@@ -107,8 +132,19 @@ def _serve(app, host, port, discover=False):
                     found.stop()
                 scheduler.shutdown()
                 click.echo("Stopped the scheduled jobs.")
+                db.database.close_all()  # the last close checkpoints the write-ahead log
+                storage.mark_stopped(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop it first (one server per data folder).") from None
+
+
+def _create_server(create_server, app, host, port):
+    """waitress's server on host:port, or one line saying why it cannot listen there."""
+    try:
+        return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                                   "(another program may use this port: choose another with --port)") from None
 
 
 @contextlib.contextmanager
