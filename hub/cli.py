@@ -140,7 +140,13 @@ def _serve(app, host, port, discover=False):
 
 def _create_server(create_server, app, host, port):
     """waitress's server on host:port, or one line saying why it cannot listen there."""
+    import socket
+
     try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:  # before waitress, which leaks what it opened
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
         return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
