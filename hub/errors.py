@@ -55,7 +55,7 @@ def render_storage_problem(kind):
 
 def database_failed(app, error):
     """A database error while serving: say what it is; a damaged file also stops every write from now on."""
-    kind = storage.classify(error)
+    kind = storage.classify(error, app.config["DATA_DIR"], app.config["WRITE_FLOOR_MB"])
     if kind == storage.DAMAGED and app.config.get("DATABASE_OK", True):
         from hub.jobs import switch_to_read_only
 
@@ -81,6 +81,13 @@ def init_app(app):
     @app.errorhandler(sqlite3.DatabaseError)
     def handle_database_error(error):
         return database_failed(app, error)
+
+    @app.errorhandler(OSError)
+    def handle_os_error(error):
+        if storage.classify(error, app.config["DATA_DIR"], app.config["WRITE_FLOOR_MB"]) == storage.FULL:
+            return render_storage_problem(storage.FULL)
+        log.exception("error while serving %s", request.path)
+        return render_error(500)
 
     @app.errorhandler(InternalServerError)
     def handle_500(error):

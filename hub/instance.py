@@ -114,7 +114,7 @@ def _open_database(data_dir, created):
         ok, message = False, str(exc)
     if not ok and not db.readable(database_path(data_dir)):
         db.init(database_path(data_dir), read_only=True)
-        return storage.classify(message), message, ()
+        return storage.classify(message, data_dir), message, ()
     db.init(database_path(data_dir), read_only=not ok)
     if not ok:
         return READ_ONLY, message, ()
@@ -123,7 +123,7 @@ def _open_database(data_dir, created):
             ran = tuple(migrations.migrate(db.database))
     except (peewee.DatabaseError, sqlite3.DatabaseError, OSError) as exc:
         db.database.read_only = True
-        return storage.classify(exc), str(exc), ()
+        return storage.classify(exc, data_dir), str(exc), ()
     return OK, "ok", ran
 
 

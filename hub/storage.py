@@ -14,6 +14,7 @@ can say what happened and what to do, and nothing is lost without anyone being t
   vanished after a power cut or a crash: that is recorded in `wal-lost` for the banner and `doctor`.
 """
 
+import errno
 import glob
 import os
 import shutil
@@ -93,10 +94,13 @@ def lost_database(data_dir):
             f"starting would make a new, empty hub. Stop, then {restore_advice(data_dir)}")
 
 
-def classify(error):
-    """FULL, BUSY or DAMAGED for a database or file-system error."""
+def classify(error, data_dir=None, floor_mb=1):
+    """FULL, BUSY or DAMAGED for a database or file-system error (FULL too for any error on a card with less
+    than floor_mb MB free: SQLite says "disk I/O error" when it cannot even create its shared-memory file)."""
     text = str(error).lower()
-    if any(word in text for word in _FULL_WORDS) or getattr(error, "errno", None) == 28:
+    if any(word in text for word in _FULL_WORDS) or getattr(error, "errno", None) == errno.ENOSPC:
+        return FULL
+    if data_dir is not None and below_floor(data_dir, floor_mb):
         return FULL
     if any(word in text for word in _BUSY_WORDS):
         return BUSY

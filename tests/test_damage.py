@@ -17,27 +17,13 @@ from hub.app import create_app
 from hub.audit.models import AuditEvent
 from hub.db import database
 from tests.conftest import csrf_token
-from tests.factories import ROLES, make_person, make_user, make_village
+from tests.hubprocess import seed
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     """A data folder with a village, one account per role, people and a backup."""
-    folder = tmp_path_factory.mktemp("seeded") / "instance"
-    app = create_app({"DATA_DIR": str(folder), "TESTING": True})
-    with app.app_context(), database.connection_context():
-        make_village()
-        for role in ROLES:
-            make_user(username=role.replace("_", ""), role=role, secret=f"secret-{role}-1",
-                      must_change_secret=False)
-        for number in range(5):
-            make_person(name=f"Child {number}")
-    from hub.backup import make_backup
-    from hub.clock import now
-
-    make_backup(folder / db.DATABASE_FILE, folder / "backups", now())
-    database.close_all()
-    return folder
+    return seed(tmp_path_factory.mktemp("seeded") / "instance")
 
 
 @pytest.fixture

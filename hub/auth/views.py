@@ -4,7 +4,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 
 from hub.audit.service import record_now
-from hub.auth import bp
+from hub.auth import bp, kept
 from hub.auth.current import sign_in, sign_out
 from hub.auth.forms import ChangeSecretForm, LoginForm
 from hub.auth.service import AccountError, authenticate, change_own_secret, normalise_username
@@ -41,6 +41,17 @@ def login():
         record_now("sign_in", user, user=user)
         return redirect(safe_next(form.next.data))
     return render_template("hub/auth/login.html", form=form)
+
+
+@bp.get("/kept/<token>")
+def kept_form(token):
+    """A form posted after its sign-in ended, shown once to save it now (hub.auth.kept)."""
+    found = kept.take(token, g.user.id)
+    if found is None:
+        flash(_("There is no kept form to save: it was saved or shown already."), "info")
+        return redirect(url_for("home.index"))
+    action, fields = found
+    return render_template("hub/auth/kept.html", action=action, fields=fields, form=EmptyForm())
 
 
 @bp.post("/logout")
