@@ -126,19 +126,51 @@ def test_watchdog__clocks_agree__nothing_moves(fresh_app):
     assert next_run_times(hub) == before
 
 
-def test_watchdog__fifty_years_forward_then_a_day_back__every_job_runs_now(fresh_app):
+def test_watchdog__fifty_years_forward__every_job_due_once(fresh_app):
     clocks = Clocks()
     hub = hub_scheduler(fresh_app, clocks=clocks)
     assert set(next_run_times(hub)) == {job.id for job in JOBS}
 
     clocks.move(wall=FIFTY_YEARS + MINUTE, mono=MINUTE)
     assert hub.check_clock() == pytest.approx(FIFTY_YEARS.total_seconds())
-    assert set(next_run_times(hub).values()) == {clocks.wall.astimezone(UTC)}
+    now = clocks.wall.astimezone(UTC)
+    assert all(when <= now for when in next_run_times(hub).values())  # due: APScheduler runs each once
 
-    clocks.move(wall=-DAY + MINUTE, mono=MINUTE)
-    assert hub.check_clock() == pytest.approx(-DAY.total_seconds())
+
+def test_watchdog__a_day_back__every_job_runs_now(fresh_app):
+    clocks = Clocks()
+    hub = hub_scheduler(fresh_app, clocks=clocks)
+    clocks.move(wall=-DAY, mono=MINUTE)
+    assert hub.check_clock() == pytest.approx(-(DAY + MINUTE).total_seconds())
     assert set(next_run_times(hub).values()) == {clocks.wall.astimezone(UTC)}
-    assert hub.snapshot()["watchdog"]["result"]["jump_seconds"] == pytest.approx(-DAY.total_seconds())
+    assert hub.snapshot()["watchdog"]["result"]["jump_seconds"] == pytest.approx(-(DAY + MINUTE).total_seconds())
+
+
+def test_watchdog__a_job_run_since_a_forward_jump_is_not_run_again(app, monkeypatch):
+    # The scheduler's own catch-up ran the job after the jump; the watchdog's look a moment later must not
+    # make it run a second time (it used to reschedule every job to now).
+    class JumpingDatetime(datetime):
+        offset = timedelta(0)
+
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + cls.offset
+
+    monkeypatch.setattr(apscheduler.schedulers.base, "datetime", JumpingDatetime)
+    hub = create_scheduler(app, clock=lambda: datetime.now() + JumpingDatetime.offset, watch_every=3600,
+                           jobs=(Job("probe", timedelta(hours=1), f"{HERE}:fire_probe", first=timedelta(hours=1)),))
+    hub.start()
+    try:
+        JumpingDatetime.offset = FIFTY_YEARS
+        hub.scheduler.wakeup()  # APScheduler's own wake-up comes first
+        assert FIRED["probe"].wait(WAIT)
+        FIRED["probe"].clear()
+        assert hub.check_clock() == pytest.approx(FIFTY_YEARS.total_seconds(), abs=60)
+        (job,) = hub.scheduler.get_jobs()
+        assert job.next_run_time > hub.now() + timedelta(minutes=50)  # its next run is an interval away
+        assert not FIRED["probe"].is_set()
+    finally:
+        hub.shutdown()
 
 
 # Running one job.
