@@ -69,6 +69,7 @@ class Phone:
         self.base_url = base_url
         self.http = requests.Session()
         self.http.trust_env = False
+        self.csrf = None
 
     def get(self, path, **options):
         return self.http.get(self.base_url + path, allow_redirects=False, timeout=30, **options)
@@ -78,11 +79,17 @@ class Phone:
         return match.group(1) if match else ""
 
     def post(self, path, data, token_from=None, **options):
-        data = {**data, "csrf_token": self.token(token_from or path)}
+        """POST with the session's CSRF token (read once from a page: it lasts as long as the session)."""
+        if self.csrf is None:
+            self.csrf = self.token(token_from or path)
+        data = {**data, "csrf_token": self.csrf}
         return self.http.post(self.base_url + path, data=data, allow_redirects=False, timeout=30, **options)
 
     def sign_in(self, username, password):
-        return self.post("/login", {"username": username, "password": password})
+        self.csrf = None
+        response = self.post("/login", {"username": username, "password": password})
+        self.csrf = None  # signing in starts a new session, with a new token
+        return response
 
     def close(self):
         self.http.close()
