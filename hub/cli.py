@@ -132,6 +132,8 @@ def _serve(app, host, port, discover=False):
                     found.stop()
                 scheduler.shutdown()
                 click.echo("Stopped the scheduled jobs.")
+                if "hub_sessions" in app.extensions:
+                    app.extensions["hub_sessions"].save()  # how long each sign-in was idle, to the minute
                 db.database.close_all()  # the last close checkpoints the write-ahead log
                 storage.mark_stopped(data_dir)
     except instance.AlreadyServing as exc:
@@ -251,11 +253,12 @@ def user_add(username, role, display_name, language):
 def backup(folder, keep):
     """Copy the database, while the hub runs, to a checked backup named with the date and a sequence."""
     from hub import backup as backups
-    from hub.instance import database_path
+    from hub.instance import database_path, look_for_a_lost_log
 
     database_file = database_path(_data_dir())
     if not database_file.is_file():
         raise click.ClickException(f"no database at {database_file}: is COMMUNITYHUB_DATA_DIR right?")
+    look_for_a_lost_log(_data_dir())
     try:
         made = backups.make_backup(database_file, folder, clock.now(), keep=keep)
     except backups.BackupError as exc:
@@ -272,7 +275,7 @@ def restore(backup_file, yes):
     Stop the hub first (systemctl stop communityhub).
     """
     from hub import backup as backups
-    from hub import instance
+    from hub import instance, storage
 
     data_dir = _data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -282,6 +285,7 @@ def restore(backup_file, yes):
             if not yes:
                 click.confirm(f"Replace the database of {data_dir} with {backup_file}?", abort=True)
             aside = backups.restore_backup(backup_file, instance.database_path(data_dir), clock.now())
+            storage.forget_stop(data_dir)  # the restored database starts clean
             epoch = _new_federation_epoch(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop the hub first (systemctl stop communityhub).") from None

@@ -13,7 +13,7 @@ from pathlib import Path
 import peewee
 
 from hub import db, migrations, storage
-from hub.instance import SECRET_KEY_FILE, database_path, setup_code
+from hub.instance import SECRET_KEY_FILE, database_path, look_for_a_lost_log, setup_code
 
 # The clock cannot be right if it says a time before this release was made.
 EARLIEST_PLAUSIBLE = datetime(2026, 11, 1)
@@ -57,6 +57,7 @@ def check_secret_key(data_dir):
 def check_database(data_dir):
     """The database is there, SQLite can read all of it, and its migrations are applied; else how to restore."""
     path = database_path(data_dir)
+    look_for_a_lost_log(data_dir)
     lost = storage.lost_database(data_dir)
     if lost:
         return Finding(False, "database", lost.split(": starting")[0], storage.restore_advice(data_dir))

@@ -95,8 +95,7 @@ def prepare(data_dir):
     if lost:
         raise storage.StartRefused(lost)
     created = not database_path(data_dir).exists()
-    if not is_served(data_dir):
-        storage.check_unclean_stop(data_dir)
+    look_for_a_lost_log(data_dir)
     state, message, ran = _open_database(data_dir, created)
     # The key after the database: a key beside no database means a database was lost (see lost_database).
     secret_key(data_dir)
@@ -125,6 +124,17 @@ def _open_database(data_dir, created):
         db.database.read_only = True
         return storage.classify(exc, data_dir), str(exc), ()
     return OK, "ok", ran
+
+
+def look_for_a_lost_log(data_dir):
+    """Before this process opens the database: after an unclean stop, was the write-ahead log kept?
+
+    Every command that opens the database looks first (start-up, doctor, backup): once a process has
+    opened and closed it, SQLite has moved the log into the database and removed it, and its absence would
+    no longer mean anything. Not while a server runs: its log is there, and the marker is its own.
+    """
+    if not is_served(data_dir):
+        storage.check_unclean_stop(data_dir)
 
 
 def is_served(data_dir):

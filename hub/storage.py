@@ -158,6 +158,12 @@ def check_unclean_stop(data_dir):
     return message
 
 
+def forget_stop(data_dir):
+    """After a restore: the marker and any report of a lost log were about the database replaced."""
+    mark_stopped(data_dir)
+    (Path(data_dir) / WAL_LOST_FILE).unlink(missing_ok=True)
+
+
 def wal_lost(data_dir):
     """The recorded message about a vanished write-ahead log, or None."""
     try:

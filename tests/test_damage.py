@@ -210,3 +210,20 @@ def test_start_up__unusable_data_folder_is_one_line(tmp_path):
     result = invoke(["run"], tmp_path / "a-file" / "instance")
     assert result.exit_code == 1 and "cannot use the data folder" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
+def test_start_up__read_only_data_folder_is_one_line(copy):
+    # A card the kernel remounted read-only after errors: os.chmod fails even for root. The folder is made
+    # read-only in a private mount namespace, so nothing outside this test sees it.
+    import subprocess
+
+    from tests.server import default_executable, hub_environment
+
+    script = (f'mount --bind "{copy}" "{copy}" && mount -o remount,bind,ro "{copy}" && '
+              f'exec "{default_executable()}" run --host 127.0.0.1 --port 1')
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                            env=hub_environment(copy), capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot use the data folder" in result.stderr and "Read-only file system" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.strip().count("\n") == 0

@@ -9,6 +9,7 @@ pass integrity_check. `make test` runs KILL_ROUNDS rounds (5); `make soak` runs 
 import os
 import random
 import sqlite3
+import subprocess
 import threading
 from contextlib import closing
 
@@ -17,6 +18,7 @@ import requests
 from hub import storage
 from hub.db import DATABASE_FILE
 from tests.hubprocess import PASSWORDS, HubProcess, Phone, report_concern, seed
+from tests.server import default_executable, hub_environment
 
 KILL_ROUNDS = int(os.environ.get("COMMUNITYHUB_KILL_ROUNDS", "5"))
 WRITERS = 5
@@ -128,3 +130,26 @@ def test_clean_stop__no_lost_wal_reported(tmp_path):
         hub.close()
 
 
+
+
+def test_doctor_between_a_crash_and_the_restart__no_false_report(tmp_path):
+    # doctor opens the database after the crash; when it exits, SQLite moves the log into the database and
+    # removes it. The restart must not then take the missing log for a lost one.
+    data_dir = seed(tmp_path / "instance")
+    hub = HubProcess(data_dir)
+    phone = Phone("http://127.0.0.1:1")
+    try:
+        hub.start()
+        phone = Phone(hub.url)
+        assert phone.sign_in("coordinator", PASSWORDS["coordinator"]).status_code == 302
+        assert report_concern(phone, "just before the power cut").status_code == 302
+        hub.kill()
+        subprocess.run([default_executable(), "doctor"], env=hub_environment(data_dir), capture_output=True,
+                       check=False)
+        assert not (data_dir / (DATABASE_FILE + "-wal")).exists()
+        hub.start()
+        assert requests.get(hub.url + "/healthz", timeout=30).json()["database"]["wal_lost"] is False
+        assert "just before the power cut" in stored_texts(data_dir)
+    finally:
+        phone.close()
+        hub.close()
