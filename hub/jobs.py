@@ -28,6 +28,10 @@ class UntrustedClock(JobProblem):
     """The hub's clock is outside the plausible range: a job that erases must not act on its date."""
 
 
+class StorageFull(JobProblem):
+    """Less than WRITE_FLOOR_MB free: jobs that may write wait until there is room."""
+
+
 class DatabaseDamaged(JobProblem):
     """The nightly integrity check failed: the hub now serves read-only."""
 

@@ -28,8 +28,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from hub import clock as hub_clock
-from hub import db
-from hub.jobs import JOBS, JobProblem, call_arguments, resolve
+from hub import db, storage
+from hub.jobs import JOBS, JobProblem, StorageFull, call_arguments, resolve
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ class HubScheduler:
         wall = self.clock()
         self._record(job_id, last_run=wall)
         try:
+            _enough_room(self.app, job_id)
             function = resolve(job.target)
             with self.app.app_context(), db.database.connection_context():
                 args, kwargs = call_arguments(job, self.app, wall)
@@ -191,6 +192,13 @@ class HubScheduler:
     def _record(self, job_id, **changes):
         with self._status_lock:
             self.status[job_id].update(changes)
+
+
+def _enough_room(app, job_id):
+    """Below the write floor a job that may write does not run: the card must never fill completely."""
+    floor = app.config.get("WRITE_FLOOR_MB", 0)
+    if job_id != "integrity" and storage.below_floor(app.config["DATA_DIR"], floor):
+        raise StorageFull(f"not run: less than {floor} MB free on the data folder's disk")
 
 
 def _empty_status():

@@ -201,6 +201,17 @@ def test_run_job__a_failure_is_recorded_and_the_next_job_runs(app):
     assert status["write"]["ok"] is True
 
 
+def test_run_job__below_the_write_floor_a_job_waits_for_room(app):
+    hub = hub_scheduler(app, Job("write", DAY, f"{HERE}:write_row", args=(today,)))
+    app.config["WRITE_FLOOR_MB"] = 10**9  # more than any disk has free: the card counts as full
+    hub.run_job("write")
+    status = hub.snapshot()["write"]
+    assert status["ok"] is False and status["last_error"].startswith("StorageFull: not run: less than")
+    app.config["WRITE_FLOOR_MB"] = 0  # room again: the next run writes
+    hub.run_job("write")
+    assert hub.snapshot()["write"]["ok"] is True
+
+
 def test_run_job__a_missing_module_or_function_is_an_error_in_the_status(fresh_app):
     hub = hub_scheduler(fresh_app, Job("no.module", DAY, "hub.cases.no_such_module:overdue_follow_ups"),
                         Job("no.function", DAY, "hub.cases.models:no_such_function"))
