@@ -9,7 +9,7 @@ DEBIAN_TEST_PACKAGES := chromium fonts-lohit-beng-bengali fonts-lohit-deva postg
 # apt-get needs root; CI and the developer machines run as root, elsewhere sudo is used.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench catalogs debian-packages messages clean
+.PHONY: run test soak bench catalogs debian-packages messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: catalogs
 
 test: catalogs debian-packages
 	$(BIN)/python -m pytest
+
+# Power cuts at length: 50 rounds of kill -9 under five writing phones (make test runs 5).
+soak: catalogs
+	COMMUNITYHUB_KILL_ROUNDS=50 $(BIN)/python -m pytest -s -p no:cacheprovider tests/test_kill.py
 
 bench: catalogs
 	$(BIN)/python -m bench

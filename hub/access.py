@@ -6,6 +6,7 @@ page is private until someone decides who needs it.
 
 from flask import abort, g, redirect, request, url_for
 
+from hub.auth import kept
 from hub.auth.models import User
 
 EVERYONE = "everyone"      # no account needed
@@ -26,6 +27,7 @@ ACCESS = {
     "auth.login": EVERYONE,
     "auth.logout": SIGNED_IN,
     "auth.change_secret": SIGNED_IN,
+    "auth.kept_form": SIGNED_IN,        # a form kept through signing in again: only its own account's
     "auth.accounts": (COORDINATOR,),
     "auth.account_new": (COORDINATOR,),
     "auth.account_edit": (COORDINATOR,),
@@ -172,7 +174,11 @@ def init_app(app):
         if allowed(request.endpoint, g.user):
             return None
         if g.user is None and ACCESS.get(request.endpoint) is not None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            target = request.full_path.rstrip("?")
+            if request.method == "POST":  # what was typed is kept through signing in again
+                token = kept.keep(g.get("signed_out_account"))
+                target = url_for("auth.kept_form", token=token) if token else target
+            return redirect(url_for("auth.login", next=target))
         abort(403)
 
     @app.context_processor

@@ -1,5 +1,6 @@
 """create_app(): settings, database, languages, security, error pages and the blueprints of every area."""
 
+import logging
 from pathlib import Path
 
 from flask import Flask, abort, request, url_for
@@ -7,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from hub import __version__, access, db, errors, i18n, instance, security, settings
+from hub import __version__, access, db, errors, i18n, instance, security, settings, storage
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -38,8 +39,13 @@ BLUEPRINTS = (home_bp, village_bp, auth_bp, groups_bp, people_bp, curriculum_bp,
               concerns_bp, cases_bp, services_bp, protocols_bp, audit_bp, migration_bp,
               notices_bp, plans_bp, schools_bp, savings_bp, sharing_bp, poster_bp, clockcheck_bp)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Posts that still work while the hub cannot save: signing in and out, to read a read-only hub.
+POSTS_WITHOUT_SAVING = {"auth.login", "auth.logout"}
+# What a hub whose database cannot be read still serves.
+SERVED_WHEN_UNREADABLE = {"static", "home.healthz"}
 
 csrf = CSRFProtect()
+app_log = logging.getLogger("hub")
 
 
 def create_app(config=None):
@@ -55,11 +61,15 @@ def create_app(config=None):
         SECRET_KEY=instance.secret_key(data_dir),
         DATABASE_OK=prepared.database_ok,
         DATABASE_MESSAGE=prepared.database_message,
+        DATABASE_STATE=prepared.database_state,
+        WAL_LOST=storage.wal_lost(data_dir),
         SEND_FILE_MAX_AGE_DEFAULT=86400,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session; the hub's clock may jump
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.config.update(config)
+    if prepared.database_ok:
+        _import_audit_fallback(data_dir)
 
     _connect_per_request(app)  # first: a read-only hub refuses a POST before anything else looks at it
     i18n.init_app(app)
@@ -86,11 +96,23 @@ def icon(context, name):
 
 def _connect_per_request(app):
     @app.before_request
-    def refuse_writes_when_read_only():
-        if not app.config["DATABASE_OK"] and request.method not in SAFE_METHODS:
+    def refuse_what_cannot_be_done():
+        state = app.config["DATABASE_STATE"]
+        if state == storage.FULL and not _below_floor(app):
+            state = _reopen(app)  # space came back: serve again without a restart
+        if state in (storage.FULL, storage.DAMAGED):
+            if request.endpoint not in SERVED_WHEN_UNREADABLE:
+                return errors.render_storage_problem(state)
+            return None
+        if request.method in SAFE_METHODS or request.endpoint in POSTS_WITHOUT_SAVING:
+            return None
+        if not app.config["DATABASE_OK"]:
             abort(503)
+        if _below_floor(app):
+            return errors.render_storage_problem(storage.FULL)
         # No connect here: peewee borrows a pooled connection at the first query, so a page served
         # from memory (hub.pagecache) touches no connection at all.
+        return None
 
     @app.teardown_request
     def close_database(exc):
@@ -99,4 +121,29 @@ def _connect_per_request(app):
 
     @app.context_processor
     def database_state():
-        return {"read_only": not app.config["DATABASE_OK"]}
+        return {"read_only": not app.config["DATABASE_OK"], "wal_lost": app.config["WAL_LOST"]}
+
+
+def _import_audit_fallback(data_dir):
+    from hub.audit.service import import_fallback
+
+    try:
+        with db.database.connection_context():
+            import_fallback(data_dir)
+    except Exception:  # noqa: BLE001  (the events stay in the file for the next start)
+        app_log.exception("could not move the fallback audit log into the database")
+
+
+def _below_floor(app):
+    return storage.below_floor(app.config["DATA_DIR"], app.config["WRITE_FLOOR_MB"])
+
+
+def _reopen(app):
+    """Open the database again after the card was full at start; -> the new state."""
+    with db.WRITE_LOCK:
+        if app.config["DATABASE_STATE"] == storage.FULL:
+            prepared = instance.prepare(app.config["DATA_DIR"])
+            app.config.update(DATABASE_OK=prepared.database_ok, DATABASE_MESSAGE=prepared.database_message,
+                              DATABASE_STATE=prepared.database_state)
+            db.database.generation += 1
+    return app.config["DATABASE_STATE"]

@@ -17,9 +17,27 @@ def _data_dir():
 
 
 def _app():
+    """The hub app for the data folder; a start-up problem is one line and exit status 1, not a traceback."""
     from hub.app import create_app
 
-    return create_app({"DATA_DIR": str(_data_dir())})
+    with _start_up_errors():
+        return create_app({"DATA_DIR": str(_data_dir())})
+
+
+@contextlib.contextmanager
+def _start_up_errors():
+    """Turn what stops the hub from starting into one clear line (click prints it and exits with 1)."""
+    from hub.storage import StartRefused
+
+    try:
+        yield
+    except (StartRefused, settings.SettingsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise click.ClickException(f"cannot use the data folder{where}: {exc.strerror or exc}. "
+                                   "Check that the hub's user owns it and that the disk is not read-only or "
+                                   "full (`communityhub doctor`).") from None
 
 
 @click.group()
@@ -37,7 +55,8 @@ def init():
     from hub import instance
 
     data_dir = _data_dir()
-    prepared = instance.prepare(data_dir)
+    with _start_up_errors():
+        prepared = instance.prepare(data_dir)
     if not prepared.database_ok:
         raise click.ClickException(f"the database failed its check: {prepared.database_message}. "
                                    "Run `communityhub doctor`.")
@@ -81,19 +100,25 @@ def _serve(app, host, port, discover=False):
     """
     from waitress import create_server
 
-    from hub import instance, scheduler, sdnotify
+    from hub import db, instance, scheduler, sdnotify, storage
     from hub.sharing import transfer
 
+    data_dir = app.config["DATA_DIR"]
+    if app.config.get("WAL_LOST"):
+        click.echo(f"WARNING: {app.config['WAL_LOST']} (see `communityhub doctor`)", err=True)
+    if app.config["DATABASE_STATE"] != instance.OK:
+        click.echo(f"WARNING: the database is {app.config['DATABASE_STATE']}: {app.config['DATABASE_MESSAGE']}. "
+                   "Run `communityhub doctor`.", err=True)
     try:
-        with instance.serving(app.config["DATA_DIR"]):
+        with instance.serving(data_dir):
+            storage.mark_serving(data_dir)
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
             found = transfer.start_discovery(app, port) if discover else None
             pinger = None
             try:
                 with _sigterm_stops_serving():
-                    server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
-                                           ident="communityhub")
+                    server = _create_server(create_server, app, host, port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
                     interval = sdnotify.watchdog_interval()
@@ -107,8 +132,27 @@ def _serve(app, host, port, discover=False):
                     found.stop()
                 scheduler.shutdown()
                 click.echo("Stopped the scheduled jobs.")
+                if "hub_sessions" in app.extensions:
+                    app.extensions["hub_sessions"].save()  # how long each sign-in was idle, to the minute
+                db.database.close_all()  # the last close checkpoints the write-ahead log
+                storage.mark_stopped(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop it first (one server per data folder).") from None
+
+
+def _create_server(create_server, app, host, port):
+    """waitress's server on host:port, or one line saying why it cannot listen there."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:  # before waitress, which leaks what it opened
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+        return create_server(app, host=host, port=port, threads=app.config["THREADS"], ident="communityhub")
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
+                                   "(another program may use this port: choose another with --port)") from None
 
 
 @contextlib.contextmanager
@@ -225,11 +269,12 @@ def user_unlock(username):
 def backup(folder, keep):
     """Copy the database, while the hub runs, to a checked backup named with the date and a sequence."""
     from hub import backup as backups
-    from hub.instance import database_path
+    from hub.instance import database_path, look_for_a_lost_log
 
     database_file = database_path(_data_dir())
     if not database_file.is_file():
         raise click.ClickException(f"no database at {database_file}: is COMMUNITYHUB_DATA_DIR right?")
+    look_for_a_lost_log(_data_dir())
     try:
         made = backups.make_backup(database_file, folder, clock.now(), keep=keep)
     except backups.BackupError as exc:
@@ -246,7 +291,7 @@ def restore(backup_file, yes):
     Stop the hub first (systemctl stop communityhub).
     """
     from hub import backup as backups
-    from hub import instance
+    from hub import instance, storage
 
     data_dir = _data_dir()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -256,6 +301,7 @@ def restore(backup_file, yes):
             if not yes:
                 click.confirm(f"Replace the database of {data_dir} with {backup_file}?", abort=True)
             aside = backups.restore_backup(backup_file, instance.database_path(data_dir), clock.now())
+            storage.forget_stop(data_dir)  # the restored database starts clean
             epoch = _new_federation_epoch(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop the hub first (systemctl stop communityhub).") from None

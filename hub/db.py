@@ -115,9 +115,24 @@ def check(path, pragma="quick_check"):
             rows = [row[0] for row in conn.execute(f"PRAGMA {pragma}")]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         return False, str(exc)
     return rows == ["ok"], "; ".join(rows[:5])
+
+
+def readable(path):
+    """True when SQLite can open the file at path and read its schema and accounts (enough to sign in)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'user'").fetchone():
+                conn.execute("SELECT count(*) FROM user").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True
 
 
 def sqlite_version():

@@ -2,7 +2,6 @@
 signs an operator looks for on a Pi in a village: a wearing SD card, the last backup, the last delivery of
 the monthly summaries to the district."""
 
-import glob
 import os
 import shutil
 import sqlite3
@@ -11,15 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from hub import db, migrations
-from hub.instance import SECRET_KEY_FILE, database_path, setup_code
+import peewee
+
+from hub import db, migrations, storage
+from hub.instance import SECRET_KEY_FILE, database_path, look_for_a_lost_log, setup_code
 
 # The clock cannot be right if it says a time before this release was made.
 EARLIEST_PLAUSIBLE = datetime(2026, 11, 1)
 LATEST_PLAUSIBLE_YEARS_AHEAD = 30
-# Where backups are written: the sticks the nightly timer finds (templates/provisioning/
-# communityhub-backup-to-sticks) and a backups folder in the data folder.
-BACKUP_GLOBS = ("/media/*/communityhub-backups", "/media/*/*/communityhub-backups", "/mnt/*/communityhub-backups")
 BACKUP_TIMER_STAMP = "/var/lib/systemd/timers/stamp-communityhub-backup.timer"
 BACKUP_MAX_AGE_DAYS = 7
 DELIVERY_MAX_AGE_DAYS = 45  # a month's summary plus two weeks of a road being cut
@@ -57,28 +55,50 @@ def check_secret_key(data_dir):
 
 
 def check_database(data_dir):
+    """The database is there, SQLite can read all of it, and its migrations are applied; else how to restore."""
     path = database_path(data_dir)
+    look_for_a_lost_log(data_dir)
+    lost = storage.lost_database(data_dir)
+    if lost:
+        return Finding(False, "database", lost.split(": starting")[0], storage.restore_advice(data_dir))
     if not path.exists():
         return Finding(False, "database", "missing", "run `communityhub init`")
     ok, message = db.check(path, "integrity_check")
     if not ok:
         return Finding(False, "database", f"integrity check failed: {message}",
-                       "stop the hub and restore the latest backup with `communityhub restore FILE`")
-    db.init(path)
-    with db.database.connection_context():
-        waiting = migrations.pending(db.database)
+                       f"stop the hub (systemctl stop communityhub), then {storage.restore_advice(data_dir)}")
+    try:
+        db.init(path)
+        with db.database.connection_context():
+            waiting = migrations.pending(db.database)
+    except (sqlite3.Error, peewee.DatabaseError, OSError) as exc:
+        return Finding(False, "database", f"cannot be read: {exc}",
+                       f"stop the hub (systemctl stop communityhub), then {storage.restore_advice(data_dir)}")
     if waiting:
         return Finding(False, "database", f"{len(waiting)} migration(s) not applied",
                        "run `communityhub init`")
     return Finding(True, "database", f"integrity ok, SQLite {db.sqlite_version()}")
 
 
+def check_wal(data_dir):
+    """Whether the write-ahead log vanished after an unclean stop (recorded at start by hub.storage)."""
+    message = storage.wal_lost(data_dir)
+    if message:
+        return Finding(False, "write-ahead log", message,
+                       "check the records saved just before the stop and enter again what is missing; then "
+                       f"delete {Path(data_dir) / storage.WAL_LOST_FILE}")
+    return Finding(True, "write-ahead log", "no log lost after an unclean stop")
+
+
 def check_setup(data_dir):
     from hub.auth.service import coordinator_exists
 
-    with db.database.connection_context():
-        if coordinator_exists():
-            return Finding(True, "set-up", "done: the hub has a coordinator")
+    try:
+        with db.database.connection_context():
+            if coordinator_exists():
+                return Finding(True, "set-up", "done: the hub has a coordinator")
+    except peewee.DatabaseError as exc:
+        return Finding(False, "set-up", f"cannot be read: {exc}", storage.restore_advice(data_dir))
     return Finding(False, "set-up", f"waiting: nobody has set up this hub yet; set-up code {setup_code(data_dir)}",
                    "open the hub in a browser, go to /setup and enter the set-up code")
 
@@ -142,30 +162,20 @@ def _io_errors(device):
         return 0
 
 
-def _newest_backup(folders):
-    from hub.backup import backups_in
-
-    newest = None
-    for folder in folders:
-        found = backups_in(folder) if Path(folder).is_dir() else []
-        if found and (newest is None or found[-1].stat().st_mtime > newest.stat().st_mtime):
-            newest = found[-1]
-    return newest
-
-
 def check_last_backup(data_dir, now, folders=None, stamp=BACKUP_TIMER_STAMP):
     """The newest backup on a mounted stick or in the data folder's backups/, else the nightly timer's stamp.
-    No backup yet is said, not counted as a problem: a new hub has none until a stick is plugged in."""
+    No backup at all is a problem too: until one exists, a damaged card loses everything."""
     if folders is None:
-        folders = [Path(data_dir) / "backups"] + [p for pattern in BACKUP_GLOBS for p in sorted(glob.glob(pattern))]
-    newest = _newest_backup(folders)
+        folders = storage.backup_folders(data_dir)
+    newest = storage.newest_backup(folders)
     if newest is not None:
         when, where = datetime.fromtimestamp(newest.stat().st_mtime), str(newest)
     elif Path(stamp).exists():
         when, where = datetime.fromtimestamp(Path(stamp).stat().st_mtime), "the nightly timer (no stick mounted now)"
     else:
-        return Finding(True, "last backup", "none found yet",
-                       "make a folder communityhub-backups on a USB stick and leave it plugged in overnight")
+        return Finding(False, "last backup", "none found: a damaged card would lose everything",
+                       "make a folder communityhub-backups on a USB stick and leave it plugged in overnight, "
+                       "or run `communityhub backup --to /media/...`")
     age = (now - when).days
     if age > BACKUP_MAX_AGE_DAYS:
         return Finding(False, "last backup", f"{when:%Y-%m-%d %H:%M}, {age} days ago ({where})",
@@ -180,23 +190,32 @@ def _parse_time(text):
         return None
 
 
+def _delivery_rows(path):
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        state = connection.execute("SELECT aggregator_url, last_run_at, last_outcome FROM federation_state "
+                                   "WHERE id = 1").fetchone()
+        delivered = connection.execute("SELECT MAX(delivered_at), COUNT(*) FROM outbox_bundle "
+                                       "WHERE state = 'delivered'").fetchone()
+    finally:
+        connection.close()
+    return state, delivered
+
+
 def check_last_delivery(data_dir, now):
     """When the monthly summaries last reached the district, read with plain SQL (doctor must work on a
     database a migration has not reached yet: a missing table is "not set up")."""
     path = database_path(data_dir)
-    if not path.exists():
+    if not path.is_file():
         return Finding(True, "summaries delivered", "not set up (no database)")
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        try:
-            state = connection.execute("SELECT aggregator_url, last_run_at, last_outcome FROM federation_state "
-                                       "WHERE id = 1").fetchone()
-            delivered = connection.execute("SELECT MAX(delivered_at), COUNT(*) FROM outbox_bundle "
-                                           "WHERE state = 'delivered'").fetchone()
-        except sqlite3.OperationalError:
-            return Finding(True, "summaries delivered", "not set up (sharing with the district is not installed)")
-    finally:
-        connection.close()
+        state, delivered = _delivery_rows(path)
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            return Finding(False, "summaries delivered", f"cannot be read: {exc}", storage.restore_advice(data_dir))
+        return Finding(True, "summaries delivered", "not set up (sharing with the district is not installed)")
+    except sqlite3.Error as exc:
+        return Finding(False, "summaries delivered", f"cannot be read: {exc}", storage.restore_advice(data_dir))
     if state is None or not state[0]:
         return Finding(True, "summaries delivered", "not set up (the hub is not enrolled with a district)")
     last_delivered, count = _parse_time(delivered[0]), delivered[1]
@@ -229,6 +248,7 @@ def run_checks(data_dir, min_free_mb, now):
         findings += [check_secret_key(data_dir), check_database(data_dir)]
         if findings[-1].ok:
             findings.append(check_setup(data_dir))
+        findings.append(check_wal(data_dir))
     findings += [check_disk(data_dir, min_free_mb), check_disk_wear(), check_clock(now)]
     if findings[0].ok:
         findings += [check_clock_reports(data_dir), check_last_backup(data_dir, now),

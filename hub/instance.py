@@ -8,15 +8,21 @@ import contextlib
 import fcntl
 import os
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub import db, migrations
+import peewee
+
+from hub import db, migrations, storage
 from hub.settings import SETTINGS_FILE, template_text
 
 SECRET_KEY_FILE = "secret_key"
 SETUP_CODE_FILE = "setup-code"
 SERVING_LOCK_FILE = "serving.lock"
+# Database states: OK; READ_ONLY when the check at start failed but the data can still be read; or, when it
+# cannot be read at all, storage.FULL or storage.DAMAGED.
+OK, READ_ONLY = "ok", "read-only"
 
 
 class AlreadyServing(Exception):
@@ -32,6 +38,7 @@ class Preparation:
     database_ok: bool
     database_message: str
     migrations_applied: tuple
+    database_state: str = "ok"
 
 
 def write_private(path, text):
@@ -75,23 +82,70 @@ def database_path(data_dir):
 
 
 def prepare(data_dir):
-    """Make the data folder ready: folder, key, settings template, database checked and migrated."""
+    """Make the data folder ready: folder, database checked and migrated, key, settings template.
+
+    Raises storage.StartRefused when the database is missing or empty in a folder where a hub lived (it
+    would start as a new, empty hub). A database SQLite cannot open or read, or a full card, is not raised:
+    the hub then serves a page that says what happened (hub.errors) and /healthz says so.
+    """
     data_dir = Path(data_dir)
-    created = not database_path(data_dir).exists()
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
+    lost = storage.lost_database(data_dir)
+    if lost:
+        raise storage.StartRefused(lost)
+    created = not database_path(data_dir).exists()
+    look_for_a_lost_log(data_dir)
+    state, message, ran = _open_database(data_dir, created)
+    # The key after the database: a key beside no database means a database was lost (see lost_database).
     secret_key(data_dir)
     settings_path = data_dir / SETTINGS_FILE
     if not settings_path.exists():
         settings_path.write_text(template_text(), encoding="utf-8")
+    return Preparation(data_dir, created, state == OK, message, ran, state)
 
-    ok, message = (True, "ok") if created else db.check(database_path(data_dir))
+
+def _open_database(data_dir, created):
+    """(state, message, migrations applied): OK, READ_ONLY (the check failed), or a storage kind."""
+    try:
+        ok, message = (True, "ok") if created else db.check(database_path(data_dir))
+    except OSError as exc:  # a folder where the file should be, an unreadable file
+        ok, message = False, str(exc)
+    if not ok and not db.readable(database_path(data_dir)):
+        db.init(database_path(data_dir), read_only=True)
+        return storage.classify(message, data_dir), message, ()
     db.init(database_path(data_dir), read_only=not ok)
-    ran = ()
-    if ok:
+    if not ok:
+        return READ_ONLY, message, ()
+    try:
         with db.database.connection_context():
             ran = tuple(migrations.migrate(db.database))
-    return Preparation(data_dir, created, ok, message, ran)
+    except (peewee.DatabaseError, sqlite3.DatabaseError, OSError) as exc:
+        db.database.read_only = True
+        return storage.classify(exc, data_dir), str(exc), ()
+    return OK, "ok", ran
+
+
+def look_for_a_lost_log(data_dir):
+    """Before this process opens the database: after an unclean stop, was the write-ahead log kept?
+
+    Every command that opens the database looks first (start-up, doctor, backup): once a process has
+    opened and closed it, SQLite has moved the log into the database and removed it, and its absence would
+    no longer mean anything. Not while a server runs: its log is there, and the marker is its own.
+    """
+    if not is_served(data_dir):
+        storage.check_unclean_stop(data_dir)
+
+
+def is_served(data_dir):
+    """True while a server process holds data_dir's serving lock."""
+    try:
+        with serving(data_dir):
+            return False
+    except AlreadyServing:
+        return True
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

@@ -28,6 +28,10 @@ class UntrustedClock(JobProblem):
     """The hub's clock is outside the plausible range: a job that erases must not act on its date."""
 
 
+class StorageFull(JobProblem):
+    """Less than WRITE_FLOOR_MB free: jobs that may write wait until there is room."""
+
+
 class DatabaseDamaged(JobProblem):
     """The nightly integrity check failed: the hub now serves read-only."""
 
@@ -120,5 +124,5 @@ def switch_to_read_only(app, message):
     """Refuse writes from now on and show the banner; repairing or restoring is left to the coordinator."""
     with db.WRITE_LOCK:  # wait for a transaction under way to end, so none is cut in half
         db.database.read_only = True
-        app.config.update(DATABASE_OK=False, DATABASE_MESSAGE=message)
+        app.config.update(DATABASE_OK=False, DATABASE_MESSAGE=message, DATABASE_STATE=instance.READ_ONLY)
         db.database.generation += 1  # visitors' cached pages were rendered without the banner

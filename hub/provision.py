@@ -30,6 +30,7 @@ PASSPHRASE_LENGTH = 16  # about 80 bits; lowercase and digits without look-alike
 INSTALL_DIR = "/opt/communityhub"
 STATE_DIR = "/var/lib/communityhub"
 AGGREGATOR_STATE_DIR = "/var/lib/communityhub-aggregator"  # on the district machine
+MEDIA_DIR = "/media/communityhub"  # where USB sticks are mounted for the hub (under MEDIA_DIRS' /media)
 USER = "communityhub"
 HOSTNAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")
@@ -48,6 +49,11 @@ FILES = (
     ("communityhub-journald.conf", "etc/systemd/journald.conf.d/communityhub.conf", 0o644),
     ("communityhub-set-clock", "usr/local/sbin/communityhub-set-clock", 0o755),
     ("communityhub-clock.rules", "etc/polkit-1/rules.d/50-communityhub-clock.rules", 0o644),
+    # USB sticks: mounted for the hub on Raspberry Pi OS Lite, which mounts nothing by itself.
+    ("communityhub-usb.rules", "etc/udev/rules.d/99-communityhub-usb.rules", 0o644),
+    ("communityhub-usb-mount@.service", "etc/systemd/system/communityhub-usb-mount@.service", 0o644),
+    ("communityhub-usb-mount", "usr/local/sbin/communityhub-usb-mount", 0o755),
+    ("communityhub-media.conf", "etc/tmpfiles.d/communityhub-media.conf", 0o644),
     # For the district's machine: rendered here so one command makes every unit; the hub never installs it.
     ("communityhub-aggregator.service", "etc/systemd/system/communityhub-aggregator.service", 0o644),
 )
@@ -72,6 +78,7 @@ class Plan:
     install_dir: str = INSTALL_DIR
     user: str = USER
     aggregator_data_dir: str = AGGREGATOR_STATE_DIR
+    media_dir: str = MEDIA_DIR
 
 
 def wifi_passphrase(data_dir):

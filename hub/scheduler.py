@@ -9,7 +9,8 @@ So, in this module:
   every start; what remains to be done lives in the hub's own tables, never in the scheduler;
 - `RestartingIntervalTrigger` starts its series again from now once it has fallen two intervals behind;
 - a watchdog compares the wall clock with the monotonic clock every minute and, after a jump, reschedules
-  every job to run now;
+  to now every job the jump left waiting (a backward jump), and wakes APScheduler for the jobs it made
+  overdue (a forward jump): each runs once, never a catch-up run and then a second run from the watchdog;
 - each job runs in the app's context with a database connection, catches its own errors and leaves its
   last run, success and error in `HubScheduler.status`.
 
@@ -27,8 +28,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from hub import clock as hub_clock
-from hub import db
-from hub.jobs import JOBS, JobProblem, call_arguments, resolve
+from hub import db, storage
+from hub.jobs import JOBS, JobProblem, StorageFull, call_arguments, resolve
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ class HubScheduler:
         wall = self.clock()
         self._record(job_id, last_run=wall)
         try:
+            _enough_room(self.app, job_id)
             function = resolve(job.target)
             with self.app.app_context(), db.database.connection_context():
                 args, kwargs = call_arguments(job, self.app, wall)
@@ -147,17 +149,29 @@ class HubScheduler:
             self._record(job_id, ok=True, last_success=wall, result=result)
 
     def check_clock(self):
-        """Look at both clocks; after a jump, reschedule every job to run now. Return the jump in seconds."""
+        """Look at both clocks; after a jump, make every job that the jump stranded run now. Return the jump.
+
+        Stranded: due later than one interval from now, which only a backward jump makes. A job the
+        jump made overdue is left to APScheduler, woken now, which runs it once; one it has already run
+        since the jump is not due, and is not run a second time.
+        """
         moved = self.watchdog.jump()
         wall = self.clock()
         self._record("watchdog", last_run=wall, last_success=wall, ok=True)
         if moved:
-            log.warning("the clock jumped by %+.0f s: every job runs now", moved)
             now = wall.astimezone(UTC)
-            for job in self.scheduler.get_jobs():
+            stranded = [job for job in self.scheduler.get_jobs()
+                        if job.next_run_time is not None and job.next_run_time > now + self._interval(job)]
+            log.warning("the clock jumped by %+.0f s: %d job(s) rescheduled to run now", moved, len(stranded))
+            for job in stranded:
                 job.modify(next_run_time=now)
+            if self.scheduler.running:
+                self.scheduler.wakeup()
             self._record("watchdog", result={"jump_seconds": moved, "at": wall})
         return moved
+
+    def _interval(self, job):
+        return self.jobs[job.id].every if job.id in self.jobs else timedelta(0)
 
     def snapshot(self):
         """A copy of every job's status: last_run, last_success, ok, last_error, last_error_at, result."""
@@ -178,6 +192,13 @@ class HubScheduler:
     def _record(self, job_id, **changes):
         with self._status_lock:
             self.status[job_id].update(changes)
+
+
+def _enough_room(app, job_id):
+    """Below the write floor a job that may write does not run: the card must never fill completely."""
+    floor = app.config.get("WRITE_FLOOR_MB", 0)
+    if job_id != "integrity" and storage.below_floor(app.config["DATA_DIR"], floor):
+        raise StorageFull(f"not run: less than {floor} MB free on the data folder's disk")
 
 
 def _empty_status():

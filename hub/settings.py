@@ -58,6 +58,9 @@ SETTINGS = (
     Setting("SESSION_IDLE_MINUTES", 30,
             "Minutes without a request after which a sign-in ends (shared phones)."),
     Setting("MIN_FREE_DISK_MB", 200, "`doctor` warns when the data folder's disk has less free space."),
+    Setting("WRITE_FLOOR_MB", 20,
+            "Below this much free space (MB) the hub refuses to save, so the card never fills completely and the "
+            "hub can still start and be read; it saves again as soon as space returns."),
     Setting("CASE_RETENTION_MONTHS", 24,
             "Months after a case is closed before its narrative text is erased (coded fields are kept)."),
     # The Raspberry Pi's set-up (`communityhub provision render`).

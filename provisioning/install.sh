@@ -110,7 +110,9 @@ install_configuration() {
                 etc/NetworkManager/system-connections/communityhub-ap.nmconnection \
                 etc/NetworkManager/dnsmasq-shared.d/communityhub-captive.conf \
                 etc/systemd/journald.conf.d/communityhub.conf \
-                usr/local/sbin/communityhub-set-clock etc/polkit-1/rules.d/50-communityhub-clock.rules; do
+                usr/local/sbin/communityhub-set-clock etc/polkit-1/rules.d/50-communityhub-clock.rules \
+                etc/udev/rules.d/99-communityhub-usb.rules etc/systemd/system/communityhub-usb-mount@.service \
+                usr/local/sbin/communityhub-usb-mount etc/tmpfiles.d/communityhub-media.conf; do
         if [ "$DRY_RUN" = 0 ] && cmp -s "$staging/$file" "/$file"; then
             continue                            # unchanged: leave it (and its services) alone
         fi
@@ -122,6 +124,8 @@ install_configuration() {
         run install -D -o root -g root -m "$mode" "$staging/$file" "/$file"
         case "$file" in
             *journald.conf.d/*) run systemctl restart systemd-journald.service ;;  # the log limits apply now
+            *tmpfiles.d/*) run systemd-tmpfiles --create "/$file" ;;  # the sticks' folder exists now
+            *udev/rules.d/*) run udevadm control --reload ;;  # sticks plugged in from now on are mounted
         esac
         changed=1
     done

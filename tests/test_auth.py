@@ -5,7 +5,7 @@ import pytest
 from hub import throttle as throttle_module
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
-from hub.auth.sessions import SessionStore
+from hub.signins import SessionStore
 from tests.conftest import csrf_token
 
 

@@ -97,9 +97,10 @@ def test_doctor__shows_setup_code_until_a_coordinator_exists(runner, data_dir):
     assert waiting.exit_code == 1 and code in waiting.output and "/setup" in waiting.output
 
 
-def test_doctor__healthy_hub(runner):
+def test_doctor__healthy_hub(runner, data_dir):
     runner.invoke(["init"])
     runner.invoke(["user", "add", "boss", "--role", "coordinator"], input="a long password\n")
+    runner.invoke(["backup", "--to", str(data_dir / "backups")])
     result = runner.invoke(["doctor", "--json"])
     report = json.loads(result.output)
     assert report["ok"] is True, report

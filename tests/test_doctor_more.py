@@ -22,7 +22,8 @@ def test_disk_wear_from_the_cards_own_estimate(tmp_path):
 def test_last_backup_old_and_new(tmp_path):
     folder = tmp_path / "sticks"
     folder.mkdir()
-    assert doctor.check_last_backup(tmp_path, NOW, folders=[folder], stamp=tmp_path / "x").detail == "none found yet"
+    none = doctor.check_last_backup(tmp_path, NOW, folders=[folder], stamp=tmp_path / "x")
+    assert not none.ok and none.detail.startswith("none found") and "communityhub backup" in none.fix
     backup = folder / "hub-20261101-020000-000001.sqlite3"
     backup.write_bytes(b"")
     stamp = datetime(2026, 11, 1, 2, 0).timestamp()

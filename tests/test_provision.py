@@ -70,7 +70,8 @@ def test_render__hub_unit_is_hardened_with_a_watchdog(rendered):
     assert unit["ExecStart"] == "/opt/communityhub/venv/bin/communityhub run --host 0.0.0.0 --port 80"
     assert unit["Environment"] == "COMMUNITYHUB_DATA_DIR=/var/lib/communityhub"
     for option, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("PrivateTmp", "yes"),
-                          ("ProtectHome", "yes"), ("ReadWritePaths", "/var/lib/communityhub")):
+                          ("ProtectHome", "yes"),
+                          ("ReadWritePaths", "/var/lib/communityhub -/media/communityhub")):
         assert unit[option] == value, option
     assert unit["User"] == "communityhub"
 

@@ -126,19 +126,51 @@ def test_watchdog__clocks_agree__nothing_moves(fresh_app):
     assert next_run_times(hub) == before
 
 
-def test_watchdog__fifty_years_forward_then_a_day_back__every_job_runs_now(fresh_app):
+def test_watchdog__fifty_years_forward__every_job_due_once(fresh_app):
     clocks = Clocks()
     hub = hub_scheduler(fresh_app, clocks=clocks)
     assert set(next_run_times(hub)) == {job.id for job in JOBS}
 
     clocks.move(wall=FIFTY_YEARS + MINUTE, mono=MINUTE)
     assert hub.check_clock() == pytest.approx(FIFTY_YEARS.total_seconds())
-    assert set(next_run_times(hub).values()) == {clocks.wall.astimezone(UTC)}
+    now = clocks.wall.astimezone(UTC)
+    assert all(when <= now for when in next_run_times(hub).values())  # due: APScheduler runs each once
 
-    clocks.move(wall=-DAY + MINUTE, mono=MINUTE)
-    assert hub.check_clock() == pytest.approx(-DAY.total_seconds())
+
+def test_watchdog__a_day_back__every_job_runs_now(fresh_app):
+    clocks = Clocks()
+    hub = hub_scheduler(fresh_app, clocks=clocks)
+    clocks.move(wall=-DAY, mono=MINUTE)
+    assert hub.check_clock() == pytest.approx(-(DAY + MINUTE).total_seconds())
     assert set(next_run_times(hub).values()) == {clocks.wall.astimezone(UTC)}
-    assert hub.snapshot()["watchdog"]["result"]["jump_seconds"] == pytest.approx(-DAY.total_seconds())
+    assert hub.snapshot()["watchdog"]["result"]["jump_seconds"] == pytest.approx(-(DAY + MINUTE).total_seconds())
+
+
+def test_watchdog__a_job_run_since_a_forward_jump_is_not_run_again(app, monkeypatch):
+    # The scheduler's own catch-up ran the job after the jump; the watchdog's look a moment later must not
+    # make it run a second time (it used to reschedule every job to now).
+    class JumpingDatetime(datetime):
+        offset = timedelta(0)
+
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + cls.offset
+
+    monkeypatch.setattr(apscheduler.schedulers.base, "datetime", JumpingDatetime)
+    hub = create_scheduler(app, clock=lambda: datetime.now() + JumpingDatetime.offset, watch_every=3600,
+                           jobs=(Job("probe", timedelta(hours=1), f"{HERE}:fire_probe", first=timedelta(hours=1)),))
+    hub.start()
+    try:
+        JumpingDatetime.offset = FIFTY_YEARS
+        hub.scheduler.wakeup()  # APScheduler's own wake-up comes first
+        assert FIRED["probe"].wait(WAIT)
+        FIRED["probe"].clear()
+        assert hub.check_clock() == pytest.approx(FIFTY_YEARS.total_seconds(), abs=60)
+        (job,) = hub.scheduler.get_jobs()
+        assert job.next_run_time > hub.now() + timedelta(minutes=50)  # its next run is an interval away
+        assert not FIRED["probe"].is_set()
+    finally:
+        hub.shutdown()
 
 
 # Running one job.
@@ -167,6 +199,17 @@ def test_run_job__a_failure_is_recorded_and_the_next_job_runs(app):
     assert status["broken"]["ok"] is False and status["broken"]["last_success"] is None
     assert status["broken"]["last_error"] == "ZeroDivisionError: the job broke"
     assert status["write"]["ok"] is True
+
+
+def test_run_job__below_the_write_floor_a_job_waits_for_room(app):
+    hub = hub_scheduler(app, Job("write", DAY, f"{HERE}:write_row", args=(today,)))
+    app.config["WRITE_FLOOR_MB"] = 10**9  # more than any disk has free: the card counts as full
+    hub.run_job("write")
+    status = hub.snapshot()["write"]
+    assert status["ok"] is False and status["last_error"].startswith("StorageFull: not run: less than")
+    app.config["WRITE_FLOOR_MB"] = 0  # room again: the next run writes
+    hub.run_job("write")
+    assert hub.snapshot()["write"]["ok"] is True
 
 
 def test_run_job__a_missing_module_or_function_is_an_error_in_the_status(fresh_app):

@@ -4,16 +4,15 @@ The same standards as the hub's sign-in (hub/auth): scrypt hashes, a wrong usern
 wrong password, the same throttle (hub/throttle.py: per account and device, never locking out a device that
 has not failed), a session cookie with no expiry date holding only a random id, and idle and absolute
 timeouts counted on the server's monotonic clock. The hub's own classes live in `hub.auth`, an area the
-aggregator does not import (STYLE rule 15), so the few lines are kept here.
+aggregator does not import (STYLE rule 15), so the few lines are kept here; the session store is shared
+(hub.signins), kept across restarts.
 
 Every page needs a signed-in admin except OPEN_ENDPOINTS and the signed machine API (`api.*`).
 """
 
 import functools
 import re
-import secrets
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -27,6 +26,7 @@ from federation.aggregator import db
 from federation.aggregator.models import Admin
 from hub import clock
 from hub.forms import EmptyForm, at_most, required
+from hub.signins import SESSIONS_FILE, SessionStore
 from hub.throttle import Throttle
 
 bp = Blueprint("auth", __name__)
@@ -35,7 +35,6 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 HASH_METHOD = "scrypt"
 SESSION_KEY = "sid"
-ABSOLUTE_HOURS = 12
 UNLOCK_FOLDER = "aggregator-signin-unlock"  # in the data folder: `aggregator admin unlock` requests (hub.throttle)
 # Endpoints anyone may open; everything else but the signed API (`api.*`) needs a signed-in admin.
 OPEN_ENDPOINTS = {"auth.login", "healthz", "static"}
@@ -113,47 +112,6 @@ def authenticate(username, password):
 
 # --- throttling and sessions, on the monotonic clock ----------------------------------------------------
 
-@dataclass
-class SignIn:
-    admin_id: int
-    started: float
-    last_seen: float
-
-
-class SessionStore:
-    """Session id -> SignIn, in memory (a restart signs everyone out), thread-safe."""
-
-    def __init__(self, idle_seconds, now=clock.monotonic):
-        self.idle_seconds = idle_seconds
-        self._now = now
-        self._lock = threading.Lock()
-        self._sessions = {}
-
-    def start(self, admin_id):
-        session_id = secrets.token_urlsafe(32)
-        now = self._now()
-        with self._lock:
-            self._sessions[session_id] = SignIn(admin_id, now, now)
-        return session_id
-
-    def touch(self, session_id):
-        """The admin id of a live session (now marked used), or None when unknown or timed out."""
-        now = self._now()
-        with self._lock:
-            sign_in = self._sessions.get(session_id)
-            if sign_in is None:
-                return None
-            if now - sign_in.last_seen > self.idle_seconds or now - sign_in.started > ABSOLUTE_HOURS * 3600:
-                del self._sessions[session_id]
-                return None
-            sign_in.last_seen = now
-            return sign_in.admin_id
-
-    def end(self, session_id):
-        with self._lock:
-            self._sessions.pop(session_id, None)
-
-
 def sessions():
     return current_app.extensions["aggregator_sessions"]
 
@@ -164,7 +122,8 @@ def throttle():
 
 def init_app(app, now=clock.monotonic):
     """Sessions, throttling, the sign-in requirement and `Cache-Control: no-store` on signed-in pages."""
-    app.extensions["aggregator_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60, now)
+    app.extensions["aggregator_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60, now,
+                                                         path=Path(app.config["DATA_DIR"]) / SESSIONS_FILE)
     app.extensions["aggregator_throttle"] = Throttle(now, Path(app.config["DATA_DIR"]) / UNLOCK_FOLDER)
     app.register_blueprint(bp)
 

@@ -1,12 +1,23 @@
 """Writing and searching the audit log. `record()` is the only writer; nothing updates or deletes."""
 
+import json
+import logging
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from flask import g, has_request_context, request
+import peewee
+from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from hub import clock
 from hub.audit.models import AuditEvent
+from hub.db import ReadOnlyError, database
+
+log = logging.getLogger(__name__)
+# Sign-ins and sign-outs while the database cannot take them (read-only, full card): one JSON line each, moved
+# into the audit log at the next start with a working database (import_fallback).
+FALLBACK_FILE = "audit-fallback.jsonl"
 
 PAGE_SIZE = 50
 
@@ -99,6 +110,47 @@ def record(action, obj=None, detail="", user=None, username=""):
         client_address=(request.remote_addr or "") if has_request_context() else "cli",
         detail=detail,
     )
+
+
+def record_now(action, obj=None, detail="", user=None, username=""):
+    """record() in its own transaction, or, while the database cannot take it, a line in the fallback log
+    (signing in must work on a read-only hub; its trace must not be lost)."""
+    try:
+        with database.atomic():
+            return record(action, obj, detail=detail, user=user, username=username)
+    except (ReadOnlyError, peewee.DatabaseError) as error:
+        actor = user if user is not None else g.get("user")
+        entry = {"at": clock.now().isoformat(), "action": action, "username": actor.username if actor else username,
+                 "role": actor.role if actor else "", "user_id": actor.id if actor else None,
+                 "object_type": type(obj).__name__.lower() if obj is not None else "",
+                 "object_id": str(obj.id) if obj is not None else "",
+                 "client_address": request.remote_addr or "", "detail": detail}
+        log.warning("audit %s kept in %s: the database cannot take it (%s)", action, FALLBACK_FILE, error)
+        try:
+            with open(Path(current_app.config["DATA_DIR"]) / FALLBACK_FILE, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(entry, sort_keys=True) + "\n")
+        except OSError as problem:  # the card is full: the journal still has the line above
+            log.error("audit %s lost: %s", action, problem)
+        return None
+
+
+def import_fallback(data_dir):
+    """Move the fallback log's events into the audit log (at start, with a working database); -> how many."""
+    path = Path(data_dir) / FALLBACK_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    entries = [json.loads(line) for line in lines if line.strip()]
+    with database.atomic():
+        for entry in entries:
+            AuditEvent.create(at=datetime.fromisoformat(entry["at"]), user=entry["user_id"],
+                              username=entry["username"], role=entry["role"], action=entry["action"],
+                              object_type=entry["object_type"], object_id=entry["object_id"],
+                              client_address=entry["client_address"],
+                              detail=(entry["detail"] + " (kept aside while the database could not save)").strip())
+    path.unlink()
+    return len(entries)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ Until the hub has a coordinator every page leads to set-up; a user whose secret 
 change it before anything else.
 """
 
+from pathlib import Path
+
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS, coordinator_exists
-from hub.auth.sessions import SessionStore
+from hub.signins import SESSIONS_FILE, SessionStore
 
 SESSION_KEY = "sid"
 # Pages that work before set-up and before a forced secret change.
@@ -44,13 +46,15 @@ def is_set_up():
 
 
 def init_app(app):
-    app.extensions["hub_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60)
+    app.extensions["hub_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60,
+                                                  path=Path(app.config["DATA_DIR"]) / SESSIONS_FILE)
 
     @app.before_request
     def load_user():
         g.user = None
         session_id = session.get(SESSION_KEY)
         if session_id:
+            g.signed_out_account = store().owner(session_id)  # whose typing to keep if it has ended
             user_id = store().touch(session_id)
             user = User.get_or_none((User.id == user_id) & User.active) if user_id else None
             if user is None:

@@ -3,12 +3,11 @@
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from hub.audit.service import record
-from hub.auth import bp
+from hub.audit.service import record_now
+from hub.auth import bp, kept
 from hub.auth.current import sign_in, sign_out
 from hub.auth.forms import ChangeSecretForm, LoginForm
 from hub.auth.service import AccountError, authenticate, change_own_secret, normalise_username
-from hub.db import database
 from hub.forms import EmptyForm, apply_error
 from hub.redirects import safe_next
 
@@ -31,26 +30,34 @@ def login():
         user = authenticate(username, form.password.data)
         if user is None:
             throttle().fail(*keys)
-            with database.atomic():
-                record("sign_in.failed", username=username)
-                if throttle().wait_seconds(*keys):
-                    record("sign_in.locked", username=username)
+            record_now("sign_in.failed", username=username)
+            if throttle().wait_seconds(*keys):
+                record_now("sign_in.locked", username=username)
             form.form_errors.append(_("That username and password or PIN do not match an active account."))
             return render_template("hub/auth/login.html", form=form), 401
         throttle().succeed(*keys)
         sign_in(user)
         g.user = user
-        with database.atomic():
-            record("sign_in", user, user=user)
+        record_now("sign_in", user, user=user)
         return redirect(safe_next(form.next.data))
     return render_template("hub/auth/login.html", form=form)
+
+
+@bp.get("/kept/<token>")
+def kept_form(token):
+    """A form posted after its sign-in ended, shown once to save it now (hub.auth.kept)."""
+    found = kept.take(token, g.user.id)
+    if found is None:
+        flash(_("There is no kept form to save: it was saved or shown already."), "info")
+        return redirect(url_for("home.index"))
+    action, fields = found
+    return render_template("hub/auth/kept.html", action=action, fields=fields, form=EmptyForm())
 
 
 @bp.post("/logout")
 def logout():
     if EmptyForm().validate_on_submit():
-        with database.atomic():
-            record("sign_out", g.user)
+        record_now("sign_out", g.user)
         sign_out()
         flash(_("You are signed out."), "success")
     return redirect(url_for("home.index"))

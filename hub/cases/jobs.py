@@ -49,15 +49,21 @@ def overdue_follow_ups(today):
 
         {2: [case 7 (due 2026-11-20), case 3 (due 2026-11-28)], None: [case 9 (due 2026-11-30)]}
     """
+    # Read every row first, then write in one short transaction: opening a write transaction while a lazy
+    # query still holds its read snapshot fails at once ("database is locked") if another connection
+    # committed in between, whatever the busy timeout.
+    cases = list(_overdue(today))
     grouped = {}
-    for case in _overdue(today):
+    for case in cases:
         grouped.setdefault(case.assigned_to_id, []).append(case)
-        due = case.next_follow_up.isoformat()
-        with database.atomic():
+    now = clock.now()
+    with database.atomic():
+        for case in cases:
+            due = case.next_follow_up.isoformat()
             logged = CaseAction.select().where((CaseAction.case == case) & (CaseAction.kind == OVERDUE)
                                                & (CaseAction.note == due)).exists()
             if not logged:
-                CaseAction.create(case=case, done_at=clock.now(), user=None, kind=OVERDUE, note=due)
+                CaseAction.create(case=case, done_at=now, user=None, kind=OVERDUE, note=due)
     return grouped
 
 
@@ -84,11 +90,13 @@ def erase_old_narratives(today, months):
     due = (Case.select(Case.id).where((Case.status == Case.CLOSED) & Case.closed_on.is_null(False)
                                       & (Case.closed_on < cutoff) & Case.narrative_erased_on.is_null())
            .order_by(Case.id))
-    for (case_id,) in due.tuples():
-        with database.atomic():  # one case at a time: a power cut leaves every case whole
+    case_ids = [case_id for (case_id,) in due.tuples()]  # read first (see overdue_follow_ups)
+    now = clock.now()
+    with database.atomic():  # one short transaction: a power cut leaves every case whole
+        for case_id in case_ids:
             changed = (Case.update(child=None, child_description="", place="", what_happened="", closed_reason="",
                                    narrative_erased_on=today, version=Case.version + 1, updated_by=None,
-                                   updated_at=clock.now())
+                                   updated_at=now)
                        .where((Case.id == case_id) & Case.narrative_erased_on.is_null()).execute())
             if not changed:
                 continue

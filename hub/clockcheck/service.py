@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, g
+from peewee import fn
 
 from hub import clock
 from hub.audit import service as audit
+from hub.audit.models import AuditEvent
 
 SKEW_LIMIT = timedelta(minutes=5)  # "more than a few minutes"
 SUSPECT_FILE = "clock-suspect"
@@ -54,11 +56,36 @@ def suspect_since():
         return None
 
 
+def sequence_marks():
+    """{table: the highest id so far} of the records that show a clock mark: their order, which no clock moves."""
+    from hub.cases.models import Case, CaseAction
+
+    return {model._meta.table_name: model.select(fn.MAX(model.id)).scalar() or 0
+            for model in (AuditEvent, Case, CaseAction)}
+
+
+def _suspect_lines():
+    try:
+        return (_folder() / SUSPECT_FILE).read_text().split("\n")
+    except OSError:
+        return []
+
+
+def suspect_since_ids():
+    """sequence_marks() when the clock became suspect ({} while it is trusted, or for an older marker)."""
+    lines = _suspect_lines()
+    try:
+        return json.loads(lines[2]) if len(lines) > 2 and lines[2].strip() else {}
+    except ValueError:
+        return {}
+
+
 def report_phone_time(phone_time):
     """A phone said what time it is: mark the clock suspect if it differs by more than SKEW_LIMIT (once)."""
     hub_time = clock.now()
     if is_skewed(phone_time, hub_time) and suspect_since() is None:
-        (_folder() / SUSPECT_FILE).write_text(f"{hub_time.isoformat()}\n{phone_time.isoformat()}\n")
+        marks = json.dumps(sequence_marks(), sort_keys=True)
+        (_folder() / SUSPECT_FILE).write_text(f"{hub_time.isoformat()}\n{phone_time.isoformat()}\n{marks}\n")
     return is_skewed(phone_time, hub_time)
 
 
@@ -90,7 +117,8 @@ def set_clock(new_time, username):
         raise ClockError((result.stderr or result.stdout).strip()[:200] or f"exit status {result.returncode}")
     since = suspect_since()
     entry = {"by": username, "hub_before": before.isoformat(), "set_to": new_time.isoformat(),
-             "suspect_from": since.isoformat() if since else None, "suspect_until": before.isoformat()}
+             "suspect_from": since.isoformat() if since else None, "suspect_until": before.isoformat(),
+             "suspect_from_ids": suspect_since_ids() if since else {}, "suspect_until_ids": sequence_marks()}
     with open(_folder() / LOG_FILE, "a", encoding="utf-8") as log:
         log.write(json.dumps(entry) + "\n")
     (_folder() / SUSPECT_FILE).unlink(missing_ok=True)
@@ -108,8 +136,12 @@ def history():
 
 
 def suspect_periods():
-    """[(start, end)] by the hub's clock at the time; end is None for the period still open. Parsed again
-    only when one of the two files changed (a page may mark many records)."""
+    """[(start, end)] by the hub's clock at the time; end is None for the period still open."""
+    return [(start, end) for start, end, _, _ in _periods()]
+
+
+def _periods():
+    # Parsed again only when one of the two files changed (a page may mark many records).
     version = tuple(_changed(name) for name in (SUSPECT_FILE, LOG_FILE))
     cached = g.get("clock_suspect_periods")
     if cached is None or cached[0] != version:
@@ -126,14 +158,29 @@ def _changed(name):
 
 
 def _read_suspect_periods():
-    periods = [(datetime.fromisoformat(e["suspect_from"]), datetime.fromisoformat(e["suspect_until"]))
+    """[(start, end, start ids, end ids)]: times by the hub's clock, ids from sequence_marks()."""
+    periods = [(datetime.fromisoformat(e["suspect_from"]), datetime.fromisoformat(e["suspect_until"]),
+                e.get("suspect_from_ids") or {}, e.get("suspect_until_ids") or {})
                for e in history() if e.get("suspect_from")]
     since = suspect_since()
     if since is not None:
-        periods.append((since, None))
+        periods.append((since, None, suspect_since_ids(), None))
     return periods
 
 
-def was_suspect(when):
-    """Whether a record stamped `when` (by the hub's clock then) was made while the clock was suspect."""
-    return any(start <= when and (end is None or when <= end) for start, end in suspect_periods())
+def was_suspect(when, record=None):
+    """Whether a record stamped `when` (by the hub's clock then) was made while the clock was suspect.
+
+    With the record, by its place in its table's order (its id between the marks taken when the clock became
+    suspect and when it was set): a clock that jumped back meanwhile stamps times before the period began,
+    and comparing times would miss exactly the records whose times are wrong. Without, or for periods logged
+    before the marks existed, by its time."""
+    table = type(record)._meta.table_name if record is not None and hasattr(record, "_meta") else None
+    for start, end, start_ids, end_ids in _periods():
+        if table in start_ids:
+            after_start = record.id > start_ids[table]
+            if after_start and (end_ids is None or record.id <= end_ids.get(table, record.id)):
+                return True
+        elif start <= when and (end is None or when <= end):
+            return True
+    return False

@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, g, jsonify, redirect, render_template, request
 
-from hub import __version__, clock, db, migrations
+from hub import __version__, clock, db, migrations, storage
 from hub.auth.service import set_language
 from hub.home import bp
 from hub.home.service import home_page
@@ -32,17 +32,24 @@ def language(code):
 
 @bp.get("/healthz")
 def healthz():
-    ok = current_app.config["DATABASE_OK"]
+    config = current_app.config
+    ok, state = config["DATABASE_OK"], config["DATABASE_STATE"]
+    below_floor = storage.below_floor(config["DATA_DIR"], config["WRITE_FLOOR_MB"])
+    if ok and below_floor:
+        state = storage.FULL
     body = {
-        "status": "ok" if ok else "degraded",
+        "status": "ok" if ok and not below_floor else "degraded",
         "version": __version__,
         "database": {
-            "state": "ok" if ok else "read-only",
-            "message": current_app.config["DATABASE_MESSAGE"],
+            "state": state,
+            "message": config["DATABASE_MESSAGE"] if not below_floor else
+            f"less than {config['WRITE_FLOOR_MB']} MB free: saving is refused",
             "schema": max(migrations.applied(db.database), default=0) if ok else None,
             "sqlite_version": db.sqlite_version(),
+            "wal_lost": bool(config["WAL_LOST"]),
         },
     }
+    ok = ok and not below_floor
     return jsonify(body), 200 if ok else 503
 
 
