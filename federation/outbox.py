@@ -22,7 +22,7 @@ from hub.db import BaseModel, database
 PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
 STATES = (PENDING, DELIVERED, REFUSED)
 OWN, RELAY = "own", "relay"
-SCHEMA_VERSION = 1  # federation.summary.SCHEMA_VERSION; publish passes its own
+SCHEMA_VERSION = 2  # federation.summary.SCHEMA_VERSION; publish passes its own
 
 # How the last delivery run ended (FederationState.last_outcome); hub.sharing says each in plain words.
 OK, UNREACHABLE, REFUSED_RUN, BAD_RECEIPT, NOT_ENROLLED = (
@@ -246,6 +246,16 @@ def latest(period):
     """This hub's latest release of period (the highest revision), or None."""
     return (OutboxBundle.select().where((OutboxBundle.origin == OWN) & (OutboxBundle.period == period))
             .order_by(OutboxBundle.revision.desc(), OutboxBundle.id.desc()).first())
+
+
+def releases():
+    """{period: (when its first release was queued, its latest release)} of this hub's own months."""
+    found = {}
+    for row in (OutboxBundle.select().where(OutboxBundle.origin == OWN)
+                .order_by(OutboxBundle.period, OutboxBundle.revision, OutboxBundle.id)):
+        first = found.get(row.period, (row.created_at, None))[0]
+        found[row.period] = (min(first, row.created_at), row)
+    return found
 
 
 def built_periods():

@@ -3,7 +3,7 @@
 The JSON file is the one source: `TABLES` and `VALUES` are read from it, so the hub that builds a payload,
 the aggregator that ingests it and the pages that show it agree on every table, cell and value. A table's
 `x-case-family` annotation marks the counts about children in the case family (DECISIONS "Privacy rule for
-summaries", rule 1).
+summaries", rule 1); in version 2 every table carries it, since every "<5" there stands for 0 to 4.
 
 The validators are imported on first use: a hub validates only when it builds a summary, and the idle
 server does without their memory (docs/benchmarks.md).
@@ -15,7 +15,7 @@ from importlib import resources
 
 from federation.errors import InvalidPayload, UnknownSchema
 
-SCHEMA_VERSIONS = (1,)
+SCHEMA_VERSIONS = (1, 2)  # 1 from hubs not yet upgraded; 2 (every count 0-4 is "<5") is what hubs build
 CURRENT = SCHEMA_VERSIONS[-1]
 
 
