@@ -124,7 +124,7 @@ def chain_ranges(months):
                      min(stock[1], following[1] - arrivals[0] + departures[1]))
         backward[index] = following = _cap(stock)
     ranges = []
-    for index, (stock, arrivals, departures) in enumerate(months):
+    for index, (_, arrivals, departures) in enumerate(months):
         before = forward[index - 1] if index else FREE
         after = backward[index]
         ranges.append(((max(forward[index][0], after[0]), min(forward[index][1], after[1])),

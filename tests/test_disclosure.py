@@ -54,7 +54,8 @@ def raws(draw):
         for twin in linked.GROUPS.get(name, (name,))[1:]:
             twin_cells = schema.TABLES[twin]["cells"]
             if twin in linked.BOUNDED:  # topics: each at most the life-skills sessions held
-                raw["tables"][twin]["cells"] = {cell: draw(st.integers(0, counts["life_skills"])) for cell in twin_cells}
+                most = counts["life_skills"]
+                raw["tables"][twin]["cells"] = {cell: draw(st.integers(0, most)) for cell in twin_cells}
                 continue
             split = {}
             remaining = sum(counts.values())
