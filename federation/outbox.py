@@ -22,7 +22,7 @@ from hub.db import BaseModel, database
 PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
 STATES = (PENDING, DELIVERED, REFUSED)
 OWN, RELAY = "own", "relay"
-SCHEMA_VERSION = 2  # federation.summary.SCHEMA_VERSION; publish passes its own
+SCHEMA_VERSION = 1  # the default of callers that bring their own payload; publish passes summary.SCHEMA_VERSION
 
 # How the last delivery run ended (FederationState.last_outcome); hub.sharing says each in plain words.
 OK, UNREACHABLE, REFUSED_RUN, BAD_RECEIPT, NOT_ENROLLED = (
