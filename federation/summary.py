@@ -54,7 +54,10 @@ class Month:
         self.period = period
         self.first, self.next_first = month_bounds(period)
         self.last = self.next_first - timedelta(days=1)
-        self.cutoffs = dict(cutoffs or {})
+        # Only this month's cut-off and last month's can move a record in or out of this month: a record
+        # of an older month entered in this one is past that month's seal date whatever its cut-off.
+        previous = (self.first - timedelta(days=1)).strftime("%Y-%m")
+        self.cutoffs = {key: value for key, value in (cutoffs or {}).items() if key in (period, previous)}
 
 
 def effective_day(event, entered, cutoffs=None):

@@ -178,7 +178,12 @@ def test_a_total_that_would_pin_hidden_cells_is_withheld():
 def test_twin_tables_publish_one_total():
     raw = with_counts(empty_raw(), "attendance", {"female.10-14": 23, "male.10-14": 19})
     raw["tables"]["attendance_by_kind"]["cells"]["life_skills"] = 42
+    records = [f"attendance:{index}" for index in range(42)]
+    raw["tables"]["attendance"]["records"] = {"female.10-14": records[:23], "male.10-14": records[23:]}
+    raw["tables"]["attendance_by_kind"]["records"] = {"life_skills": records}
     payload = disclosure.protect(PERIOD, raw, KEY)
+    # The same 42 attendances: the kind's one cell and both totals are one figure.
+    assert payload["tables"]["attendance_by_kind"]["cells"]["life_skills"] == payload["tables"]["attendance"]["total"]
     assert payload["tables"]["attendance"]["total"] == payload["tables"]["attendance_by_kind"]["total"] in (40, 45)
 
 
