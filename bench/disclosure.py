@@ -8,9 +8,7 @@ Two figures, both run in a child process so the bench's own hub is untouched:
   through `federation.disclosure.protect` in order, with its earlier releases, as a hub would release
   them. For every table total and cell, the district total of the published figures is set against the
   true total of the same hubs: the mean absolute relative error over the months; what was withheld (a
-  null total, a left-out table) is counted apart, as the share withheld. A "<5" is read as the district
-  can read it from what it holds (`less_than_five_reading`: the mean below 5 of the Poisson that gives the
-  indicator's share of "<5"), and, for comparison, as 2.
+  null total, a left-out table) is counted apart, as the share withheld. A "<5" is read as 2.
 - Cost: on five years of a village (bench.summary's seed), every month before the last is released, then
   the last month is built, protected with the linked audit over the 59 releases before it, and validated
   (`federation.publish.protected`): the median of 3 runs, and the bytes of the signed bundle.
@@ -155,35 +153,8 @@ def _poisson(rng, rate):
     return count
 
 
-def _poisson_cdf4(rate):
-    """P(X <= 4) and E[X | X <= 4] for X ~ Poisson(rate)."""
-    terms, term = [], 2.718281828459045 ** -rate
-    for count in range(5):
-        terms.append(term)
-        term *= rate / (count + 1)
-    mass = sum(terms)
-    return mass, sum(count * weight for count, weight in enumerate(terms)) / mass if mass else 0.0
-
-
-def less_than_five_reading(share):
-    """What a "<5" stands for on average when share of an indicator's published figures are "<5": the
-    conditional mean E[X | X < 5] of the Poisson whose P(X < 5) is that share (found by bisection). The
-    district can compute it from what it holds; with no figure of 5 or more, the middle of 0 to 4."""
-    if share >= 1 or share <= 0:
-        return float(LESS_THAN_FIVE_READ_AS)
-    low, high = 0.0, 50.0
-    for _ in range(60):
-        middle = (low + high) / 2
-        if _poisson_cdf4(middle)[0] > share:
-            low = middle
-        else:
-            high = middle
-    return _poisson_cdf4(low)[1]
-
-
 def utility(villages=VILLAGES, months=MONTHS, seed=SEED):
-    """{indicator: {"true_mean", "error" ("<5" read by the district's calibration), "naive_error" ("<5" read
-    as 2)}} and the share withheld."""
+    """({indicator: {"true_mean": mean district total, "error": mean absolute relative error}}, share withheld)."""
     from federation import disclosure
 
     rng = random.Random(seed)
@@ -218,16 +189,11 @@ def utility(villages=VILLAGES, months=MONTHS, seed=SEED):
                         entry[1] += value
     figures = {}
     for indicator, per_month in sums.items():
-        share = sum(entry[2] for entry in per_month) / max(1, sum(entry[3] for entry in per_month))
-        reading = less_than_five_reading(share)
-        errors, naive = [], []
-        for true, numbers, less, _ in per_month:
-            if true:
-                errors.append(abs(numbers + less * reading - true) / true)
-                naive.append(abs(numbers + less * LESS_THAN_FIVE_READ_AS - true) / true)
+        errors = [abs(numbers + less * LESS_THAN_FIVE_READ_AS - true) / true
+                  for true, numbers, less, _ in per_month if true]
+        hidden = sum(entry[2] for entry in per_month) / max(1, sum(entry[3] for entry in per_month))
         figures[indicator] = {"true_mean": statistics.mean(entry[0] for entry in per_month),
-                              "error": statistics.mean(errors) if errors else 0.0,
-                              "naive_error": statistics.mean(naive) if naive else 0.0, "reading": reading}
+                              "error": statistics.mean(errors) if errors else 0.0, "hidden": hidden}
     return figures, withheld / cells
 
 
@@ -284,9 +250,7 @@ def disclosure_control(session=None):
     with its earlier releases (`federation.disclosure.protect`): the mean absolute relative error, over the
     months, of each district total of the published figures against the true total of the same hubs, for
     every indicator whose district total is at least 100 a month on average (the worst is budgeted at 5 %),
-    a "<5" read as the mean below 5 of the Poisson that gives the indicator's share of "<5" across the
-    district (and, for comparison, as 2); and the share of cells and totals withheld (null totals, left-out
-    tables). Then, on
+    a "<5" read as 2; and the share of cells and totals withheld (null totals, left-out tables). Then, on
     five years of a village with its 59 earlier months released, the last month built, protected with the
     linked audit and validated (`federation.publish.protected`), median of 3, and its signed bundle."""
     from bench.measures import Row
@@ -297,12 +261,9 @@ def disclosure_control(session=None):
     rows = [Row(f"worst error of {len(budgeted)} indicators with a district total of 100+",
                 worst[1]["error"] * 100 if worst else None, "%", "disclosure_error_pct",
                 f"{worst[0]}" if worst else "no indicator reaches 100")]
-    naive = max(budgeted.items(), key=lambda item: item[1]["naive_error"]) if budgeted else None
-    rows.append(Row('worst error with every "<5" read as 2', naive[1]["naive_error"] * 100 if naive else None, "%",
-                    note=naive[0] if naive else ""))
     for name, figure in sorted(budgeted.items()):
         rows.append(Row(f"error of {name} (district total {figure['true_mean']:.0f})", figure["error"] * 100, "%",
-                        note=f'"<5" read as {figure["reading"]:.2f}; read as 2: {figure["naive_error"] * 100:.1f} %'))
+                        note=f'{figure["hidden"] * 100:.0f} % of its published figures are "<5"'))
     cost = result["cost"]
     rows += [
         Row("share of cells and totals withheld", result["withheld_share"] * 100, "%"),

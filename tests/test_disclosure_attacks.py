@@ -208,9 +208,8 @@ def test_the_attacker_sees_what_the_issue_saw():
 # The village ----------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def hub(app_context, data_dir, monkeypatch):
-    identity = signing.load_or_create(data_dir, signing.HUB)
-    return identity
+def hub(app_context, data_dir):
+    return signing.load_or_create(data_dir, signing.HUB)
 
 
 def release(period, identity, monkeypatch, on=None):
@@ -396,7 +395,7 @@ EVENTS = st.lists(st.tuples(st.sampled_from(["minor_leaves", "minor_returns", "d
                             st.integers(0, 2), st.integers(1, 27), st.integers(0, 40)), max_size=24)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=EVENTS, release_day=st.integers(1, 20))
 def test_property__random_villages_with_late_records_never_yield_a_narrowed_count(hub, monkeypatch, events,
                                                                                   release_day):
