@@ -43,3 +43,9 @@ def test_schema_2_refuses_what_it_does_not_allow(api, enrolled, payload, why):
     answer = post(api, seal(hub, 1, "2026-10", payload=payload, schema_version=2))
     assert (answer.status_code, answer.get_json()["error"]) == (422, "invalid_payload"), why
     assert MonthlySummary.select().count() == 0
+
+
+def test_the_schema_says_what_a_less_than_five_stands_for():
+    # Version 2: "<5" is 0 to 4 in every table; version 1: only in the case family (elsewhere 1 to 4).
+    assert schema.zero_hidden(2) is True and schema.zero_hidden(1) is False
+    assert schema.document(2)["$defs"]["count"]["oneOf"][1]["minimum"] == 5
