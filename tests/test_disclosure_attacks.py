@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import optimize
 
 from federation import bundle, linked, outbox, publish, schema, signing, summary
 from hub import clock
@@ -24,8 +25,6 @@ from hub.migration.models import Departure
 from hub.savings.models import DEPOSIT, SavingsCycle, SavingsEntry, SavingsMember
 from hub.schools.models import Dropout
 from tests.factories import make_group, make_meeting, make_person
-
-optimize = pytest.importorskip("scipy.optimize")
 
 LESS_THAN_FIVE = "<5"
 
