@@ -104,11 +104,9 @@ def protect(period, raw, key, history=None, earlier_savings=None):
                                cell_key(key, _records(table, cell, table["cells"][cell], name), known))
                  for cell in meta["cells"]}
         tables[name] = {"cells": cells}
-        if meta["total"]:
-            every = [record for cell in meta["cells"]
-                     for record in _records(table, cell, table["cells"][cell], name)]
-            if "records" not in table:
-                every = [f"{linked_unit(name)}|total|{table['total']}"]
+        if meta["total"]:  # the records of every cell; a table of the same people has the same ones
+            every = ([record for found in table["records"].values() for record in found] if "records" in table
+                     else [f"{linked_unit(name)}|total|{table['total']}"])
             tables[name]["total"] = rounded(table["total"], cell_key(key, every, known))
     tables = coarsen(period, tables, history or {})
     return {"tables": tables, "values": _protect_values(raw.get("values", {}), earlier_savings or {})}
