@@ -90,7 +90,7 @@ def ingest_rate(folder):
             keys = folder / "keys" / str(number)
             keys.mkdir(parents=True)
             identity = signing.load_or_create(keys, signing.HUB)
-            enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(f"Hub {number}"), f"Hub {number}"))
+            enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(f"Hub {number}")))
             sealed += [bundle.seal(identity, EPOCH, sequence, period, 1, 1,
                                    _fix_reasons(realistic_payload(rng, tables)))
                        for sequence, period in enumerate(months, 1)]

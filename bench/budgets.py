@@ -24,6 +24,8 @@ class Budget:
 BUDGETS = {
     "summary_build_s": Budget(1.0, "s"),           # issue 7: summary.build of one month, 5 years of a village
     "bundle_bytes": Budget(8192, "bytes"),         # issue 7: the signed bundle of that month
+    "disclosure_error_pct": Budget(5, "%"),        # issue 19: worst district total error, totals of 100+
+    "summary_audit_s": Budget(1.0, "s"),           # issue 19: a month with the linked audit, 5 years released
     "aggregator_ingest_per_s": Budget(200, "bundles/s", at_least=True),  # issue 7: SQLite, one process
     "aggregator_dashboard_p95_ms": Budget(300, "ms"),  # issue 7: `/` and `/indicators`, 500 hubs x 24 months
     "startup_s": Budget(2.0, "s"),                 # spawn to the first 200 from /healthz, slowest start

@@ -8,7 +8,7 @@ paragraph under its table in docs/benchmarks.md.
 import statistics
 from dataclasses import dataclass
 
-from bench import aggregator, load, loopback, page, roster, savings_group, signin, summary, transfer
+from bench import aggregator, disclosure, load, loopback, page, roster, savings_group, signin, summary, transfer
 
 STARTS = 3  # start-ups per server; the last one stays up for the other measures
 ROUNDS = 3  # load rounds per page, taken in turns
@@ -330,6 +330,7 @@ MEASURES = (
     ("First page download", first_page),
     ("Offline transfer", transfer.offline_transfer),
     ("Monthly summary", summary.monthly_summary),
+    ("Disclosure control", disclosure.disclosure_control),
     ("District aggregator", aggregator.district),
     ("Roster of 80", roster_of_80),  # last: its saves change the data the other measures read
 )

@@ -78,16 +78,17 @@ def read_receipt(data):
     return document
 
 
-def seal_enrolment(identity, code, name):
-    """The hub's enrolment request: its id, name and public key with the one-time code, signed by that key."""
-    return identity.sign({"format": ENROLMENT, "version": VERSION, "hub_id": identity.id, "name": name,
+def seal_enrolment(identity, code):
+    """The hub's enrolment request: its id and public key with the one-time code, signed by that key. No
+    village name: the district names the hub when it issues the code (`aggregator enrol-code --hub-name`)."""
+    return identity.sign({"format": ENROLMENT, "version": VERSION, "hub_id": identity.id,
                           "public_key": identity.public_key, "code": code})
 
 
 def open_enrolment(data):
     """The enrolment request in data, verified with the key it carries (it proves the hub holds that key)."""
     document = signing.parse(data, ENROLMENT)
-    _require(document, hub_id=_hex_id, name=_one_line, public_key=_text, code=_text)
+    _require(document, hub_id=_hex_id, public_key=_text, code=_text)  # a "name" from older hubs is ignored
     return signing.verify(document, document["public_key"])
 
 

@@ -1,188 +1,181 @@
 """Disclosure control: the one place that turns a month's true counts into what may leave the hub.
 
-Data flow: `summary.build(period)` (true counts) -> `protect()` -> a payload valid against
-federation/schema -> publish -> bundle. The rule is DECISIONS "Privacy rule for summaries"; docs/privacy.md
-states it for villages and districts. In short:
+Data flow: `summary.build(period)` (true counts, and the records behind each) -> `protect()` (with every
+earlier release of this hub) -> a payload valid against federation/schema (version SCHEMA_VERSION) ->
+publish -> bundle. docs/privacy.md states the rule for villages and districts. In short:
 
-- Case-family counts (federation/schema marks those tables) from 0 to 4 are "<5"; elsewhere 0 is 0 and
-  1 to 4 is "<5".
-- Every other count, and every total, is rounded to a multiple of 5 without bias: 5q + r goes up with
-  probability r / 5. The draw is a keyed hash (HMAC-SHA-256 with this hub's rounding key) of period,
-  quantity, cell and true value, so rebuilding a month gives the same bytes and nobody without the key can
-  undo the rounding. Totals are rounded on their own, never added up from published cells.
-- A published figure always means what the aggregator reads it as (`bound()`): "<5" is 0 to 4 (1 to 4
-  outside the case family), 5k is max(5, 5k - 4) to 5k + 4. Revisions and month-end stocks are sticky: a
-  cell keeps its last published value while that value still covers its true value, so one late record
-  changes nothing and repeated releases cannot be averaged.
-- An interval audit (`pinned()`) makes sure every "<5" cell can still be any value of its range given the
-  other cells and the total; where it could not, the total is withheld (null), and if the second breakdown
-  of a quantity (concerns by risk) would still narrow it, that table is left out.
-- Derived values: the median days to referral as a band from 10 cases; savings amounts from 5 contributing
-  members with nobody above half, to 2 significant figures.
-- Months are sealed on the 15th of the next month; a month has at most MAX_REVISION releases.
+- Every count from 0 to 4 is "<5" (so "none" is never told apart from one person); every other count,
+  and every total, is rounded to a multiple of 5 without bias: 5q + r goes up when the cell key is below
+  r / 5.
+- The cell key (the ABS cell-key method) is a function of the records counted, never of the period or
+  the table: each record has a secret key (keyed BLAKE2b of its identity under this hub's rounding key),
+  and a cell's key is the sum of its records' keys, modulo 1. The same people give the same published
+  value in any month and any table that counts them: averaging months learns nothing, and a total shared
+  by two tables (attendance by band and by kind) is one figure. Nothing is sticky.
+- The linked audit (federation/linked.py) computes the exact range of every count given this release,
+  every earlier release and the identities binding them; while something is narrowed it coarsens the
+  release: a total is withheld (null), then a second breakdown is left out, then the table.
+- Derived values: the median days to referral as a band from 10 cases; savings amounts from 5 members,
+  nobody above half, the p%-rule on the month and on its difference from the last month published.
+- A month is released once: a record entered after its release counts in the month it is entered
+  (summary's cut-offs), so no revision can single out a late record.
 """
 
 import hashlib
-import hmac
 import statistics
 from datetime import date
 
-from federation import schema
+from federation import linked, schema
 
 LESS_THAN_FIVE = "<5"
 BASE = 5
 SEAL_DAY = 15
-MAX_REVISION = 4  # the first release and at most 3 revisions
+MAX_REVISION = 1  # a month is released once (schema 2): no revision can difference a late record
 MEDIAN_MIN_CASES = 10
 SAVINGS_MIN_MEMBERS = 5
+P_PERCENT = 20  # no contributor's savings may be estimated within 20 % (the p%-rule)
 MEDIAN_BANDS = ((1, "0-1"), (7, "2-7"), (30, "8-30"))  # (up to days, band); above the last: "31+"
-
-# Cells that count a state at month end: sticky against the previous month's release too, so a stock that
-# moves by one from month to month changes nothing published.
-STOCKS = {("migration", "minors_away"), ("school", "out_of_school"), ("savings", "members"),
-          ("savings", "borrowers")}
-# Tables whose totals count one quantity: one draw, one published total, withheld together. The tables
-# after the first of a quantity are its second breakdowns, left out when they would narrow a "<5" cell.
-QUANTITIES = {
-    "attendance": ("attendance", "attendance_by_kind"),
-    "concerns_opened": ("concerns_opened_by_category", "concerns_opened_by_risk"),
-    "concerns_closed": ("concerns_closed_by_category", "concerns_closed_by_risk"),
-}
-QUANTITY_OF = {table: quantity for quantity, tables in QUANTITIES.items() for table in tables}
+SCALE = 2 ** 64
 
 FEWER_THAN_10_CASES = "fewer_than_10_cases"
 FEWER_THAN_5_MEMBERS = "fewer_than_5_members"
 ONE_MEMBER_ABOVE_HALF = "one_member_above_half"
+P_PERCENT_RULE = "p_percent_rule"
 
 
 def rounding_key(identity):
-    """This hub's secret for the rounding draws, derived from its private key (so a restore keeps it)."""
+    """This hub's secret for the record keys, derived from its private key (so a restore keeps it)."""
     return identity.secret(b"communityhub rounding key v1")
 
 
-def draw(key, period, quantity, cell, true):
-    """A number in [0, 1) fixed by the key and (period, quantity, cell, true value)."""
-    message = f"{period}|{quantity}|{cell}|{true}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big") / 2 ** 64
+def record_key(key, record):
+    """A record's secret key: an integer in [0, 2**64) fixed by the hub's key and the record's identity
+    (keyed BLAKE2b, a MAC in one call: a month of a village has thousands of records)."""
+    return int.from_bytes(hashlib.blake2b(record.encode(), key=key, digest_size=8).digest(), "big")
 
 
-def rounded(true, case_family, u):
-    """The published form of a true count, u being its draw."""
+def cell_key(key, records, known=None):
+    """A number in [0, 1): the sum of the records' keys modulo 1, the same for the same set of records.
+    known, a dict, keeps the record keys already made (a record is counted in several tables)."""
+    known = {} if known is None else known
+    total = 0
+    for record in set(records):
+        found = known.get(record)
+        if found is None:
+            found = known[record] = record_key(key, record)
+        total += found
+    return total % SCALE / SCALE
+
+
+def rounded(true, u):
+    """The published form of a true count, u being its cell key: "<5" below 5, else a multiple of 5."""
     if true < BASE:
-        return 0 if true == 0 and not case_family else LESS_THAN_FIVE
+        return LESS_THAN_FIVE
     low, rest = divmod(true, BASE)
     return BASE * (low + (u < rest / BASE))
 
 
-def bound(published, case_family):
-    """(lowest, highest) true count a published count stands for: how the aggregator reads it."""
-    if published == LESS_THAN_FIVE:
-        return (0 if case_family else 1), BASE - 1
-    if published == 0:
-        return 0, 0
-    return max(BASE, published - BASE + 1), published + BASE - 1
+def bound(published):
+    """(lowest, highest) true count a published count of schema 2 stands for: how the district reads it."""
+    return linked.interval(published)
 
 
-def covers(published, true, case_family):
-    lowest, highest = bound(published, case_family)
+def covers(published, true):
+    lowest, highest = bound(published)
     return lowest <= true <= highest
 
 
-def publish_count(true, case_family, u, before):
-    """The count to publish: the value published before while it still covers true, else a fresh rounding."""
-    if before is not None and covers(before, true, case_family):
-        return before
-    return rounded(true, case_family, u)
+def _records(table, cell, true, name):
+    """The records behind a cell; without them (raw counts written by hand) the count stands for itself."""
+    found = table.get("records", {}).get(cell)
+    return found if found is not None else [f"{name}|{cell}|{true}"]
 
 
-def protect(period, raw, key, previous=None, last_month=None):
-    """The payload that may leave the hub for period, from raw true counts (summary.build).
+def protect(period, raw, key, history=None, earlier_savings=None):
+    """The payload that may leave the hub for period, from raw true counts (summary.build). Deterministic.
 
-    previous is the payload of this month's last release (its cells and totals are sticky), last_month
-    the last release of the month before (month-end stocks are sticky against it). Deterministic.
-    """
-    before_tables = (previous or {}).get("tables", {})
-    last_tables = (last_month or {}).get("tables", {})
-    tables = {}
+    history is {period: (schema version, payload)} of this hub's latest release of every other month;
+    earlier_savings {value name: {member: amount}} as they stood at the end of the last month whose
+    amount was published (for the p%-rule on the difference)."""
+    tables, known = {}, {}
     for name, table in raw["tables"].items():
         meta = schema.TABLES[name]
-        case_family = meta["case_family"]
-        earlier = before_tables.get(name, {}).get("cells", {})
-        cells = {}
-        for cell in meta["cells"]:
-            true = table["cells"][cell]
-            before = earlier.get(cell)
-            if before is None and (name, cell) in STOCKS:
-                before = last_tables.get(name, {}).get("cells", {}).get(cell)
-            cells[cell] = publish_count(true, case_family, draw(key, period, name, cell, true), before)
+        cells = {cell: rounded(table["cells"][cell],
+                               cell_key(key, _records(table, cell, table["cells"][cell], name), known))
+                 for cell in meta["cells"]}
         tables[name] = {"cells": cells}
-    for quantity, names in QUANTITIES.items():
-        _protect_total(period, quantity, [name for name in names if name in raw["tables"]], raw, tables, key,
-                       before_tables)
-    for name in raw["tables"]:
-        if name not in QUANTITY_OF and schema.TABLES[name]["total"]:
-            _protect_total(period, name, [name], raw, tables, key, before_tables)
-    return {"tables": tables, "values": _protect_values(raw.get("values", {}))}
+        if meta["total"]:  # the records of every cell; a table of the same people has the same ones
+            every = ([record for found in table["records"].values() for record in found] if "records" in table
+                     else [f"{linked_unit(name)}|total|{table['total']}"])
+            tables[name]["total"] = rounded(table["total"], cell_key(key, every, known))
+    tables = coarsen(period, tables, history or {})
+    return {"tables": tables, "values": _protect_values(raw.get("values", {}), earlier_savings or {})}
 
 
-def _protect_total(period, quantity, names, raw, tables, key, before_tables):
-    """Publish one quantity's total on every table of it, or withhold it, or leave out second breakdowns."""
-    if not names:
-        return
-    case_family = schema.TABLES[names[0]]["case_family"]
-    true = raw["tables"][names[0]]["total"]
-    before = next((before_tables[name].get("total") for name in names
-                   if before_tables.get(name, {}).get("total") is not None), None)
-    total = publish_count(true, case_family, draw(key, period, quantity, "total", true), before)
-    parts = {name: tables[name]["cells"] for name in names}
-    for kept, shown in ((names, total), (names, None), (names[:1], total), (names[:1], None)):
-        if not pinned({name: parts[name] for name in kept}, shown, case_family):
-            break
-    for name in names:
-        if name in kept:
-            tables[name]["total"] = shown
-        else:
-            del tables[name]
+def linked_unit(name):
+    """The group of tables (linked.groups) name belongs to: tables of one group share their total."""
+    return next(unit for unit, names in linked.groups().items() if name in names)
 
 
-def pinned(parts, total, case_family):
-    """The "<5" cells a release would narrow: [(table, cell)] whose range is not fully possible.
-
-    parts is {table: published cells} of tables that each split the same true total; total is its
-    published total or None (withheld). A "<5" cell is fine when every value v of its range fits: v plus
-    the least of the other cells of its table is at most the highest total the other figures allow, and v
-    plus their most is at least the lowest. (Bounds of a sum are sums of bounds, so this is exact.)
-    """
-    def span(cells):
-        bounds = [bound(value, case_family) for value in cells.values()]
-        return sum(low for low, _ in bounds), sum(high for _, high in bounds)
-
-    spans = {name: span(cells) for name, cells in parts.items()}
-    narrowed = []
-    for name, cells in parts.items():
-        lowest, highest = bound(total, case_family) if total is not None else (0, float("inf"))
-        for other, (low, high) in spans.items():
-            if other != name:
-                lowest, highest = max(lowest, low), min(highest, high)
-        table_low, table_high = spans[name]
-        for cell, value in cells.items():
-            if value != LESS_THAN_FIVE:
-                continue
-            cell_low, cell_high = bound(value, case_family)
-            others_low, others_high = table_low - cell_low, table_high - cell_high
-            if any(v + others_low > highest or v + others_high < lowest for v in range(cell_low, cell_high + 1)):
-                narrowed.append((name, cell))
-    return narrowed
+def _ladder(names):
+    """The ways to publish a group, least coarse first: (tables kept, total kept)."""
+    steps = [(names, True), (names, False)]
+    if len(names) > 1:
+        steps += [(names[:1], True), (names[:1], False)]
+    return steps + [((), False)]
 
 
-def _protect_values(raw_values):
+def _apply(tables, steps, groups):
+    out = {name: {"cells": dict(table["cells"]), **({"total": table["total"]} if "total" in table else {})}
+           for name, table in tables.items()}
+    for unit, step in steps.items():
+        if unit in linked.STOCKS:
+            if step:
+                out.pop(unit, None)
+            continue
+        kept, with_total = _ladder(groups[unit])[step]
+        for name in groups[unit]:
+            if name not in kept:
+                out.pop(name, None)
+            elif not with_total and "total" in out.get(name, {}):
+                out[name]["total"] = None
+    return out
+
+
+def coarsen(period, tables, history):
+    """tables coarsened until the linked audit finds nothing narrowed (each step only ever hides more,
+    and with every table left out the release adds nothing to what was already released)."""
+    groups = linked.groups()
+    steps = dict.fromkeys(list(groups) + list(linked.STOCKS), 0)
+    while True:
+        candidate = _apply(tables, steps, groups)
+        units = {unit for unit, _, _ in linked.audit(period, {"tables": candidate}, history)}
+        if not units:
+            return {name: candidate[name] for name in tables if name in candidate}
+        for unit in units:
+            last = 1 if unit in linked.STOCKS else len(_ladder(groups[unit])) - 1
+            if steps[unit] >= last:
+                raise AssertionError(f"{unit} narrowed with every table left out")  # pragma: no cover
+            steps[unit] += 1
+
+
+def pinned(parts, total):
+    """[(table, cell)] of the "<5" and rounded cells a release of these tables, which each split one total
+    (published, or None when withheld), would narrow on its own."""
+    ranges = linked.group_ranges({name: {cell: bound(value) for cell, value in cells.items()}
+                                  for name, cells in parts.items()}, bound(total))
+    return [(name, cell) for (name, cell), feasible in ranges.items()
+            if name is not None and linked.narrowed(parts[name][cell], feasible)]
+
+
+def _protect_values(raw_values, earlier_savings):
     values = {}
     if "median_days_to_referral" in raw_values:
         values["median_days_to_referral"] = median_band(raw_values["median_days_to_referral"]["days"])
     for name in ("savings_total_saved", "savings_loans_outstanding"):
         if name in raw_values:
-            values[name] = savings_amount(raw_values[name]["shares"])
+            values[name] = savings_amount(raw_values[name]["shares"], raw_values[name].get("by_member"),
+                                          earlier_savings.get(name))
     return values
 
 
@@ -195,16 +188,40 @@ def median_band(days):
     return {"value": band, "reason": ""}
 
 
-def savings_amount(shares):
+def half_step(amount):
+    """How far an amount published to 2 significant figures may be from the truth."""
+    return 10 ** max(len(str(amount)) - 2, 0) / 2
+
+
+def p_percent_safe(contributions, slack=0):
+    """The p%-rule: the second largest contributor, knowing her own part, cannot estimate the largest
+    within P_PERCENT (what the others add, and the published figures' rounding, hide it)."""
+    parts = sorted((abs(part) for part in contributions), reverse=True)
+    if not parts or parts[0] == 0:
+        return True
+    return sum(parts[2:]) + slack >= parts[0] * P_PERCENT / 100
+
+
+def savings_amount(shares, by_member=None, earlier=None):
     """{"value": amount or None, "reason": ...}: the sum of members' shares (minor units) to 2 significant
-    figures, only with SAVINGS_MIN_MEMBERS contributing members and nobody holding more than half."""
+    figures, only with SAVINGS_MIN_MEMBERS contributing members, nobody holding more than half, and the
+    p%-rule met by the shares and, when earlier ({member: amount} at the end of the last month whose
+    amount was published) is given, by each member's change since then."""
     shares = [share for share in shares if share > 0]
     if len(shares) < SAVINGS_MIN_MEMBERS:
         return {"value": None, "reason": FEWER_THAN_5_MEMBERS}
     total = sum(shares)
     if 2 * max(shares) > total:
         return {"value": None, "reason": ONE_MEMBER_ABOVE_HALF}
-    return {"value": significant(total, 2), "reason": ""}
+    value = significant(total, 2)
+    if not p_percent_safe(shares, half_step(value)):
+        return {"value": None, "reason": P_PERCENT_RULE}
+    if earlier is not None and by_member is not None:
+        changes = [by_member.get(member, 0) - earlier.get(member, 0) for member in set(by_member) | set(earlier)]
+        slack = half_step(value) + half_step(significant(sum(earlier.values()), 2))
+        if not p_percent_safe(changes, slack):
+            return {"value": None, "reason": P_PERCENT_RULE}
+    return {"value": value, "reason": ""}
 
 
 def significant(amount, digits):
@@ -223,22 +240,19 @@ def month_bounds(period):
 
 
 def seal_date(period):
-    """The last day a month may be revised: the 15th of the next month."""
+    """The last day a record entered late still counts in its own month (the 15th of the next month), if
+    the month was not released before: after that, or after the release, it counts when it is entered."""
     return month_bounds(period)[1].replace(day=SEAL_DAY)
 
 
-NOT_ENDED, SEALED, TOO_MANY = "not_ended", "sealed", "too_many_revisions"
+NOT_ENDED, RELEASED = "not_ended", "released_once"
 
 
 def may_release(period, today, revision):
-    """(allowed, reason code): a month's first release any day after it ends; revisions until its seal
-    date and up to MAX_REVISION releases in all. The reason is "" when allowed."""
+    """(allowed, reason code): a month's first release any day after it ends, and no other (MAX_REVISION
+    is 1: records entered after the release count in the month they are entered). "" when allowed."""
     if today < month_bounds(period)[1]:
         return False, NOT_ENDED
-    if revision == 1:
-        return True, ""
     if revision > MAX_REVISION:
-        return False, TOO_MANY
-    if today > seal_date(period):
-        return False, SEALED
+        return False, RELEASED
     return True, ""

@@ -1,8 +1,8 @@
 """The hub's scheduled federation jobs (rows in hub.jobs.JOBS): build the monthly summary, deliver the outbox.
 
-- `build_months(today)` runs daily. It releases last month once the month is over and a revision of it
-  while the data changes and revisions are allowed (until the 15th of the next month, at most three); if
-  the hub was off over a month end, it also releases the months missed since its latest release. `today`
+- `build_months(today)` runs daily. It releases last month once the month is over (once: records entered
+  after the release count in the month they are entered, federation.publish); if the hub was off over a
+  month end, it also releases the months missed since its latest release. `today`
   comes from hub.jobs.trusted_today: a clock outside the plausible range (before this release, decades
   ahead) builds nothing, so a Pi that boots in 2057 does not release thirty empty years.
 - `deliver(now)` runs every few minutes: `transport.deliver_due`. After the hub was off, the scheduler runs

@@ -22,7 +22,7 @@ from hub.db import BaseModel, database
 PENDING, DELIVERED, REFUSED = "pending", "delivered", "refused"
 STATES = (PENDING, DELIVERED, REFUSED)
 OWN, RELAY = "own", "relay"
-SCHEMA_VERSION = 1  # federation.summary.SCHEMA_VERSION; publish passes its own
+SCHEMA_VERSION = 1  # the default of callers that bring their own payload; publish passes summary.SCHEMA_VERSION
 # What this hub carries for other hubs is bounded, so a stick of forged bundles cannot fill the SD card: a
 # real hub sends one bundle a month (and at most 3 revisions), and its own outbox keeps every bundle until
 # the district confirms it, so a relay that drops one loses nothing for good. Oldest dropped first.
@@ -278,6 +278,16 @@ def latest(period):
     """This hub's latest release of period (the highest revision), or None."""
     return (OutboxBundle.select().where((OutboxBundle.origin == OWN) & (OutboxBundle.period == period))
             .order_by(OutboxBundle.revision.desc(), OutboxBundle.id.desc()).first())
+
+
+def releases():
+    """{period: (when its first release was queued, its latest release)} of this hub's own months."""
+    found = {}
+    for row in (OutboxBundle.select().where(OutboxBundle.origin == OWN)
+                .order_by(OutboxBundle.period, OutboxBundle.revision, OutboxBundle.id)):
+        first = found.get(row.period, (row.created_at, None))[0]
+        found[row.period] = (min(first, row.created_at), row)
+    return found
 
 
 def built_periods():

@@ -1,12 +1,13 @@
 """Releasing a month: the one place that runs the pipeline from the hub's data to a queued bundle.
 
-Data flow: `summary.build(period)` (true counts) -> `disclosure.protect()` (with this hub's rounding key
-and the payload it last released for that month, so a cell keeps its published value unless it moved) ->
-`schema.validate()` -> `outbox.enqueue()` (sealed with the next sequence), but only when the payload differs
-from the last release of that month and `disclosure.may_release()` allows the next revision.
+Data flow: `summary.build(period)` (true counts, each month cut off at its release) ->
+`disclosure.protect()` (with this hub's rounding key and every release it has made, for the linked audit)
+-> `schema.validate()` -> `outbox.enqueue()` (sealed with the next sequence). A month is released once:
+records entered after its release count in the month they are entered, so a released month is never
+rebuilt.
 
-Deterministic: the rounding is a keyed hash, so rebuilding a month whose data did not change gives the same
-payload and makes nothing new. Call it with the hub's database bound (an app context, a connection).
+Deterministic: the rounding is keyed on the records counted, so building a month twice gives the same
+payload. Call it with the hub's database bound (an app context, a connection).
 """
 
 from dataclasses import dataclass
@@ -20,9 +21,8 @@ REASONS = {
     MADE: _l("released"),
     SAME: _l("the data of this month did not change since its last release"),
     disclosure.NOT_ENDED: _l("the month has not ended yet"),
-    disclosure.SEALED: _l("the month is sealed (on the 15th of the next month); records entered later count "
-                          "in the month they are entered"),
-    disclosure.TOO_MANY: _l("the month has had its first release and 3 revisions"),
+    disclosure.RELEASED: _l("this month has been released; records entered since count in the month they "
+                            "are entered"),
 }
 
 
@@ -55,16 +55,41 @@ class Result:
                                                     "sha256": row.sha256, "state": row.state}}
 
 
-def protected(period, identity, previous=None):
-    """The payload that would leave for period now: built, protected against previous (this month's last
-    release) and last month's release (for stocks), validated."""
-    raw = summary.build(period)
-    last_month = outbox.latest(previous_period(period))
-    payload = disclosure.protect(period, raw, disclosure.rounding_key(identity),
-                                 previous.payload if previous is not None else None,
-                                 last_month.payload if last_month is not None else None)
+def protected(period, identity):
+    """The payload that would leave for period now: built (each released month cut off at its release),
+    protected against every other month this hub has released, validated."""
+    released = outbox.releases()
+    cutoffs = {month: first.strftime("%Y-%m-%d %H:%M:%S") for month, (first, _) in released.items()}
+    history = {}
+    for month, (_, row) in released.items():
+        if month != period:
+            document = row.document
+            history[month] = (document["schema_version"], document["payload"])
+    raw = summary.build(period, cutoffs)
+    payload = disclosure.protect(period, raw, disclosure.rounding_key(identity), history,
+                                 _earlier_savings(period, history, cutoffs))
     schema.validate(payload, summary.SCHEMA_VERSION)
     return payload
+
+
+SAVINGS_LOOKBACK = 12  # months back the p%-rule looks for the last published savings amount
+
+
+def _earlier_savings(period, history, cutoffs):
+    """{value name: {member: amount}} at the end of the last month before period (within SAVINGS_LOOKBACK)
+    whose amount was published, for the p%-rule on the difference; a value never published is absent."""
+    found = {}
+    month = period
+    for _ in range(SAVINGS_LOOKBACK):
+        month = previous_period(month)
+        values = history.get(month, (None, {}))[1].get("values", {})
+        wanted = [name for name in ("savings_total_saved", "savings_loans_outstanding")
+                  if name not in found and values.get(name, {}).get("value") is not None]
+        if wanted:
+            _, saved, owed = summary.savings(summary.Month(month, cutoffs))
+            raw = {"savings_total_saved": saved, "savings_loans_outstanding": owed}
+            found.update({name: raw[name]["by_member"] for name in wanted})
+    return found
 
 
 def previous_period(period):
@@ -80,17 +105,16 @@ def hub_identity():
 
 
 def publish(period, today, identity=None):
-    """Queue a new revision of period if its protected content changed and it may still be released."""
+    """Queue the release of period if it has ended and was not released yet."""
     identity = identity or hub_identity()
     previous = outbox.latest(period)
-    payload = protected(period, identity, previous)
-    last_revision = previous.revision if previous is not None else 0
-    if previous is not None and payload == previous.payload:
-        return Result(period, SAME, SAME, payload, last_revision, previous)
-    allowed, code = disclosure.may_release(period, today, last_revision + 1)
+    if previous is not None:  # released once: never rebuilt, so never differenced
+        return Result(period, SAME, disclosure.RELEASED, previous.payload, previous.revision, previous)
+    allowed, code = disclosure.may_release(period, today, 1)
     if not allowed:
-        return Result(period, NOT_ALLOWED, code, payload, last_revision, previous)
-    row = outbox.enqueue(identity, period, last_revision + 1, payload, summary.SCHEMA_VERSION)
+        return Result(period, NOT_ALLOWED, code, {}, 0, None)
+    payload = protected(period, identity)
+    row = outbox.enqueue(identity, period, 1, payload, summary.SCHEMA_VERSION)
     return Result(period, MADE, MADE, payload, row.revision, row)
 
 

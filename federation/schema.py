@@ -3,7 +3,8 @@
 The JSON file is the one source: `TABLES` and `VALUES` are read from it, so the hub that builds a payload,
 the aggregator that ingests it and the pages that show it agree on every table, cell and value. A table's
 `x-case-family` annotation marks the counts about children in the case family (DECISIONS "Privacy rule for
-summaries", rule 1).
+summaries", rule 1). In version 2 every "<5" stands for 0 to 4, in every table: the document says so with
+`x-less-than-five-includes-zero` (`zero_hidden()`).
 
 The validators are imported on first use: a hub validates only when it builds a summary, and the idle
 server does without their memory (docs/benchmarks.md).
@@ -15,7 +16,7 @@ from importlib import resources
 
 from federation.errors import InvalidPayload, UnknownSchema
 
-SCHEMA_VERSIONS = (1,)
+SCHEMA_VERSIONS = (1, 2)  # 1 from hubs not yet upgraded; 2 (every count 0-4 is "<5") is what hubs build
 CURRENT = SCHEMA_VERSIONS[-1]
 
 
@@ -85,6 +86,12 @@ def largest(version=CURRENT):
 
     walk(document(version))
     return max(found)
+
+
+def zero_hidden(version):
+    """True when a "<5" of this schema version stands for 0 to 4 in every table (version 2), not only in
+    the case family (version 1: elsewhere 1 to 4, and 0 is a true 0)."""
+    return bool(document(version).get("x-less-than-five-includes-zero"))
 
 
 def _tables(version):

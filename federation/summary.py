@@ -2,14 +2,18 @@
 
 Data flow: hub database -> `build(period)` (this module, the only reader of hub models in federation) ->
 `disclosure.protect()` -> bundle. Pure: the same database gives the same dict; nothing is written. The raw
-form is the one of the helpers' contract: {"tables": {table: {"cells": {cell: int}, "total": int}},
-"values": {"median_days_to_referral": {"days": [...]}, "savings_total_saved": {"shares": [...]},
-"savings_loans_outstanding": {"shares": [...]}}}, every table of `schema.TABLES` with every cell.
+form is the one of the helpers' contract: {"tables": {table: {"cells": {cell: int}, "total": int,
+"records": {cell: [record, ...]}}}, "values": {"median_days_to_referral": {"days": [...]},
+"savings_total_saved": {"shares": [...], "by_member": {member: amount}}, "savings_loans_outstanding": {...}}},
+every table of `schema.TABLES` with every cell. A record is a string naming what a cell counts ("person:12",
+"attendance:340"): disclosure keys its rounding on them (the same people, the same published value), and
+they never leave the hub.
 
-Which month a record counts in is one rule, `effective_day()` (DECISIONS privacy rule 6): the day of the
-event when the record was entered on or before that month's seal date (the 15th of the next month),
-otherwise the day it was entered, so a late record is never lost in a month that can no longer be revised.
-Stocks (minors away, children out of school, savings) are counted at the month's last day by the same rule.
+Which month a record counts in is one rule, `effective_day()`: the day of the event when the record was
+entered before that month's cut-off, otherwise the day it was entered, so a late record is never lost in a
+month that can no longer change. The cut-off is the month's release (a month is released once) or, until
+then, the end of its seal date (the 15th of the next month). Stocks (minors away, children out of school,
+savings) are counted at the month's last day by the same rule.
 
 Consent (rule 8): no model records consent to reporting. Person.consent_by is consent to keep the record
 and Case.consent_by consent to share a child's details with a service; neither is about counting, so every
@@ -18,7 +22,7 @@ record counts.
 Every indicator is a few aggregate queries over date ranges (budget: under 1 s for five years of a village).
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import timedelta
 
 import peewee
@@ -37,39 +41,49 @@ from hub.schools.models import Dropout
 from hub.services.models import Service
 from hub.sessions.models import Attendance, GuestCount, Meeting, MeetingFacilitator, MeetingTopic
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 UNKNOWN = "unknown"
 OTHER_TOPIC = "other"
 
 
 class Month:
-    """The period being built: "YYYY-MM", its first and last day, and the first day of the next month."""
+    """The period being built: "YYYY-MM", its first and last day, the first day of the next month, and the
+    cut-offs {period: "YYYY-MM-DD HH:MM:SS"} of the months already released (when each was released)."""
 
-    def __init__(self, period):
+    def __init__(self, period, cutoffs=None):
         self.period = period
         self.first, self.next_first = month_bounds(period)
         self.last = self.next_first - timedelta(days=1)
+        # Only this month's cut-off and last month's can move a record in or out of this month: a record
+        # of an older month entered in this one is past that month's seal date whatever its cut-off.
+        previous = (self.first - timedelta(days=1)).strftime("%Y-%m")
+        self.cutoffs = {key: value for key, value in (cutoffs or {}).items() if key in (period, previous)}
 
 
-def effective_day(event, entered):
-    """SQL: the day a record counts on (rule 6). event and entered are columns (dates or date-times).
+def effective_day(event, entered, cutoffs=None):
+    """SQL: the day a record counts on. event and entered are columns (dates or date-times).
 
-    The event's day if the record was entered by the seal date of the event's month, else the day it was
-    entered. It is never before the event's day, so `event < next month` is a safe, indexed pre-filter.
+    The event's day if the record was entered before the cut-off of the event's month (its release, when
+    cutoffs has it, and never after the end of its seal date), else the day it was entered. It is never
+    before the event's day, so `event < next month` is a safe, indexed pre-filter.
     """
-    seal = fn.date(event, "start of month", "+1 month", f"+{SEAL_DAY - 1} days")
-    return peewee.Case(None, [(fn.date(entered) <= seal, fn.date(event))], fn.date(entered))
+    seal_end = fn.datetime(event, "start of month", "+1 month", f"+{SEAL_DAY} days")
+    limit = seal_end
+    if cutoffs:
+        limit = peewee.Case(fn.strftime("%Y-%m", event), list(cutoffs.items()), None)
+        limit = fn.MIN(fn.COALESCE(limit, seal_end), seal_end)
+    return peewee.Case(None, [(fn.datetime(entered) < limit, fn.date(event))], fn.date(entered))
 
 
 def in_month(month, event, entered):
     """SQL condition: the record counts in month."""
-    day = effective_day(event, entered)
+    day = effective_day(event, entered, month.cutoffs)
     return (event < month.next_first) & (day >= month.first.isoformat()) & (day <= month.last.isoformat())
 
 
 def by_month_end(month, event, entered):
     """SQL condition: the record counts by the month's last day (for stocks)."""
-    return (event < month.next_first) & (effective_day(event, entered) <= month.last.isoformat())
+    return (event < month.next_first) & (effective_day(event, entered, month.cutoffs) <= month.last.isoformat())
 
 
 def band_at(birth_year, recorded_band, year):
@@ -81,18 +95,22 @@ def band_at(birth_year, recorded_band, year):
     return recorded_band if recorded_band in AGE_BANDS else UNKNOWN
 
 
-def _cells(table, counts=None):
-    """{cell: count} over a table's whole vocabulary, 0 where counts has none."""
-    counts = counts or {}
-    return {cell: int(counts.get(cell, 0)) for cell in schema.TABLES[table]["cells"]}
-
-
-def _table(table, counts, total=None):
-    cells = _cells(table, counts)
-    entry = {"cells": cells}
+def _table(table, records):
+    """A table from {cell: [record, ...]}: each cell counts its records (none where records has none)."""
+    vocabulary = schema.TABLES[table]["cells"]
+    listed = {cell: sorted(records.get(cell, ())) for cell in vocabulary}
+    entry = {"cells": {cell: len(found) for cell, found in listed.items()}, "records": listed}
     if schema.TABLES[table]["total"]:
-        entry["total"] = int(sum(cells.values()) if total is None else total)
+        entry["total"] = sum(entry["cells"].values())
     return entry
+
+
+def _grouped(rows, prefix):
+    """{cell: [prefix:id, ...]} from (cell, id) rows."""
+    found = defaultdict(list)
+    for cell, key in rows:
+        found[cell].append(f"{prefix}:{key}")
+    return found
 
 
 # Sessions --------------------------------------------------------------------------------------------------
@@ -104,8 +122,8 @@ def _held(month):
 
 def sessions_held(month):
     """{"cells": {"life_skills": 9, "parent_meeting": 1, ...}, "total": 10}"""
-    rows = Meeting.select(Meeting.kind, fn.COUNT(Meeting.id)).where(_held(month)).group_by(Meeting.kind).tuples()
-    return _table("sessions_held", dict(rows))
+    rows = Meeting.select(Meeting.kind, Meeting.id).where(_held(month)).tuples()
+    return _table("sessions_held", _grouped(rows, "meeting"))
 
 
 def life_skills_topics(month):
@@ -113,10 +131,10 @@ def life_skills_topics(month):
     topic; a session on topics the coordinator added counts once in "other"."""
     shipped = [cell for cell in schema.TABLES["life_skills_topics"]["cells"] if cell != OTHER_TOPIC]
     cell = peewee.Case(None, [(Topic.code.in_(shipped), Topic.code)], OTHER_TOPIC)
-    rows = (MeetingTopic.select(cell, fn.COUNT(MeetingTopic.meeting.distinct()))
+    rows = (MeetingTopic.select(cell, MeetingTopic.meeting).distinct()
             .join(Meeting).switch(MeetingTopic).join(Topic)
-            .where(_held(month) & (Meeting.kind == Meeting.LIFE_SKILLS)).group_by(cell).tuples())
-    return _table("life_skills_topics", dict(rows))
+            .where(_held(month) & (Meeting.kind == Meeting.LIFE_SKILLS)).tuples())
+    return _table("life_skills_topics", _grouped(rows, "meeting"))
 
 
 SESSION_YEAR = fn.strftime("%Y", Meeting.starts_at)
@@ -135,22 +153,20 @@ def attendance(month):
 
     Named people present, in their age band on the session's date (the year: bands are years apart), and
     unnamed guests in the sex and band they were counted in (the guest form asks for both)."""
-    by_band, by_kind = Counter(), Counter()
-    named = (_present(month, Meeting.kind, Person.sex, Person.birth_year, Person.age_band, SESSION_YEAR,
-                      fn.COUNT(Attendance.id))
-             .group_by(Meeting.kind, Person.sex, Person.birth_year, Person.age_band, SESSION_YEAR).tuples())
-    for kind, sex, birth_year, recorded, on_year, count in named:
-        by_band[f"{sex}.{band_at(birth_year, recorded, on_year)}"] += count
-        by_kind[kind] += count
-    guests = (GuestCount.select(Meeting.kind, GuestCount.sex, GuestCount.age_band, fn.SUM(GuestCount.count))
-              .join(Meeting).where(_held(month))
-              .group_by(Meeting.kind, GuestCount.sex, GuestCount.age_band).tuples())
-    for kind, sex, band, count in guests:
+    by_band, by_kind = defaultdict(list), defaultdict(list)
+    named = _present(month, Meeting.kind, Person.sex, Person.birth_year, Person.age_band, SESSION_YEAR,
+                     Attendance.id).tuples()
+    for kind, sex, birth_year, recorded, on_year, key in named:
+        by_band[f"{sex}.{band_at(birth_year, recorded, on_year)}"].append(f"attendance:{key}")
+        by_kind[kind].append(f"attendance:{key}")
+    guests = (GuestCount.select(Meeting.kind, GuestCount.sex, GuestCount.age_band, GuestCount.id, GuestCount.count)
+              .join(Meeting).where(_held(month)).tuples())
+    for kind, sex, band, key, count in guests:
         sex = sex if sex in SEXES else "other"
-        by_band[f"{sex}.{band if band in AGE_BANDS else UNKNOWN}"] += count
-        by_kind[kind] += count
-    total = sum(by_kind.values())
-    return _table("attendance", by_band, total), _table("attendance_by_kind", by_kind, total)
+        records = [f"guest:{key}:{index}" for index in range(count)]
+        by_band[f"{sex}.{band if band in AGE_BANDS else UNKNOWN}"] += records
+        by_kind[kind] += records
+    return _table("attendance", by_band), _table("attendance_by_kind", by_kind)
 
 
 def children_reached(month):
@@ -160,14 +176,14 @@ def children_reached(month):
             .group_by(Person.id, SESSION_YEAR).tuples())
     children = {person: sex for person, sex, birth_year, recorded, on_year in rows
                 if band_at(birth_year, recorded, on_year) in CHILD_BANDS}
-    return _table("children_reached", Counter(children.values()))
+    return _table("children_reached", _grouped(((sex, person) for person, sex in children.items()), "person"))
 
 
 def volunteers(month):
     """{"cells": {"active": 3}}: distinct facilitators of the sessions held in month."""
-    count = (MeetingFacilitator.select(fn.COUNT(MeetingFacilitator.user.distinct())).join(Meeting)
-             .where(_held(month)).scalar())
-    return _table("volunteers", {"active": count or 0})
+    users = (MeetingFacilitator.select(MeetingFacilitator.user).distinct().join(Meeting)
+             .where(_held(month)).tuples())
+    return _table("volunteers", {"active": [f"user:{user}" for (user,) in users]})
 
 
 # Cases -----------------------------------------------------------------------------------------------------
@@ -175,14 +191,12 @@ def volunteers(month):
 def _concerns(month, prefix, condition):
     """({"cells": {category: n}, "total": n}, {"cells": {risk: n}, "total": n}) of the cases condition picks."""
     risk = peewee.Case(None, [(Case.risk.in_(Case.RISKS), Case.risk)], "not_assessed")
-    rows = (Case.select(Case.category, risk, fn.COUNT(Case.id)).where(condition)
-            .group_by(Case.category, risk).tuples())
-    by_category, by_risk = Counter(), Counter()
-    for category, level, count in rows:
-        by_category[category] += count
-        by_risk[level] += count
-    total = sum(by_category.values())
-    return (_table(f"{prefix}_by_category", by_category, total), _table(f"{prefix}_by_risk", by_risk, total))
+    rows = Case.select(Case.category, risk, Case.id).where(condition).tuples()
+    by_category, by_risk = defaultdict(list), defaultdict(list)
+    for category, level, key in rows:
+        by_category[category].append(f"case:{key}")
+        by_risk[level].append(f"case:{key}")
+    return _table(f"{prefix}_by_category", by_category), _table(f"{prefix}_by_risk", by_risk)
 
 
 def concerns_opened(month):
@@ -224,8 +238,8 @@ def _referrals(month, *fields, first_only=False):
 def referrals_by_service(month):
     """{"cells": {"police": 2, "child_helpline": 1, ...}, "total": 3}: referrals made in month by the kind
     of service (every referral made counts, whatever came of it later)."""
-    query = _referrals(month, Service.kind, fn.COUNT(Referral.id)).switch(Referral).join(Service)
-    return _table("referrals_by_service", dict(query.group_by(Service.kind).tuples()))
+    query = _referrals(month, Service.kind, Referral.id).switch(Referral).join(Service)
+    return _table("referrals_by_service", _grouped(query.tuples(), "referral"))
 
 
 def days_to_referral(month):
@@ -246,12 +260,12 @@ def migration(month):
     away = (by_month_end(month, Departure.left_on, Departure.created_at)
             & (Departure.returned_on.is_null() | (Departure.returned_on > month.last)))
 
-    def count(condition):
-        return Departure.select().where(condition).count()
+    def records(condition):
+        return [f"departure:{key}" for (key,) in Departure.select(Departure.id).where(condition).tuples()]
 
-    return _table("migration", {"departures_adults": count(left & ~minor), "departures_minors": count(left & minor),
-                                "returns_adults": count(back & ~minor), "returns_minors": count(back & minor),
-                                "minors_away": count(away & minor)})
+    return _table("migration", {"departures_adults": records(left & ~minor),
+                                "departures_minors": records(left & minor), "returns_adults": records(back & ~minor),
+                                "returns_minors": records(back & minor), "minors_away": records(away & minor)})
 
 
 def school(month):
@@ -262,7 +276,7 @@ def school(month):
            & (Dropout.reenrolled_on.is_null() | (Dropout.reenrolled_on > month.last)))
 
     def children(condition):
-        return Dropout.select(fn.COUNT(Dropout.child.distinct())).where(condition).scalar() or 0
+        return [f"person:{child}" for (child,) in Dropout.select(Dropout.child).distinct().where(condition).tuples()]
 
     return _table("school", {
         "out_of_school": children(out),
@@ -307,15 +321,18 @@ def savings(month):
     for person in person_of.values():
         saved[person] += 0
     borrowers = {person: amount for person, amount in owed.items() if amount > 0}
-    table = _table("savings", {"members": len(saved), "borrowers": len(borrowers)})
-    return table, {"shares": sorted(saved.values())}, {"shares": sorted(borrowers.values())}
+    table = _table("savings", {"members": [f"person:{person}" for person in saved],
+                               "borrowers": [f"person:{person}" for person in borrowers]})
+    return (table, {"shares": sorted(saved.values()), "by_member": {f"person:{p}": a for p, a in saved.items()}},
+            {"shares": sorted(borrowers.values()), "by_member": {f"person:{p}": a for p, a in borrowers.items()}})
 
 
 # The month -------------------------------------------------------------------------------------------------
 
-def build(period):
-    """The true counts of period ("YYYY-MM") in the raw form `disclosure.protect()` takes."""
-    month = Month(period)
+def build(period, cutoffs=None):
+    """The true counts of period ("YYYY-MM") in the raw form `disclosure.protect()` takes; cutoffs is
+    {period: when it was released} of the months this hub has released (see `Month`)."""
+    month = Month(period, cutoffs)
     tables = {"sessions_held": sessions_held(month), "life_skills_topics": life_skills_topics(month)}
     tables["attendance"], tables["attendance_by_kind"] = attendance(month)
     tables["children_reached"] = children_reached(month)

@@ -147,8 +147,9 @@ def test_receipt__opens_only_with_the_pinned_aggregator_key(hub, aggregator):
 
 
 def test_enrolment__proves_the_key_and_the_reply_matches_the_fingerprint(hub, aggregator):
-    request = bundle.open_enrolment(bundle.seal_enrolment(hub, "CODE-1234", "Rampur"))
-    assert (request["hub_id"], request["public_key"], request["name"]) == (hub.id, hub.public_key, "Rampur")
+    request = bundle.open_enrolment(bundle.seal_enrolment(hub, "CODE-1234"))
+    assert (request["hub_id"], request["public_key"]) == (hub.id, hub.public_key)
+    assert "name" not in request  # the district names the hub; the village's name never leaves it
     reply = bundle.seal_enrolment_reply(aggregator, hub.id, "http://127.0.0.1:8090")
     assert bundle.open_enrolment_reply(reply, aggregator.key_id)["public_key"] == aggregator.public_key
     with pytest.raises(BadSignature, match="fingerprint"):
@@ -156,7 +157,7 @@ def test_enrolment__proves_the_key_and_the_reply_matches_the_fingerprint(hub, ag
 
 
 def test_enrolment__a_request_carrying_someone_elses_key_is_refused(hub, aggregator):
-    document = json.loads(bundle.seal_enrolment(hub, "CODE-1234", "Rampur"))
+    document = json.loads(bundle.seal_enrolment(hub, "CODE-1234"))
     swapped = signing.canonical({**document, "public_key": aggregator.public_key})
     with pytest.raises(BadSignature):
         bundle.open_enrolment(swapped)

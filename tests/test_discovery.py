@@ -195,7 +195,7 @@ def netns_hub_delivers_to_the_aggregator_it_discovers(app, tmp_path):
             serving(rogue, host=LAPTOP_ADDRESS) as rogue_url:
         with app.app_context(), database.connection_context():
             me = signing.load_or_create(app.config["DATA_DIR"], signing.HUB)
-            outbox.pin_aggregator(transport.enrol(url, bundle.seal_enrolment(me, code, "Rampur")),
+            outbox.pin_aggregator(transport.enrol(url, bundle.seal_enrolment(me, code)),
                                   "http://10.42.0.9:8090",  # the laptop had another address at enrolment
                                   hub_id=me.id)
             row = outbox.enqueue(me, "2026-11", 1, {"tables": {}, "values": {}}, now=datetime(2026, 12, 2))

@@ -61,8 +61,9 @@ def test_build__an_empty_month_has_every_table_and_cell_of_the_schema_at_zero(ap
         table = raw["tables"][name]
         assert list(table["cells"]) == list(meta["cells"]) and set(table["cells"].values()) == {0}
         assert ("total" in table) == meta["total"] and table.get("total", 0) == 0
-    assert raw["values"] == {"median_days_to_referral": {"days": []}, "savings_total_saved": {"shares": []},
-                             "savings_loans_outstanding": {"shares": []}}
+    assert raw["values"] == {"median_days_to_referral": {"days": []},
+                             "savings_total_saved": {"shares": [], "by_member": {}},
+                             "savings_loans_outstanding": {"shares": [], "by_member": {}}}
     assert summary.SCHEMA_VERSION in schema.SCHEMA_VERSIONS
 
 
@@ -294,12 +295,12 @@ def test_savings__members_borrowers_and_balances_at_the_month_end_not_today(app_
     book.entry(LOAN, book.members[4], 900, date(2026, 10, 8), interest=0, rate_bp=0, months=1)
     october = summary.build(PERIOD)
     assert cells(october, "savings") == {"members": 5, "borrowers": 1}
-    assert october["values"]["savings_total_saved"] == {"shares": [1000, 2000, 3000, 4000, 5000]}
-    assert october["values"]["savings_loans_outstanding"] == {"shares": [1500]}
+    assert october["values"]["savings_total_saved"]["shares"] == [1000, 2000, 3000, 4000, 5000]
+    assert october["values"]["savings_loans_outstanding"]["shares"] == [1500]
     november = summary.build("2026-11")
     assert cells(november, "savings") == {"members": 5, "borrowers": 0}
-    assert november["values"]["savings_total_saved"] == {"shares": [1500, 2500, 3500, 4500, 5500]}
-    assert november["values"]["savings_loans_outstanding"] == {"shares": []}
+    assert november["values"]["savings_total_saved"]["shares"] == [1500, 2500, 3500, 4500, 5500]
+    assert november["values"]["savings_loans_outstanding"]["shares"] == []
 
 
 def test_savings__a_reversal_counts_from_its_own_day(app_context):
@@ -308,8 +309,8 @@ def test_savings__a_reversal_counts_from_its_own_day(app_context):
         book.entry(DEPOSIT, member, 1000, date(2026, 10, 5))
     mistaken = book.entry(DEPOSIT, book.members[0], 9000, date(2026, 10, 6))
     book.entry(REVERSAL, None, 9000, date(2026, 11, 2), reverses=mistaken)
-    assert summary.build(PERIOD)["values"]["savings_total_saved"] == {"shares": [1000, 1000, 1000, 1000, 10000]}
-    assert summary.build("2026-11")["values"]["savings_total_saved"] == {"shares": [1000] * 5}
+    assert summary.build(PERIOD)["values"]["savings_total_saved"]["shares"] == [1000, 1000, 1000, 1000, 10000]
+    assert summary.build("2026-11")["values"]["savings_total_saved"]["shares"] == [1000] * 5
 
 
 def test_savings__a_cycle_not_started_by_the_month_end_counts_nowhere(app_context):

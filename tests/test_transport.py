@@ -112,7 +112,7 @@ def issue_code(aggregator_app, name="Rampur"):
 
 
 def enrol_over_http(hub, url, code):
-    reply = transport.enrol(url, bundle.seal_enrolment(hub, code, "Rampur"))
+    reply = transport.enrol(url, bundle.seal_enrolment(hub, code))
     return outbox.pin_aggregator(reply, url, NOW, hub_id=hub.id)
 
 

@@ -70,7 +70,7 @@ def test_read_folder__classifies_by_content_never_by_name(tmp_path, hub_identity
     files = {
         "photo.jpg": good,                                          # a bundle, whatever its name
         "x.bundle.json": receipt,                                   # a receipt named like a bundle
-        "enrol.txt": bundle.seal_enrolment(hub_identity, "code-1", "Rampur"),
+        "enrol.txt": bundle.seal_enrolment(hub_identity, "code-1"),
         "reply": bundle.seal_enrolment_reply(aggregator, hub_identity.id, "http://10.0.0.2:8090"),
         "cut.bundle.json": good[: len(good) // 2],                   # the stick was pulled out
         "pretty.bundle.json": json.dumps(json.loads(good), indent=2).encode(),
@@ -99,8 +99,8 @@ def test_read_folder__a_tampered_enrolment_is_invalid_a_tampered_bundle_waits_fo
                                                                                           hub_identity):
     stick = tmp_path / "stick"
     stick.mkdir()
-    enrolment = json.loads(bundle.seal_enrolment(hub_identity, "code-1", "Rampur"))
-    enrolment["name"] = "Elsewhere"
+    enrolment = json.loads(bundle.seal_enrolment(hub_identity, "code-1"))
+    enrolment["code"] = "code-2"
     (stick / "enrolment.json").write_bytes(signing.canonical(enrolment))
     document = json.loads(make_bundle(hub_identity))
     document["payload"]["tables"]["children_reached"]["total"] = 500

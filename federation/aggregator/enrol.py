@@ -105,10 +105,10 @@ def _bind(request, now):
     spent = (EnrolmentCode.update(used_at=now, hub=hub_id)
              .where(EnrolmentCode.code_hash == code.code_hash, EnrolmentCode.used_at.is_null()))
     if hub is None:
-        Hub.create(id=hub_id, name=code.hub_name, reported_name=request["name"], public_key=public_key,
+        Hub.create(id=hub_id, name=code.hub_name, public_key=public_key,
                    key_id=signing.key_id(public_key), enrolled_at=now)
     else:
-        Hub.update(name=code.hub_name, reported_name=request["name"]).where(Hub.id == hub_id).execute()
+        Hub.update(name=code.hub_name).where(Hub.id == hub_id).execute()
     if spent.execute() != 1:  # another request spent it a moment ago
         raise EnrolmentRefused(_("This enrolment code has been used already: ask the district for a new one."))
     return hub_id

@@ -79,8 +79,6 @@ def enrol(url, code, now=None, key_id=""):
     -> the federation state. SharingError (field aggregator_url or code) when the address is wrong or
     unreachable, the code is refused, or the answer is not a valid enrolment reply for this hub.
     """
-    from hub.village.service import get_village
-
     url, code = (url or "").strip().rstrip("/"), (code or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
@@ -88,11 +86,8 @@ def enrol(url, code, now=None, key_id=""):
                              "(for example http://192.168.1.20:8090)."), "aggregator_url")
     if not code or len(code) > MAX_CODE:
         raise SharingError(_("Type the enrolment code the district gave you."), "code")
-    village = get_village()
-    if village is None:
-        raise SharingError(_("Set up the village first: the district enrols a hub by its village's name."))
     me = identity()
-    request_bytes = bundle.seal_enrolment(me, code, village.name)
+    request_bytes = bundle.seal_enrolment(me, code)  # no village name: the district names the hub
     try:
         reply = transport.enrol(url, request_bytes)
     except Unreachable as exc:

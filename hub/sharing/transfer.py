@@ -85,12 +85,7 @@ def pending_enrolment():
 
 def write_enrolment(folder, code, key_id=""):
     """Write this hub's signed enrolment request to folder and remember that a reply is awaited; -> Path."""
-    from hub.village.service import get_village
-
-    village = get_village()
-    if village is None:
-        raise usb.UsbError(_("Set up the village first: the district enrols a hub by its village's name."))
-    request_bytes = bundle.seal_enrolment(_identity(), code.strip(), village.name)
+    request_bytes = bundle.seal_enrolment(_identity(), code.strip())  # no village name: the district names it
     path = usb.write_document(usb.writable_folder(folder), usb.enrolment_file_name(_identity().id), request_bytes)
     pending = {"request": request_bytes.decode("utf-8"), "key_id": key_id.strip().lower()}
     usb.write_document(_pending_path().parent, PENDING_FILE, json.dumps(pending).encode("utf-8"))

@@ -86,7 +86,7 @@ def enrolled(district, hub_identity):
 
     def make(name="Rampur"):
         identity = hub_identity(name)
-        enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(name), name))
+        enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(name)))
         return identity
     return make
 

@@ -118,14 +118,14 @@ def test_bundles__too_large_or_not_json_content_is_refused_before_reading(api, d
 def test_enrolments__binds_the_key_once_and_replies_signed(api, district, hub_identity):
     hub = hub_identity()
     code = enrol.issue_code("Rampur")
-    answer = post(api, "enrolments", bundle.seal_enrolment(hub, code, "Rampur"))
+    answer = post(api, "enrolments", bundle.seal_enrolment(hub, code))
     assert answer.status_code == 201
     reply = bundle.open_enrolment_reply(answer.data)
     signing.verify(reply, aggregator_key(district))
     assert (reply["hub_id"], reply["public_key"]) == (hub.id, aggregator_key(district))
     assert Hub.get_by_id(hub.id).public_key == hub.public_key
     other = hub_identity("Other")
-    spent = post(api, "enrolments", bundle.seal_enrolment(other, code, "Other"))
+    spent = post(api, "enrolments", bundle.seal_enrolment(other, code))
     assert (spent.status_code, spent.get_json()["error"]) == (403, "enrolment_refused")
     assert Hub.get_or_none(Hub.id == other.id) is None
 
@@ -134,7 +134,7 @@ def test_enrolments__an_expired_or_unknown_code_binds_nothing(api, district, hub
     hub = hub_identity()
     old = enrol.issue_code("Rampur", now=enrol.utcnow() - enrol.CODE_LIFETIME - timedelta(seconds=1))
     for code in (old, "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ"):
-        answer = post(api, "enrolments", bundle.seal_enrolment(hub, code, "Rampur"))
+        answer = post(api, "enrolments", bundle.seal_enrolment(hub, code))
         assert (answer.status_code, answer.get_json()["error"]) == (403, "enrolment_refused")
     assert Hub.select().count() == 0
 

@@ -22,7 +22,7 @@ def enrolled_hub(tmp_path, name="Rampur"):
     from federation.aggregator import enrol
 
     identity = new_hub(tmp_path, name)
-    enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(name), name))
+    enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(name)))
     return identity
 
 
@@ -92,7 +92,7 @@ def test_import_folder__enrols_a_hub_by_file_and_export_acks_writes_its_reply(di
     hub = new_hub(tmp_path, "Rampur")
     stick = tmp_path / "stick"
     stick.mkdir()
-    request = bundle.seal_enrolment(hub, enrol.issue_code("Rampur"), "Rampur")
+    request = bundle.seal_enrolment(hub, enrol.issue_code("Rampur"))
     usb.write_document(stick, usb.enrolment_file_name(hub.id), request)
 
     (outcome,) = aggregator_usb.import_folder(stick)

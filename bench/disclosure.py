@@ -1,0 +1,285 @@
+"""Disclosure control (issue 19): what protection costs the district, and what the linked audit costs a hub.
+
+Two figures, both run in a child process so the bench's own hub is untouched:
+
+- Utility: a synthetic district of 50 villages x 24 months (seeded; villages of 80 to 450 children, each
+  child with a sex and an age band, sessions and their attendance by a stable set of children, concerns,
+  referrals, migration and school registers with their stocks, savings groups). Each village's months go
+  through `federation.disclosure.protect` in order, with its earlier releases, as a hub would release
+  them. For every table total and cell, the district total of the published figures is set against the
+  true total of the same hubs: the mean absolute relative error over the months; what was withheld (a
+  null total, a left-out table) is counted apart, as the share withheld. A "<5" is read as 2.
+- Cost: on five years of a village (bench.summary's seed), every month before the last is released, then
+  the last month is built, protected with the linked audit over the 59 releases before it, and validated
+  (`federation.publish.protected`): the median of 3 runs, and the bytes of the signed bundle.
+
+Run on its own with `python -m bench.disclosure`.
+"""
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+VILLAGES, MONTHS, SEED = 50, 24, 19
+BUDGET_FROM = 100  # the error budget applies to indicators whose district total is at least this
+LESS_THAN_FIVE_READ_AS = 2
+
+
+def _periods(first_year, count):
+    return [f"{first_year + index // 12:04d}-{index % 12 + 1:02d}" for index in range(count)]
+
+
+class Village:
+    """One synthetic village: its people and registers, stepped a month at a time into raw counts."""
+
+    def __init__(self, number, rng):
+        from federation import schema
+
+        self.rng, self.number, self.schema = rng, number, schema.TABLES
+        size = rng.randint(80, 450)
+        bands = ["0-5", "6-9", "10-14", "15-17"]
+        self.children = [(f"person:{number}:{index}", rng.choices(["female", "male", "other"], [49, 49, 2])[0],
+                          rng.choices(bands, [10, 30, 40, 20])[0]) for index in range(size)]
+        self.regulars = rng.sample(self.children, k=max(8, size // 6))
+        self.adults = [(f"person:{number}:a{index}", rng.choice(["female", "male"]), rng.choice(["18-24", "25+"]))
+                       for index in range(size // 5)]
+        self.away, self.out = {}, {}
+        self.savers = {f"person:{number}:s{index}": 0 for index in range(rng.randint(12, 30))}
+        self.counter = 0
+
+    def _id(self, kind):
+        self.counter += 1
+        return f"{kind}:{self.number}:{self.counter}"
+
+    def month(self):
+        rng, tables = self.rng, {}
+        records = {name: defaultdict(list) for name in self.schema}
+        kinds = {"life_skills": 6, "parent_meeting": 2, "group_meeting": 3, "awareness_event": 1,
+                 "committee_meeting": 1, "volunteer_training": 0.4}
+        reached, topics = set(), list(self.schema["life_skills_topics"]["cells"])
+        for kind, rate in kinds.items():
+            for _ in range(_poisson(rng, rate * len(self.children) / 250)):
+                meeting = self._id("meeting")
+                records["sessions_held"][kind].append(meeting)
+                if kind == "life_skills":
+                    for topic in rng.sample(topics, k=rng.choice((1, 1, 2))):
+                        records["life_skills_topics"][topic].append(meeting)
+                people = (rng.sample(self.regulars, k=min(len(self.regulars), rng.randint(6, 25)))
+                          if kind != "parent_meeting" else rng.sample(self.adults, k=min(len(self.adults), 12)))
+                for person, sex, band in people:
+                    attendance = self._id("attendance")
+                    records["attendance"][f"{sex}.{band}"].append(attendance)
+                    records["attendance_by_kind"][kind].append(attendance)
+                    if band in ("0-5", "6-9", "10-14", "15-17"):
+                        reached.add((person, sex))
+        for person, sex in reached:
+            records["children_reached"][sex].append(person)
+        records["volunteers"]["active"] = [f"user:{self.number}:{index}" for index in range(rng.randint(3, 9))]
+        self._cases(records)
+        self._registers(records)
+        for name in self.schema:
+            cells = {cell: len(records[name].get(cell, ())) for cell in self.schema[name]["cells"]}
+            tables[name] = {"cells": cells, "records": {cell: list(records[name].get(cell, ())) for cell in cells}}
+            if self.schema[name]["total"]:
+                tables[name]["total"] = sum(cells.values())
+        return {"tables": tables, "values": self._savings(records, tables)}
+
+    def _cases(self, records):
+        rng = self.rng
+        categories = list(self.schema["concerns_opened_by_category"]["cells"])
+        risks = list(self.schema["concerns_opened_by_risk"]["cells"])
+        for prefix, rate in (("concerns_opened", 2.5), ("concerns_closed", 2.2)):
+            for _ in range(_poisson(rng, rate * len(self.children) / 250)):
+                case = self._id("case")
+                records[f"{prefix}_by_category"][rng.choice(categories)].append(case)
+                records[f"{prefix}_by_risk"][rng.choice(risks)].append(case)
+        services = list(self.schema["referrals_by_service"]["cells"])
+        for _ in range(_poisson(rng, 2.0 * len(self.children) / 250)):
+            records["referrals_by_service"][rng.choice(services)].append(self._id("referral"))
+
+    def _registers(self, records):
+        rng = self.rng
+        for cell, rate in (("departures_adults", 2.0), ("departures_minors", 0.6)):
+            for _ in range(_poisson(rng, rate)):
+                departure = self._id("departure")
+                records["migration"][cell].append(departure)
+                if cell == "departures_minors":
+                    self.away[departure] = True
+        for departure in list(self.away):
+            if rng.random() < 0.15:
+                del self.away[departure]
+                records["migration"]["returns_minors"].append(departure)
+        records["migration"]["returns_adults"] = [self._id("departure") for _ in range(_poisson(rng, 1.8))]
+        records["migration"]["minors_away"] = list(self.away)
+        for _ in range(_poisson(rng, 1.2)):
+            child = rng.choice(self.children)[0]
+            if child not in self.out:
+                self.out[child] = True
+                records["school"]["dropped_out"].append(child)
+        for child in list(self.out):
+            if rng.random() < 0.1:
+                del self.out[child]
+                records["school"]["reenrolled"].append(child)
+        records["school"]["out_of_school"] = list(self.out)
+
+    def _savings(self, records, tables):
+        rng = self.rng
+        if rng.random() < 0.08:
+            self.savers[f"person:{self.number}:s{len(self.savers) + rng.randint(100, 999)}"] = 0
+        for saver in self.savers:
+            self.savers[saver] += rng.choice((0, 1000, 2000, 2000, 5000))
+        records["savings"]["members"] = list(self.savers)
+        return {"median_days_to_referral": {"days": [rng.randint(0, 20) for _ in range(rng.randint(3, 14))]},
+                "savings_total_saved": {"shares": sorted(self.savers.values()), "by_member": dict(self.savers)},
+                "savings_loans_outstanding": {"shares": [], "by_member": {}}}
+
+
+def _poisson(rng, rate):
+    """A Poisson draw (Knuth), enough for small monthly rates."""
+    limit, count, product = 2.718281828459045 ** -rate, 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def utility(villages=VILLAGES, months=MONTHS, seed=SEED):
+    """({indicator: {"true_mean": mean district total, "error": mean absolute relative error}}, share withheld)."""
+    from federation import disclosure
+
+    rng = random.Random(seed)
+    periods = _periods(2025, months)
+    # indicator -> per month [true total, sum of published numbers, count of "<5", figures published]
+    sums = defaultdict(lambda: [[0, 0, 0, 0] for _ in range(months)])
+    cells = withheld = 0
+    for number in range(villages):
+        village, key, history, last_saved = Village(number, rng), rng.randbytes(32), {}, {}
+        for index, period in enumerate(periods):
+            raw = village.month()
+            payload = disclosure.protect(period, raw, key, history, last_saved)
+            history[period] = (2, payload)
+            if payload["values"]["savings_total_saved"]["value"] is not None:
+                last_saved = {"savings_total_saved": raw["values"]["savings_total_saved"]["by_member"]}
+            for name, table in raw["tables"].items():
+                shown = payload["tables"].get(name, {"cells": {}})
+                figures = [(cell, true, shown["cells"].get(cell)) for cell, true in table["cells"].items()]
+                if "total" in table:
+                    figures.append(("total", table["total"], shown.get("total")))
+                for cell, true, value in figures:
+                    cells += 1
+                    if value is None:  # withheld: counted apart, not in the error
+                        withheld += 1
+                        continue
+                    entry = sums[f"{name}.{cell}"][index]
+                    entry[0] += true
+                    entry[3] += 1
+                    if value == "<5":
+                        entry[2] += 1
+                    else:
+                        entry[1] += value
+    figures = {}
+    for indicator, per_month in sums.items():
+        errors = [abs(numbers + less * LESS_THAN_FIVE_READ_AS - true) / true
+                  for true, numbers, less, _ in per_month if true]
+        hidden = sum(entry[2] for entry in per_month) / max(1, sum(entry[3] for entry in per_month))
+        figures[indicator] = {"true_mean": statistics.mean(entry[0] for entry in per_month),
+                              "error": statistics.mean(errors) if errors else 0.0, "hidden": hidden}
+    return figures, withheld / cells
+
+
+def audit_cost(data_dir):
+    """Seed five years of a village, release every month before the last, then time the last month's
+    protected build (with the linked audit over the earlier releases) and measure its bundle."""
+    from bench import summary as village
+
+    end = date.today().replace(day=1)
+    app = village.seed(data_dir, end)
+    from federation import outbox, publish, signing
+    from hub.db import database
+
+    last = end - timedelta(days=1)
+    period = f"{last.year:04d}-{last.month:02d}"
+    with app.app_context(), database.connection_context():
+        identity = signing.load_or_create(data_dir, signing.HUB)
+        month = date(end.year - village.YEARS, end.month, 1)
+        while month < last.replace(day=1):
+            label = f"{month.year:04d}-{month.month:02d}"
+            publish.publish(label, (month + timedelta(days=40)).replace(day=2), identity)
+            month = (month + timedelta(days=32)).replace(day=1)
+        released = len(outbox.built_periods())
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            publish.protected(period, identity)
+            times.append(time.perf_counter() - started)
+        content, _ = publish.preview(period, identity)
+    return {"period": period, "released": released, "times": times, "bundle_bytes": len(content)}
+
+
+def child(data_dir):
+    figures, share = utility()
+    return {"utility": figures, "withheld_share": share, "cost": audit_cost(data_dir)}
+
+
+def child_figures():
+    root = tempfile.mkdtemp(prefix="bench-disclosure-")
+    try:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("COMMUNITYHUB_")}
+        done = subprocess.run([sys.executable, "-m", "bench.disclosure", "--child", str(Path(root, "hub"))],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+        if done.returncode:
+            raise RuntimeError(f"`python -m bench.disclosure --child` failed ({done.returncode}): "
+                               f"{done.stderr[-2000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def disclosure_control(session=None):
+    """Utility on a synthetic district of 50 villages x 24 months, each village's months protected in order
+    with its earlier releases (`federation.disclosure.protect`): the mean absolute relative error, over the
+    months, of each district total of the published figures against the true total of the same hubs, for
+    every indicator whose district total is at least 100 a month on average (the worst is budgeted at 5 %),
+    a "<5" read as 2; and the share of cells and totals withheld (null totals, left-out tables). Then, on
+    five years of a village with its 59 earlier months released, the last month built, protected with the
+    linked audit and validated (`federation.publish.protected`), median of 3, and its signed bundle."""
+    from bench.measures import Row
+
+    result = child_figures()
+    budgeted = {name: figure for name, figure in result["utility"].items() if figure["true_mean"] >= BUDGET_FROM}
+    worst = max(budgeted.items(), key=lambda item: item[1]["error"]) if budgeted else None
+    rows = [Row(f"worst error of {len(budgeted)} indicators with a district total of 100+",
+                worst[1]["error"] * 100 if worst else None, "%", "disclosure_error_pct",
+                f"{worst[0]}" if worst else "no indicator reaches 100")]
+    for name, figure in sorted(budgeted.items()):
+        rows.append(Row(f"error of {name} (district total {figure['true_mean']:.0f})", figure["error"] * 100, "%",
+                        note=f'{figure["hidden"] * 100:.0f} % of its published figures are "<5"'))
+    cost = result["cost"]
+    rows += [
+        Row("share of cells and totals withheld", result["withheld_share"] * 100, "%"),
+        Row(f"summary with the linked audit, {cost['period']}, median of 3", statistics.median(cost["times"]), "s",
+            "summary_audit_s", f"after {cost['released']} months released; runs: "
+            + ", ".join(f"{value * 1000:.0f}" for value in cost["times"]) + " ms"),
+        Row("bundle of that month", cost["bundle_bytes"], "bytes", "bundle_bytes"),
+    ]
+    return rows
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    os.chdir(REPO)
+    if sys.argv[1:2] == ["--child"]:
+        print(json.dumps(child(Path(sys.argv[2]))))
+    else:
+        for row in disclosure_control():
+            print(f"{row.label}: {row.value} {row.unit} {row.note}")
