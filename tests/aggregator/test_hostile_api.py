@@ -166,12 +166,19 @@ def test_admin_unlock__clears_the_lock_of_the_running_aggregator(api, aggregator
 
 
 @pytest.mark.parametrize("name", ["Rampur\n[Service]", "Rampur\x1b[2J", "\u202eruPmaR"])
-def test_enrolments__a_hub_name_that_would_rewrite_a_terminal_or_a_line_is_malformed(api, district, hub_identity,
-                                                                                    name):
+def test_enrolments__a_name_the_hub_sends_is_ignored_the_district_names_the_hub(api, district, hub_identity, name):
+    import json
+
     from federation import bundle
     from federation.aggregator import enrol
     from federation.aggregator.models import Hub
 
-    reply = post(api, "enrolments", bundle.seal_enrolment(hub_identity(), enrol.issue_code("Rampur"), name))
-    assert (reply.status_code, reply.get_json()["error"]) == (400, "malformed")
-    assert Hub.select().count() == 0
+    hub = hub_identity()
+    document = json.loads(bundle.seal_enrolment(hub, enrol.issue_code("Rampur")))
+    document.pop("signature")
+    document["name"] = name  # an older or hostile hub still sends one
+    reply = post(api, "enrolments", hub.sign(document))
+    assert reply.status_code == 201, reply.get_json()
+    (stored,) = Hub.select()
+    assert stored.name == "Rampur"
+    assert name not in repr([getattr(stored, field) for field in stored.__data__])
