@@ -1,14 +1,60 @@
 """Fixtures: a fresh hub on a temporary data folder per test, its client, its CLI runner, factories."""
 
+import os
 import re
+import shutil
+import sqlite3
+from contextlib import closing
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import BytecodeCache
 
+from hub import instance
 from hub.app import create_app
 from hub.cli import main
-from hub.db import database
+from hub.db import DATABASE_FILE, database
 from tests.factories import ROLES, make_user, make_village
+
+# Scrypt at n=128 (the least OpenSSL takes with r=8) instead of 32768: the suite makes thousands of
+# accounts, and the hash's cost is not what it tests. Set for the whole session, so hub commands run as
+# subprocesses use it too; tests/test_auth.py proves that without it accounts get the production parameters.
+CHEAP_HASH_METHOD = "scrypt:128:8:1"
+
+
+def pytest_configure(config):
+    os.environ["COMMUNITYHUB_TEST_HASH_METHOD"] = CHEAP_HASH_METHOD
+
+
+class SharedTemplates(BytecodeCache):
+    """Compiled hub templates kept for the session: each test's app has its own Jinja environment, and
+    compiling every template again for each of them cost more than most tests. Jinja checks each entry
+    against the template's source, so an edited template is compiled afresh."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+HUB_TEMPLATES = SharedTemplates()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A hub database file with every migration applied, made once per session (per xdist worker)."""
+    folder = tmp_path_factory.mktemp("template") / "instance"
+    instance.prepare(folder)
+    database.close_all()
+    copy = folder.parent / DATABASE_FILE
+    with closing(sqlite3.connect(folder / DATABASE_FILE)) as source, closing(sqlite3.connect(copy)) as target:
+        source.backup(target)  # one self-contained file, whatever was still in the WAL
+    return copy
 
 
 @pytest.fixture
@@ -17,9 +63,15 @@ def data_dir(tmp_path):
 
 
 @pytest.fixture
-def fresh_app(data_dir):
+def fresh_app(data_dir, migrated_database):
     """A hub straight after `communityhub init`: no village, no coordinator."""
-    return create_app({"DATA_DIR": str(data_dir), "TESTING": True})
+    # The same database `init` makes, copied instead of migrated again for every test.
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not (data_dir / DATABASE_FILE).exists():
+        shutil.copyfile(migrated_database, data_dir / DATABASE_FILE)
+    app = create_app({"DATA_DIR": str(data_dir), "TESTING": True})
+    app.jinja_env.bytecode_cache = HUB_TEMPLATES
+    return app
 
 
 @pytest.fixture
