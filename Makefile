@@ -34,8 +34,9 @@ debian-packages:
 run: catalogs
 	$(BIN)/communityhub demo --host 127.0.0.1 --port 8080
 
+# On every core (pytest-xdist); tests sharing one costly resource stay on one worker (tests/conftest.py).
 test: catalogs debian-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 bench: catalogs
 	$(BIN)/python -m bench

@@ -15,6 +15,7 @@ from hub.app import create_app
 from hub.cli import main
 from hub.db import DATABASE_FILE, database
 from tests.factories import ROLES, make_user, make_village
+from tests.server import run_command
 
 # Scrypt at n=128 (the least OpenSSL takes with r=8) instead of 32768: the suite makes thousands of
 # accounts, and the hash's cost is not what it tests. Set for the whole session, so hub commands run as
@@ -24,6 +25,35 @@ CHEAP_HASH_METHOD = "scrypt:128:8:1"
 
 def pytest_configure(config):
     os.environ["COMMUNITYHUB_TEST_HASH_METHOD"] = CHEAP_HASH_METHOD
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on every core (pytest-xdist, --dist loadgroup): tests that share one
+    costly resource are marked to run on the same worker, so it is made once and nothing collides."""
+    for item in items:
+        group = shared_resource(item)
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def shared_resource(item):
+    """The name of the one costly thing this test shares with others, or None.
+
+    The browser tests share one seeded hub, its server and chromium; the aggregator's PostgreSQL cases
+    share one throwaway cluster; a module's module-scoped fixture (the wheel build, a seeded demo
+    village, a live hub) is made once for all its tests. Everything else (temporary folders, free ports,
+    network and mount namespaces) is private to each test or worker.
+    """
+    if "browser" in item.path.relative_to(item.config.rootpath).parts:
+        return "browser"
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("database_url") == "postgresql":
+        return "postgresql"
+    definitions = item._fixtureinfo.name2fixturedefs.values()  # pytest keeps no public view of this
+    if any(fixture[-1].scope == "module" for fixture in definitions):
+        return item.module.__name__
+    return None
 
 
 class SharedTemplates(BytecodeCache):
@@ -54,6 +84,21 @@ def migrated_database(tmp_path_factory):
     copy = folder.parent / DATABASE_FILE
     with closing(sqlite3.connect(folder / DATABASE_FILE)) as source, closing(sqlite3.connect(copy)) as target:
         source.backup(target)  # one self-contained file, whatever was still in the WAL
+    return copy
+
+
+@pytest.fixture(scope="session")
+def demo_village(tmp_path_factory):
+    """demo_village(seed, target) -> target, a copy of a data folder filled by `communityhub seed-demo
+    --seed <seed>`; each seed is seeded once per session (per xdist worker)."""
+    seeded = {}
+
+    def copy(seed, target):
+        if seed not in seeded:
+            seeded[seed] = tmp_path_factory.mktemp(f"demo-{seed}") / "instance"
+            run_command(["seed-demo", "--seed", str(seed)], seeded[seed])
+        shutil.copytree(seeded[seed], target)
+        return target
     return copy
 
 
