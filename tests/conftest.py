@@ -37,6 +37,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: without xdist there is nothing to check
+def pytest_xdist_node_collection_finished(node, ids):
+    """Stop the run when xdist lost the groups (it did on pytest 9.2): tests sharing a resource would
+    collide or repeat its cost. Seen from the controller, where a grouped test's id ends in @<group>."""
+    if node.config.getvalue("dist") == "loadgroup":
+        lost = [nodeid for nodeid in ids if "@" not in nodeid
+                and (nodeid.startswith("tests/browser/") or "[postgresql" in nodeid)]
+        if lost:
+            pytest.exit(f"pytest-xdist did not group {lost[0]} and {len(lost) - 1} more tests "
+                        "(see the pytest pin in pyproject.toml)", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
 def shared_resource(item):
     """The name of the one costly thing this test shares with others, or None.
 
