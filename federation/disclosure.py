@@ -25,13 +25,12 @@ states it for villages and districts. In short:
 import hashlib
 import hmac
 import statistics
-from datetime import date
 
 from federation import schema
+from federation.period import month_bounds, seal_date
 
 LESS_THAN_FIVE = "<5"
 BASE = 5
-SEAL_DAY = 15
 MAX_REVISION = 4  # the first release and at most 3 revisions
 MEDIAN_MIN_CASES = 10
 SAVINGS_MIN_MEMBERS = 5
@@ -213,18 +212,6 @@ def significant(amount, digits):
         return 0
     step = 10 ** max(len(str(amount)) - digits, 0)
     return (amount + step // 2) // step * step
-
-
-def month_bounds(period):
-    """(first day, first day of the next month) of "YYYY-MM"."""
-    year, month = (int(part) for part in period.split("-"))
-    first = date(year, month, 1)
-    return first, date(year + month // 12, month % 12 + 1, 1)
-
-
-def seal_date(period):
-    """The last day a month may be revised: the 15th of the next month."""
-    return month_bounds(period)[1].replace(day=SEAL_DAY)
 
 
 NOT_ENDED, SEALED, TOO_MANY = "not_ended", "sealed", "too_many_revisions"

@@ -1,10 +1,7 @@
 """The `communityhub` command: one click group; each command calls the hub's functions and holds no logic."""
 
-import contextlib
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -82,6 +79,7 @@ def _serve(app, host, port, discover=False):
     from waitress import create_server
 
     from hub import instance, scheduler, sdnotify
+    from hub.serving import sigterm_stops_serving
     from hub.sharing import transfer
 
     try:
@@ -91,7 +89,7 @@ def _serve(app, host, port, discover=False):
             found = transfer.start_discovery(app, port) if discover else None
             pinger = None
             try:
-                with _sigterm_stops_serving():
+                with sigterm_stops_serving():
                     server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
                                            ident="communityhub")
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
@@ -109,27 +107,6 @@ def _serve(app, host, port, discover=False):
                 click.echo("Stopped the scheduled jobs.")
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop it first (one server per data folder).") from None
-
-
-@contextlib.contextmanager
-def _sigterm_stops_serving():
-    """Turn SIGTERM into SystemExit while serving.
-
-    systemd stops the hub with SIGTERM, which by default ends the process on the spot; waitress treats
-    SystemExit like Ctrl+C and returns, so the scheduled jobs are stopped cleanly after it.
-    """
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-        yield
-        return
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command()

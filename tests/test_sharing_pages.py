@@ -146,7 +146,7 @@ def test_month__content_in_words_and_the_exact_bytes(app, coordinator):
     with app.app_context(), database.connection_context():
         row = outbox.latest("2026-11")
         stored = bytes(row.content)
-        from federation import describe
+        from hub.sharing import describe
 
         sections = describe.describe(row.payload)
     page = coordinator.get("/sharing").get_data(as_text=True)
@@ -162,7 +162,7 @@ def test_report__the_protected_payload_as_a_printable_page(app, coordinator):
     build(coordinator)
     with app.app_context(), database.connection_context():
         payload = outbox.latest("2026-11").payload
-        from federation import describe
+        from hub.sharing import describe
 
         sections = describe.describe(payload)
     response = coordinator.get("/sharing/report/2026-11")

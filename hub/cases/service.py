@@ -36,6 +36,7 @@ from hub.cases.models import (
 )
 from hub.db import database
 from hub.people.models import Person
+from hub.protocols.service import protocol_for
 
 CATEGORY_LABELS = {
     CHILD_LABOUR: _l("Child labour"),
@@ -299,9 +300,5 @@ def last_change(object_type, object_id, actions):
 
 def protocol_of(category):
     """The protocol of a category in the page's language (who to call, first steps, what not to do, where to
-    refer), or None while the protocols area is not built."""
-    try:  # imported here: hub.protocols is built alongside, and a case page must not fail without it
-        from hub.protocols.service import protocol_for
-    except ImportError:
-        return None
+    refer)."""
     return protocol_for(category)
