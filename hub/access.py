@@ -11,9 +11,7 @@ from hub.auth.models import User
 EVERYONE = "everyone"      # no account needed
 SIGNED_IN = "signed-in"    # any role
 COORDINATOR, CASE_WORKER, FACILITATOR, MEMBER = User.ROLES
-# Case workers may do everything a facilitator may (DESIGN, roles).
-FACILITATORS = (COORDINATOR, CASE_WORKER, FACILITATOR)
-CASE_STAFF = (COORDINATOR, CASE_WORKER)
+FACILITATORS, CASE_STAFF = User.FACILITATORS, User.CASE_STAFF  # the role groups, named for the table
 
 ACCESS = {
     "static": EVERYONE,

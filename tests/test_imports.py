@@ -156,3 +156,24 @@ def test_areas__write_only_their_own_models():
     offenders = {relative(path): sorted(set(foreign_model_writes(path))) for path in modules("hub")
                  if village_area_of(".".join(path.relative_to(ROOT).with_suffix("").parts))}
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+ROLE_NAMES = {"COORDINATOR", "CASE_WORKER", "FACILITATOR", "MEMBER"}
+
+
+def role_groups_spelled_out(path):
+    """Tuples, lists and sets of two or more roles (`(User.COORDINATOR, User.CASE_WORKER)`) in a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Tuple | ast.List | ast.Set) or isinstance(getattr(node, "ctx", None), ast.Store):
+            continue  # `COORDINATOR, CASE_WORKER, ... = User.ROLES` names the roles, it groups none
+        if len(node.elts) >= 2 and all((isinstance(elt, ast.Attribute) and elt.attr in ROLE_NAMES)
+                                       or (isinstance(elt, ast.Name) and elt.id in ROLE_NAMES) for elt in node.elts):
+            yield node.lineno
+
+
+def test_role_groups__defined_once_on_the_user_model():
+    # CASE_STAFF and the rest live on hub.auth.models.User; a second spelling would drift from it.
+    offenders = {relative(path): list(role_groups_spelled_out(path)) for path in modules("hub") + modules("federation")
+                 if relative(path) != "hub/auth/models.py"}
+    assert {path: lines for path, lines in offenders.items() if lines} == {}

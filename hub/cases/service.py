@@ -101,7 +101,6 @@ SHOWS = (NEW, MINE, OPEN, CLOSED)
 SHOW_LABELS = {NEW: _l("New concerns waiting"), MINE: _l("My cases"), OPEN: _l("All open"), CLOSED: _l("Closed")}
 LIST_LIMIT = 100
 YEARS_AHEAD = 2  # a next follow-up further off than this is a typing mistake
-CASE_STAFF = (User.COORDINATOR, User.CASE_WORKER)
 
 
 class CaseError(ValueError):
@@ -215,7 +214,7 @@ def refuse_if_closed(case):
 
 def case_staff():
     """Active accounts that may hold a case (case workers and coordinators), by name."""
-    return list(User.select().where(User.role.in_(CASE_STAFF) & User.active)
+    return list(User.select().where(User.role.in_(User.CASE_STAFF) & User.active)
                 .order_by(User.display_name, User.id))
 
 
@@ -223,7 +222,7 @@ def staff_member(user_id):
     """The active case worker or coordinator with this id, or None."""
     if user_id is None:
         return None
-    return User.get_or_none((User.id == user_id) & User.role.in_(CASE_STAFF) & User.active)
+    return User.get_or_none((User.id == user_id) & User.role.in_(User.CASE_STAFF) & User.active)
 
 
 def get_case(case_id):

@@ -46,7 +46,6 @@ from hub.schools.models import (
     OutreachVisit,
 )
 
-CASE_STAFF = (User.COORDINATOR, User.CASE_WORKER)
 EARLIEST = date(1900, 1, 1)
 ADULT_AGE = 18
 MAX_DETAILS, MAX_SCHOOL, MAX_NAMES, MAX_RESULT = 500, 120, 120, 500
@@ -144,7 +143,7 @@ def committees_of(user):
     query = Group.active().where(Group.kind == Group.SCHOOL_COMMITTEE)
     if user is None:
         return []
-    if user.role in CASE_STAFF:
+    if user.role in User.CASE_STAFF:
         return list(query)
     return list(query.join(AccountGroup).where(AccountGroup.user == user))
 
