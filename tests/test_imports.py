@@ -177,3 +177,11 @@ def test_role_groups__defined_once_on_the_user_model():
     offenders = {relative(path): list(role_groups_spelled_out(path)) for path in modules("hub") + modules("federation")
                  if relative(path) != "hub/auth/models.py"}
     assert {path: lines for path, lines in offenders.items() if lines} == {}
+
+
+def test_migrations__one_runner_for_hub_and_aggregator():
+    # hub/migrator.py alone decides how steps are found, ordered and recorded.
+    recorders = [relative(path) for path in modules("hub") + modules("federation")
+                 if "schema_migration (" in path.read_text(encoding="utf-8")
+                 or "pkgutil.iter_modules" in path.read_text(encoding="utf-8")]
+    assert recorders == ["hub/migrator.py"]
