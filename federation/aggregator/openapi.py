@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the aggregator's API, built from the same constants the API uses."""
 
-from federation import bundle, discovery, errors
+from federation import bundle, errors, proof
 from hub import __version__
 
 # Every refusal, by status: (code, when). The same table as docs/protocol.md.
@@ -57,7 +57,7 @@ SCHEMAS = {
     "EnrolmentReply": _object("Enrolment reply", bundle.ENROLMENT_REPLY, {
         "aggregator_id": HEX32, "hub_id": HEX32, "public_key": {"type": "string"},
         "url": {"type": "string"}}),
-    "Proof": _object("Proof", discovery.PROOF, {
+    "Proof": _object("Proof", proof.PROOF, {
         "aggregator_id": HEX32, "challenge": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}),
 }
 CHALLENGE = {"type": "object", "required": ["challenge"],

@@ -272,16 +272,16 @@ def start_discovery(app, port):
 def deliver_to(url, now=None):
     """Send the pending bundles to the aggregator found at url, once it has signed a fresh challenge with the
     key this hub pinned (anyone can copy an advertisement); -> a note for the coordinator's page."""
-    from federation import discovery, outbox, transport
+    from federation import outbox, proof, transport
     from federation.errors import Unreachable
 
     state = outbox.state()
-    challenge = discovery.new_challenge()
+    challenge = proof.new_challenge()
     try:
-        status, body = transport.post(url, discovery.PROOF_PATH, discovery.challenge_body(challenge))
+        status, body = transport.post(url, proof.PROOF_PATH, proof.challenge_body(challenge))
         if status != 200:
             raise Refused(f"HTTP {status}")
-        discovery.open_proof(body, state.aggregator_key, state.aggregator_id, challenge)
+        proof.open_proof(body, state.aggregator_key, state.aggregator_id, challenge)
     except Unreachable as exc:
         return _("could not be reached: %(error)s", error=str(exc))
     except Refused:
