@@ -143,6 +143,7 @@ ACCESS = {
     "sharing.transfer": (COORDINATOR,),
     "sharing.transfer_export": (COORDINATOR,),
     "sharing.transfer_import": (COORDINATOR,),
+    "sharing.transfer_send": (COORDINATOR,),
     # The hub's clock (hub.clockcheck): any signed-in phone may say its time; only the coordinator sets it.
     "clockcheck.report": SIGNED_IN,
     "clockcheck.show": (COORDINATOR,),

@@ -80,13 +80,13 @@ def _serve(app, host, port, discover=False):
 
     from hub import instance, scheduler, sdnotify
     from hub.serving import sigterm_stops_serving
-    from hub.sharing import transfer
+    from hub.sharing import nearby
 
     try:
         with instance.serving(app.config["DATA_DIR"]):
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
-            found = transfer.start_discovery(app, port) if discover else None
+            found = nearby.start_discovery(app, port) if discover else None
             pinger = None
             try:
                 with sigterm_stops_serving():

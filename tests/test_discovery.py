@@ -170,7 +170,7 @@ def netns_hub_delivers_to_the_aggregator_it_discovers(app, tmp_path):
     from federation.aggregator.app import create_app as create_aggregator
     from federation.aggregator.enrol import issue_code
     from hub.db import database
-    from hub.sharing.transfer import start_discovery
+    from hub.sharing.nearby import start_discovery
     from tests.loopback import serving
 
     district = create_aggregator({"DATA_DIR": str(tmp_path / "district"), "TESTING": True})

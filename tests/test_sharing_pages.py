@@ -193,13 +193,13 @@ def test_transfer__a_typed_address_is_tried_and_what_failed_is_said(app, coordin
     assert page.count('name="csrf_token"') >= 1 and 'name="url"' in page
     assert "<script" not in page.replace('<script src="/static/clock.js" defer></script>', "")  # no JS needed
     unreachable = closed_port_url()
-    page = coordinator.post("/sharing/send", data={"url": unreachable,
+    page = coordinator.post("/sharing/transfer/send", data={"url": unreachable,
                                                    "csrf_token": csrf_token(coordinator, "/sharing/transfer")},
                             follow_redirects=True).get_data(as_text=True)
     assert f"Tried {unreachable}: could not be reached" in page
-    bad = coordinator.post("/sharing/send", data={"url": "laptop", "csrf_token": csrf_token(coordinator,
+    bad = coordinator.post("/sharing/transfer/send", data={"url": "laptop", "csrf_token": csrf_token(coordinator,
                                                                                           "/sharing/transfer")})
     assert bad.status_code == 400 and "starting with http://" in bad.get_data(as_text=True)
-    assert coordinator.post("/sharing/send", data={"url": unreachable}).status_code == 400  # no CSRF token
+    assert coordinator.post("/sharing/transfer/send", data={"url": unreachable}).status_code == 400  # no CSRF token
     with app.app_context(), database.connection_context():
         assert [row.state for row in outbox.OutboxBundle.select()] == ["pending"]

@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("sharing", __name__)
 
-from hub.sharing import transfer, views  # noqa: E402,F401  (register the routes on bp)
+from hub.sharing import transfer_views, views  # noqa: E402,F401  (register the routes on bp)
