@@ -9,7 +9,7 @@ DEBIAN_TEST_PACKAGES := chromium fonts-lohit-beng-bengali fonts-lohit-deva postg
 # apt-get needs root; CI and the developer machines run as root, elsewhere sudo is used.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test soak bench catalogs debian-packages messages clean
+.PHONY: run test lint soak bench catalogs debian-packages messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,13 @@ debian-packages:
 run: catalogs
 	$(BIN)/communityhub demo --host 127.0.0.1 --port 8080
 
+# On every core (pytest-xdist); tests sharing one costly resource stay on one worker (tests/conftest.py).
 test: catalogs debian-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
+
+# pyflakes, pycodestyle, import order, bugbear and complexity, as configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # Power cuts at length: 50 rounds of kill -9 under five writing phones (make test runs 5).
 soak: catalogs

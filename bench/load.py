@@ -41,45 +41,59 @@ def warm_up(port, path, headers=None):
             pass
 
 
+class _Tickets:
+    """The requests still to make, shared by the clients, and the result they fill in, under one lock."""
+
+    def __init__(self, requests, deadline, result):
+        self.left, self.deadline, self.result = requests, deadline, result
+        self.lock = threading.Lock()
+
+    def take(self):
+        """True while a request is left to make and the time cap has not passed."""
+        with self.lock:
+            if self.left <= 0:
+                return False
+            if time.perf_counter() > self.deadline:
+                self.result.capped = True
+                return False
+            self.left -= 1
+            return True
+
+    def count(self, reply, took):
+        with self.lock:
+            if reply is not None and reply.status == 200:
+                self.result.latencies.append(took)
+            else:
+                self.result.failures += 1
+
+
+def _client(port, path, headers, tickets):
+    """One keep-alive client: a request per ticket, a fresh connection after an error."""
+    connection = None
+    while tickets.take():
+        took = None
+        try:
+            connection = connection or loopback.connect(port)
+            began = time.perf_counter()
+            reply = loopback.request(connection, "GET", path, headers)
+            took = time.perf_counter() - began
+        except loopback.ERRORS:
+            reply = None
+            if connection:
+                connection.close()
+            connection = None  # a fresh connection for the next ticket
+        tickets.count(reply, took)
+    if connection:
+        connection.close()
+
+
 def run(port, path, requests, clients, time_cap_s, headers=None):
     """GET path `requests` times from `clients` threads, each on its own keep-alive connection."""
     result = LoadResult()
-    lock = threading.Lock()
-    tickets = [requests]
     deadline = time.perf_counter() + time_cap_s
-
-    def take_ticket():
-        with lock:
-            if tickets[0] <= 0:
-                return False
-            if time.perf_counter() > deadline:
-                result.capped = True
-                return False
-            tickets[0] -= 1
-            return True
-
-    def client():
-        connection = None
-        while take_ticket():
-            try:
-                connection = connection or loopback.connect(port)
-                began = time.perf_counter()
-                reply = loopback.request(connection, "GET", path, headers)
-                took = time.perf_counter() - began
-            except loopback.ERRORS:
-                reply = None
-                if connection:
-                    connection.close()
-                connection = None  # a fresh connection for the next ticket
-            with lock:
-                if reply is not None and reply.status == 200:
-                    result.latencies.append(took)
-                else:
-                    result.failures += 1
-        if connection:
-            connection.close()
-
-    threads = [threading.Thread(target=client, name=f"bench-client-{n}", daemon=True) for n in range(clients)]
+    tickets = _Tickets(requests, deadline, result)
+    threads = [threading.Thread(target=_client, args=(port, path, headers, tickets), name=f"bench-client-{n}",
+                                daemon=True) for n in range(clients)]
     began = time.perf_counter()
     for thread in threads:
         thread.start()

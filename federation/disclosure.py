@@ -23,13 +23,12 @@ publish -> bundle. docs/privacy.md states the rule for villages and districts. I
 
 import hashlib
 import statistics
-from datetime import date
 
 from federation import linked, schema
+from federation.period import month_bounds
 
 LESS_THAN_FIVE = "<5"
 BASE = 5
-SEAL_DAY = 15
 MAX_REVISION = 1  # a month is released once (schema 2): no revision can difference a late record
 MEDIAN_MIN_CASES = 10
 SAVINGS_MIN_MEMBERS = 5
@@ -230,19 +229,6 @@ def significant(amount, digits):
         return 0
     step = 10 ** max(len(str(amount)) - digits, 0)
     return (amount + step // 2) // step * step
-
-
-def month_bounds(period):
-    """(first day, first day of the next month) of "YYYY-MM"."""
-    year, month = (int(part) for part in period.split("-"))
-    first = date(year, month, 1)
-    return first, date(year + month // 12, month % 12 + 1, 1)
-
-
-def seal_date(period):
-    """The last day a record entered late still counts in its own month (the 15th of the next month), if
-    the month was not released before: after that, or after the release, it counts when it is entered."""
-    return month_bounds(period)[1].replace(day=SEAL_DAY)
 
 
 NOT_ENDED, RELEASED = "not_ended", "released_once"

@@ -9,7 +9,7 @@ Every node advertises `_communityhub._tcp.local.` with TXT records `role` (hub |
 reaches everyone on the network (DECISIONS, "Discovery"). A discovered peer is untrusted: `trust(peer)`
 (the caller's rule: the aggregator id and key id the hub pinned) decides whether `on_trusted(peer)` runs;
 any other peer is only listed in `status` for the coordinator. TXT records can be copied, so the caller
-also asks the peer to sign a fresh challenge (`seal_proof` / `open_proof`) before sending it anything.
+also asks the peer to sign a fresh challenge (federation/proof.py) before sending it anything.
 
 Zeroconf is bound to one configured address (the hub's own LAN address), never the default interface
 choice. A `Discovery` runs in its own thread: it waits for that address to exist, opens zeroconf on it,
@@ -19,11 +19,8 @@ failures with a bounded backoff. Nothing starts at import or construction; `star
 
 import collections
 import ipaddress
-import json
 import logging
 import queue
-import re
-import secrets
 import socket
 import threading
 import time
@@ -33,21 +30,12 @@ from datetime import UTC, datetime
 import ifaddr
 from zeroconf import ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
-from federation import signing
-from federation.errors import BadSignature, Malformed
-
 log = logging.getLogger(__name__)
 
 SERVICE_TYPE = "_communityhub._tcp.local."
 PROTOCOL_VERSION = "1"
 ROLES = HUB, AGGREGATOR, RELAY = "hub", "aggregator", "relay"
 TXT_KEYS = ("role", "id", "version", "key_id")
-# TXT records can be copied by anyone on the network: before the hub sends anything to a discovered
-# aggregator, the aggregator signs a fresh challenge with its key (POST /api/v1/proof).
-PROOF = "communityhub-proof"
-PROOF_PATH = "/api/v1/proof"
-PROOF_CHALLENGE = re.compile(r"^[0-9a-f]{64}$")
-MAX_CHALLENGE_BYTES = 256
 
 CHECK_EVERY = 5.0           # seconds between two looks at the address
 MAX_BACKOFF = 300.0         # the longest wait between two attempts after a failure
@@ -95,44 +83,6 @@ class Status:
     last_error_at: datetime | None = None
     attempts: list = field(default_factory=list)   # (when, what) newest last
     peers: list = field(default_factory=list)      # Peer, most recently seen first
-
-
-def new_challenge():
-    """A random challenge for `prove`: 32 bytes as hex."""
-    return secrets.token_hex(32)
-
-
-def challenge_body(challenge):
-    """The body of POST /api/v1/proof: {"challenge": challenge} as JSON bytes."""
-    return json.dumps({"challenge": challenge}).encode("ascii")
-
-
-def read_challenge(data):
-    """The challenge in a POST /api/v1/proof body; Malformed unless it is {"challenge": 64 hex digits}."""
-    try:
-        challenge = json.loads(data).get("challenge")
-    except (ValueError, AttributeError):
-        challenge = None
-    if not isinstance(challenge, str) or not PROOF_CHALLENGE.match(challenge):
-        raise Malformed('send {"challenge": 64 hex digits}')
-    return challenge
-
-
-def seal_proof(identity, challenge):
-    """The aggregator's answer to a challenge: its id and the challenge, signed by its key (POST
-    /api/v1/proof). Proves that whoever answers at a discovered address holds the key the hub pinned."""
-    if not PROOF_CHALLENGE.match(challenge or ""):
-        raise Malformed("a challenge is 64 hex digits")
-    return identity.sign({"format": PROOF, "version": 1, "aggregator_id": identity.id,
-                          "challenge": challenge})
-
-
-def open_proof(data, pinned_key, aggregator_id, challenge):
-    """Raise a Refused unless data answers challenge, for aggregator_id, signed by the pinned key."""
-    document = signing.parse(data, PROOF)
-    if document.get("challenge") != challenge or document.get("aggregator_id") != aggregator_id:
-        raise BadSignature("the answer is not for this challenge or this aggregator")
-    return signing.verify(document, pinned_key)
 
 
 def txt_records(role, node_id, key_id):

@@ -29,7 +29,7 @@ import peewee
 from peewee import JOIN, fn
 
 from federation import schema
-from federation.disclosure import SEAL_DAY, month_bounds
+from federation.period import SEAL_DAY, month_bounds
 from hub.audit.models import AuditEvent
 from hub.cases.models import Case, Referral
 from hub.curriculum.models import Topic

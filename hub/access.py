@@ -12,9 +12,7 @@ from hub.auth.models import User
 EVERYONE = "everyone"      # no account needed
 SIGNED_IN = "signed-in"    # any role
 COORDINATOR, CASE_WORKER, FACILITATOR, MEMBER = User.ROLES
-# Case workers may do everything a facilitator may (DESIGN, roles).
-FACILITATORS = (COORDINATOR, CASE_WORKER, FACILITATOR)
-CASE_STAFF = (COORDINATOR, CASE_WORKER)
+FACILITATORS, CASE_STAFF = User.FACILITATORS, User.CASE_STAFF  # the role groups, named for the table
 
 ACCESS = {
     "static": EVERYONE,
@@ -147,6 +145,7 @@ ACCESS = {
     "sharing.transfer": (COORDINATOR,),
     "sharing.transfer_export": (COORDINATOR,),
     "sharing.transfer_import": (COORDINATOR,),
+    "sharing.transfer_send": (COORDINATOR,),
     # The hub's clock (hub.clockcheck): any signed-in phone may say its time; only the coordinator sets it.
     "clockcheck.report": SIGNED_IN,
     "clockcheck.show": (COORDINATOR,),

@@ -2,9 +2,7 @@
 
 import contextlib
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -101,7 +99,8 @@ def _serve(app, host, port, discover=False):
     from waitress import create_server
 
     from hub import db, instance, scheduler, sdnotify, storage
-    from hub.sharing import transfer
+    from hub.serving import sigterm_stops_serving
+    from hub.sharing import nearby
 
     data_dir = app.config["DATA_DIR"]
     if app.config.get("WAL_LOST"):
@@ -114,10 +113,10 @@ def _serve(app, host, port, discover=False):
             storage.mark_serving(data_dir)
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
-            found = transfer.start_discovery(app, port) if discover else None
+            found = nearby.start_discovery(app, port) if discover else None
             pinger = None
             try:
-                with _sigterm_stops_serving():
+                with sigterm_stops_serving():
                     server = _create_server(create_server, app, host, port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
@@ -153,27 +152,6 @@ def _create_server(create_server, app, host, port):
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc} "
                                    "(another program may use this port: choose another with --port)") from None
-
-
-@contextlib.contextmanager
-def _sigterm_stops_serving():
-    """Turn SIGTERM into SystemExit while serving.
-
-    systemd stops the hub with SIGTERM, which by default ends the process on the spot; waitress treats
-    SystemExit like Ctrl+C and returns, so the scheduled jobs are stopped cleanly after it.
-    """
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-        yield
-        return
-
-    def stop(signum, frame):
-        raise SystemExit(0)
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @main.command()

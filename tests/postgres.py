@@ -4,7 +4,8 @@ the end, nothing shared with a system cluster.
 Debian's postgresql package (installed by `make test`) gives initdb and pg_ctl under
 /usr/lib/postgresql/<version>/bin. initdb refuses to run as root, so as root the cluster is made and run as
 the `postgres` user in a temporary folder it owns. The server listens on a free port on 127.0.0.1 only
-(trust authentication there) with its socket in that folder; each test gets a database of its own.
+(trust authentication there) with its socket in that folder; each test gets a database of its own, copied
+from a template the aggregator's migrations were applied to once (the same tables `aggregator init` makes).
 If the binaries are missing the fixture fails, with how to install them: the aggregator must be tested
 on PostgreSQL, not silently only on SQLite.
 """
@@ -54,9 +55,9 @@ class Cluster:
         finally:
             connection.close()
 
-    def create_database(self):
+    def create_database(self, template=None):
         name = "test_" + uuid.uuid4().hex[:12]
-        self.admin(f"CREATE DATABASE {name}")
+        self.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
         return name
 
     def drop_database(self, name):
@@ -136,10 +137,23 @@ def postgres_cluster():
         stop_cluster(cluster)
 
 
-@pytest.fixture
-def postgres_url(postgres_cluster):
-    """The URL of a new empty database, dropped after the test."""
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_cluster, tmp_path_factory):
+    """The name of a database with every aggregator migration applied, for test databases to copy."""
+    from federation.aggregator import db, migrations
+
     name = postgres_cluster.create_database()
+    real = db.make(postgres_cluster.url(name), tmp_path_factory.mktemp("unused"))
+    with real.connection_context():
+        migrations.migrate(real)
+    real.close_all()  # a template must have no connections when it is copied
+    return name
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster, migrated_postgres):
+    """The URL of a new migrated database holding no rows, dropped after the test."""
+    name = postgres_cluster.create_database(template=migrated_postgres)
     try:
         yield postgres_cluster.url(name)
     finally:

@@ -46,6 +46,8 @@ def test_every_route_for_every_role(app, login_as, role):
         else:
             response = client.post(url, data={"csrf_token": csrf_token(client, "/login")})
         location = response.headers.get("Location", "")
+        # A server error is a defect, never a way of being "allowed" or "refused".
+        assert response.status_code < 500, (rule.endpoint, role, response.status_code)
         if access.allowed(rule.endpoint, user):
             refused = response.status_code == 403 or location.startswith("/login")
             outcomes[rule.endpoint] = "refused" if refused else "allowed"

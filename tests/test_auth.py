@@ -165,3 +165,18 @@ def test_first_sign_in__forces_a_new_secret(app, client):
     assert client.get("/").status_code == 200
     with app.app_context():
         assert User.get(User.username == "newbie").must_change_secret is False
+
+
+def test_hashing__real_accounts_get_the_production_scrypt_parameters(app_context, monkeypatch):
+    from werkzeug.security import generate_password_hash
+
+    from hub.auth.service import HASH_METHOD, TEST_HASH_METHOD_ENV
+    from tests.factories import make_user
+
+    production = generate_password_hash("x", HASH_METHOD).split("$")[0]  # "scrypt:32768:8:1"
+    cheap = make_user(username="cheap", secret="long enough secret", role=User.COORDINATOR)
+    assert cheap.secret_hash.split("$")[0] != production  # the suite's setting is in force...
+    monkeypatch.delenv(TEST_HASH_METHOD_ENV)  # ...and a real hub has no such setting
+    real = make_user(username="real", secret="long enough secret", role=User.COORDINATOR)
+    assert real.secret_hash.split("$")[0] == production
+    assert production.startswith("scrypt:")

@@ -10,7 +10,6 @@ from hub.app import create_app
 from hub.cases.models import Case, Referral
 from hub.services.models import KINDS, MUNICIPAL_DEFENCE
 from tests.conftest import csrf_token
-from tests.server import run_command
 
 INDIA, PERU = 1, 9  # seeds whose demo village is in India and in Peru
 CASE_TABLES = ("service", "service_category", "case_file", "case_action", "follow_up", "referral")
@@ -24,21 +23,15 @@ def rows(data_dir, sql, *params):
         conn.close()
 
 
-def seeded(tmp_path_factory, seed):
-    data_dir = tmp_path_factory.mktemp(f"demo-{seed}") / "instance"
-    run_command(["seed-demo", "--seed", str(seed)], data_dir)
-    return data_dir
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, demo_village):
     """A hub filled by `communityhub seed-demo --seed 1` (a village in India)."""
-    return seeded(tmp_path_factory, INDIA)
+    return demo_village(INDIA, tmp_path_factory.mktemp("demo-india") / "instance")
 
 
 @pytest.fixture(scope="module")
-def demo_peru(tmp_path_factory):
-    return seeded(tmp_path_factory, PERU)
+def demo_peru(tmp_path_factory, demo_village):
+    return demo_village(PERU, tmp_path_factory.mktemp("demo-peru") / "instance")
 
 
 @pytest.mark.parametrize("hub, country, kinds", [

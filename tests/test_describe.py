@@ -4,9 +4,10 @@ withheld counts are said as such, values carry their reasons, and the words foll
 import pytest
 from flask_babel import force_locale
 
-from federation import describe, schema
+from federation import schema
 from hub.cases.service import CATEGORY_LABELS
 from hub.sessions.service import KIND_LABELS
+from hub.sharing import describe
 
 
 def full_payload(count=5, total=10):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from federation import disclosure, linked, schema, signing
+from federation import disclosure, linked, period, schema, signing
 from federation.disclosure import LESS_THAN_FIVE
 
 KEY = b"k" * 32
@@ -260,7 +260,7 @@ def test_savings__a_joiners_first_deposit_is_not_told_by_the_difference_of_two_m
 
 
 def test_a_month_is_released_once():
-    assert disclosure.seal_date("2026-12") == date(2027, 1, 15)
+    assert period.seal_date("2026-12") == date(2027, 1, 15)
     assert disclosure.may_release("2026-11", date(2026, 11, 30), 1) == (False, disclosure.NOT_ENDED)
     assert disclosure.may_release("2026-11", date(2027, 6, 1), 1) == (True, "")  # a first release any time
     assert disclosure.may_release("2026-11", date(2026, 12, 2), 2) == (False, disclosure.RELEASED)

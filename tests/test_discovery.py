@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from federation import discovery
+from federation import discovery, proof
 from tests.isolation import IN_NETNS, can_unshare, pytest_in_network_namespace
 
 HUB_ADDRESS, LAPTOP_ADDRESS = "10.42.0.1", "10.42.0.2"
@@ -170,7 +170,7 @@ def netns_hub_delivers_to_the_aggregator_it_discovers(app, tmp_path):
     from federation.aggregator.app import create_app as create_aggregator
     from federation.aggregator.enrol import issue_code
     from hub.db import database
-    from hub.sharing.transfer import start_discovery
+    from hub.sharing.nearby import start_discovery
     from tests.loopback import serving
 
     district = create_aggregator({"DATA_DIR": str(tmp_path / "district"), "TESTING": True})
@@ -183,8 +183,8 @@ def netns_hub_delivers_to_the_aggregator_it_discovers(app, tmp_path):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         data = environ["wsgi.input"].read(length)
         rogue_heard.append(environ["PATH_INFO"])
-        body = discovery.seal_proof(rogue_identity, discovery.read_challenge(data)) if (
-            environ["PATH_INFO"] == discovery.PROOF_PATH) else b"{}"
+        body = proof.seal_proof(rogue_identity, proof.read_challenge(data)) if (
+            environ["PATH_INFO"] == proof.PROOF_PATH) else b"{}"
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
@@ -224,7 +224,7 @@ def netns_hub_delivers_to_the_aggregator_it_discovers(app, tmp_path):
     with app.app_context(), database.connection_context():
         stored = outbox.OutboxBundle.get_by_id(row.id)
         assert (stored.route, stored.last_error) == ("http", "")
-    assert rogue_heard == [discovery.PROOF_PATH]  # the rogue was asked to prove its key, and sent nothing
+    assert rogue_heard == [proof.PROOF_PATH]  # the rogue was asked to prove its key, and sent nothing
 
 
 def netns_aggregator_run_advertises_and_proves_its_key(tmp_path):
@@ -244,11 +244,11 @@ def netns_aggregator_run_advertises_and_proves_its_key(tmp_path):
         finally:
             hub.stop()
         assert (peer.id, peer.key_id, peer.url) == (identity.id, identity.key_id, f"http://{LAPTOP_ADDRESS}:8090")
-        challenge = discovery.new_challenge()
-        status, body = transport.post(peer.url, discovery.PROOF_PATH, discovery.challenge_body(challenge))
+        challenge = proof.new_challenge()
+        status, body = transport.post(peer.url, proof.PROOF_PATH, proof.challenge_body(challenge))
         assert status == 200
-        discovery.open_proof(body, identity.public_key, identity.id, challenge)
-        status, body = transport.post(peer.url, discovery.PROOF_PATH, b'{"challenge": "not hex"}')
+        proof.open_proof(body, identity.public_key, identity.id, challenge)
+        status, body = transport.post(peer.url, proof.PROOF_PATH, b'{"challenge": "not hex"}')
         assert status == 400 and b"malformed" in body
 
 

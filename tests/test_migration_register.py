@@ -23,7 +23,6 @@ from tests.conftest import csrf_token
 from tests.factories import make_group, make_person
 from tests.markup import executable_markup
 from tests.pages import field_errors
-from tests.server import run_command
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30)
@@ -458,10 +457,8 @@ def test_payloads__through_every_text_field_and_every_page(login_as, committee):
 # The demo village.
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo-migration") / "instance"
-    run_command(["seed-demo", "--seed", "1"], data_dir)
-    return data_dir
+def demo(tmp_path_factory, demo_village):
+    return demo_village(1, tmp_path_factory.mktemp("demo-migration") / "instance")
 
 
 def rows(data_dir, sql):

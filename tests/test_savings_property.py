@@ -163,10 +163,8 @@ def give_key(cycle, model, entry, key_holder):
     model.key_holders.setdefault(entry.id, set()).add(key_holder.id)
 
 
-def play(step, cycle, members, model):
-    """Run one step through the service; return (entries written, must_refuse), or None when the step has
-    nothing to act on (no loan to repay, say)."""
-    kind, *args = step
+def _plain_entry(kind, cycle, members, model, *args):
+    """A deposit, social fund payment, grant, fine, income or expense: never refused."""
     show = money.major
     if kind == "deposit":
         return [record_entry(cycle, DEPOSIT, show(args[1] * cycle.share_value), TODAY, member=members[args[0]])], False
@@ -176,52 +174,71 @@ def play(step, cycle, members, model):
         return [record_entry(cycle, SOCIAL_GRANT, show(args[1]), TODAY, member=members[args[0]], note="help")], False
     if kind == "fine":
         return [record_entry(cycle, FINE, show(args[1]), TODAY, member=members[args[0]])], False
-    if kind in ("income", "expense"):
-        return [record_entry(cycle, INCOME if kind == "income" else EXPENSE, show(args[0]), TODAY,
-                             note="shop")], False
-    if kind == "loan":
-        before = balances(cycle).summary()
-        loan = request_loan(cycle, members[args[0]], show(args[1]), args[2], on_day=TODAY)
-        assert balances(cycle).summary() == before  # an unapproved loan counts nowhere
-        model.add(loan)
-        for key_holder in args[3]:
-            give_key(cycle, model, loan, members[key_holder])
-        return [], False
-    if kind == "approve":
-        waiting = [e for e in model.live(LOAN, SHARE_OUT) if args[2] or model.keys[e.id] < 2]
-        if not waiting:
-            return None
+    return [record_entry(cycle, INCOME if kind == "income" else EXPENSE, show(args[0]), TODAY, note="shop")], False
+
+
+def _loan(kind, cycle, members, model, *args):
+    before = balances(cycle).summary()
+    loan = request_loan(cycle, members[args[0]], money.major(args[1]), args[2], on_day=TODAY)
+    assert balances(cycle).summary() == before  # an unapproved loan counts nowhere
+    model.add(loan)
+    for key_holder in args[3]:
+        give_key(cycle, model, loan, members[key_holder])
+    return [], False
+
+
+def _approve(kind, cycle, members, model, *args):
+    waiting = [e for e in model.live(LOAN, SHARE_OUT) if args[2] or model.keys[e.id] < 2]
+    if waiting:
         give_key(cycle, model, waiting[args[1] % len(waiting)], members[args[0]])
-        return None  # give_key checked it
-    if kind == "repay":
-        now = model.balances()
-        open_loans = [loan_id for loan_id, owed in sorted(now.loans.items()) if owed > 0]
-        if not open_loans:
-            return None
-        loan = model.entries[open_loans[args[0] % len(open_loans)]]
-        amount = now.loans[loan.id] if args[1] is None else args[1]
-        refuse = amount > now.loans[loan.id]
-        return [record_entry(cycle, REPAYMENT, show(amount), TODAY, loan=loan)], refuse
-    if kind == "reverse":
-        candidates = model.live(DEPOSIT, SOCIAL_FUND, SOCIAL_GRANT, FINE, INCOME, EXPENSE, LOAN, REPAYMENT, SHARE_OUT)
-        if not candidates:
-            return None
-        entry = candidates[args[0] % len(candidates)]
-        expected = model.without(entry.id)
-        reversal = reverse(entry, "mistake")
-        model.reversed.add(entry.id)
-        assert balances(cycle).summary() == expected.summary()  # restored exactly
-        return [reversal], False
-    if kind == "share_out":
-        head = propose_share_out(cycle)
-        payouts = list(SavingsEntry.select().where(SavingsEntry.ref == head))
-        assert head.amount == sum(p.amount + p.profit for p in payouts)
-        for entry in (head, *payouts):
-            model.add(entry)
-        for key_holder in args[0]:
-            give_key(cycle, model, head, members[key_holder])
-        return [], False
-    raise AssertionError(step)
+    return None  # give_key checked it
+
+
+def _repay(kind, cycle, members, model, *args):
+    now = model.balances()
+    open_loans = [loan_id for loan_id, owed in sorted(now.loans.items()) if owed > 0]
+    if not open_loans:
+        return None
+    loan = model.entries[open_loans[args[0] % len(open_loans)]]
+    amount = now.loans[loan.id] if args[1] is None else args[1]
+    refuse = amount > now.loans[loan.id]
+    return [record_entry(cycle, REPAYMENT, money.major(amount), TODAY, loan=loan)], refuse
+
+
+def _reverse(kind, cycle, members, model, *args):
+    candidates = model.live(DEPOSIT, SOCIAL_FUND, SOCIAL_GRANT, FINE, INCOME, EXPENSE, LOAN, REPAYMENT, SHARE_OUT)
+    if not candidates:
+        return None
+    entry = candidates[args[0] % len(candidates)]
+    expected = model.without(entry.id)
+    reversal = reverse(entry, "mistake")
+    model.reversed.add(entry.id)
+    assert balances(cycle).summary() == expected.summary()  # restored exactly
+    return [reversal], False
+
+
+def _share_out(kind, cycle, members, model, *args):
+    head = propose_share_out(cycle)
+    payouts = list(SavingsEntry.select().where(SavingsEntry.ref == head))
+    assert head.amount == sum(p.amount + p.profit for p in payouts)
+    for entry in (head, *payouts):
+        model.add(entry)
+    for key_holder in args[0]:
+        give_key(cycle, model, head, members[key_holder])
+    return [], False
+
+
+PLAYS = {"deposit": _plain_entry, "social": _plain_entry, "grant": _plain_entry, "fine": _plain_entry,
+         "income": _plain_entry, "expense": _plain_entry, "loan": _loan, "approve": _approve, "repay": _repay,
+         "reverse": _reverse, "share_out": _share_out}
+
+
+def play(step, cycle, members, model):
+    """Run one step through the service; return (entries written, must_refuse), or None when the step has
+    nothing to act on (no loan to repay, say)."""
+    kind, *args = step
+    assert kind in PLAYS, step
+    return PLAYS[kind](kind, cycle, members, model, *args)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

@@ -30,7 +30,6 @@ from tests.conftest import csrf_token
 from tests.factories import make_group, make_meeting, make_person
 from tests.markup import executable_markup
 from tests.pages import field_errors
-from tests.server import run_command
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30)
@@ -443,9 +442,8 @@ def test_audit__every_action_has_a_label():
 
 # The demo village.
 
-def test_demo__children_out_of_school_with_visits_and_three_back(tmp_path):
-    data_dir = tmp_path / "instance"
-    run_command(["seed-demo", "--seed", "1"], data_dir)
+def test_demo__children_out_of_school_with_visits_and_three_back(tmp_path, demo_village):
+    data_dir = demo_village(1, tmp_path / "instance")
     conn = sqlite3.connect(data_dir / "hub.sqlite3")
     try:
         records = conn.execute("SELECT d.id, d.reenrolled_on, p.school_status FROM school_dropout d "

@@ -3,7 +3,6 @@
 import signal
 import socket
 import subprocess
-import time
 
 import pytest
 
@@ -11,6 +10,7 @@ from hub import sdnotify
 from tests.server import LOOPBACK, default_executable, fetch, free_port, hub_environment, run_command
 
 WAIT = 30.0
+PROBES = 3
 
 
 @pytest.fixture
@@ -65,9 +65,20 @@ def test_run__ready_then_watchdog_pings_then_stopping(tmp_path, notify_socket):
 
 def test_pinger__silent_while_nothing_answers(tmp_path, notify_socket, monkeypatch):
     monkeypatch.setenv("NOTIFY_SOCKET", str(tmp_path / "notify"))
-    pinger = sdnotify.Pinger(LOOPBACK, free_port(), 0.05).start()  # nothing listens on that port
-    time.sleep(0.5)
-    pinger.stop()
-    notify_socket.settimeout(0.2)
-    with pytest.raises(TimeoutError):
+    # A port that takes the pinger's probes and hangs up on each without an answer, counting them.
+    listener = socket.create_server((LOOPBACK, 0))
+    listener.settimeout(WAIT)
+    pinger = sdnotify.Pinger(LOOPBACK, listener.getsockname()[1], 0.05).start()
+    probes = 0
+    try:
+        with listener:
+            while probes < PROBES:
+                connection, _ = listener.accept()
+                connection.close()
+                probes += 1
+    finally:
+        pinger.stop()  # any ping it was going to send is sent by now
+    assert probes == PROBES
+    notify_socket.setblocking(False)
+    with pytest.raises(BlockingIOError):  # not one WATCHDOG=1 for all those unanswered probes
         notify_socket.recv(4096)

@@ -146,7 +146,7 @@ def test_month__content_in_words_and_the_exact_bytes(app, coordinator):
     with app.app_context(), database.connection_context():
         row = outbox.latest("2026-11")
         stored = bytes(row.content)
-        from federation import describe
+        from hub.sharing import describe
 
         sections = describe.describe(row.payload)
     page = coordinator.get("/sharing").get_data(as_text=True)
@@ -162,7 +162,7 @@ def test_report__the_protected_payload_as_a_printable_page(app, coordinator):
     build(coordinator)
     with app.app_context(), database.connection_context():
         payload = outbox.latest("2026-11").payload
-        from federation import describe
+        from hub.sharing import describe
 
         sections = describe.describe(payload)
     response = coordinator.get("/sharing/report/2026-11")
@@ -193,13 +193,13 @@ def test_transfer__a_typed_address_is_tried_and_what_failed_is_said(app, coordin
     assert page.count('name="csrf_token"') >= 1 and 'name="url"' in page
     assert "<script" not in page.replace('<script src="/static/clock.js" defer></script>', "")  # no JS needed
     unreachable = closed_port_url()
-    page = coordinator.post("/sharing/send", data={"url": unreachable,
+    page = coordinator.post("/sharing/transfer/send", data={"url": unreachable,
                                                    "csrf_token": csrf_token(coordinator, "/sharing/transfer")},
                             follow_redirects=True).get_data(as_text=True)
     assert f"Tried {unreachable}: could not be reached" in page
-    bad = coordinator.post("/sharing/send", data={"url": "laptop", "csrf_token": csrf_token(coordinator,
+    bad = coordinator.post("/sharing/transfer/send", data={"url": "laptop", "csrf_token": csrf_token(coordinator,
                                                                                           "/sharing/transfer")})
     assert bad.status_code == 400 and "starting with http://" in bad.get_data(as_text=True)
-    assert coordinator.post("/sharing/send", data={"url": unreachable}).status_code == 400  # no CSRF token
+    assert coordinator.post("/sharing/transfer/send", data={"url": unreachable}).status_code == 400  # no CSRF token
     with app.app_context(), database.connection_context():
         assert [row.state for row in outbox.OutboxBundle.select()] == ["pending"]

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from federation import disclosure, schema, summary
+from federation.period import SEAL_DAY
 from hub.audit.models import AuditEvent
 from hub.cases.models import Case, Referral
 from hub.curriculum.models import Topic
@@ -329,7 +330,7 @@ def test_build__refuses_a_period_that_is_not_a_month(app_context):
 
 def oracle_month(held_on, typed_on):
     first_next = date(held_on.year + held_on.month // 12, held_on.month % 12 + 1, 1)
-    seal = first_next.replace(day=disclosure.SEAL_DAY)
+    seal = first_next.replace(day=SEAL_DAY)
     day = held_on if typed_on <= seal else typed_on
     return f"{day.year:04d}-{day.month:02d}"
 

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from federation import bundle, discovery
+from federation import bundle
+from federation import proof as key_proof
 from federation.aggregator import enrol, ingest, openapi
 from federation.errors import Refused, TooLarge
 
@@ -71,8 +72,8 @@ def bundles():
 def proof():
     """Sign a hub's fresh challenge, {"challenge": 64 hex digits}: 200 and the signed proof. A hub that
     discovered this aggregator on its network sends nothing until the proof verifies with its pinned key."""
-    challenge = discovery.read_challenge(signed_body(discovery.MAX_CHALLENGE_BYTES))
-    return document(discovery.seal_proof(enrol.identity(), challenge), 200)
+    challenge = key_proof.read_challenge(signed_body(key_proof.MAX_CHALLENGE_BYTES))
+    return document(key_proof.seal_proof(enrol.identity(), challenge), 200)
 
 
 @bp.get("/openapi.json")

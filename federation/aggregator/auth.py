@@ -11,6 +11,7 @@ Every page needs a signed-in admin except OPEN_ENDPOINTS and the signed machine 
 """
 
 import functools
+import os
 import re
 import threading
 from pathlib import Path
@@ -34,6 +35,7 @@ bp = Blueprint("auth", __name__)
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 MIN_PASSWORD_LENGTH = 10
 HASH_METHOD = "scrypt"
+TEST_HASH_METHOD_ENV = "COMMUNITYHUB_TEST_HASH_METHOD"  # cheaper scrypt, set by the test suite only
 SESSION_KEY = "sid"
 UNLOCK_FOLDER = "aggregator-signin-unlock"  # in the data folder: `aggregator admin unlock` requests (hub.throttle)
 # Endpoints anyone may open; everything else but the signed API (`api.*`) needs a signed-in admin.
@@ -54,7 +56,7 @@ def normalise_username(username):
 def hash_password(password):
     """The scrypt hash of a password."""
     with _HASHING:
-        return generate_password_hash(password, HASH_METHOD)
+        return generate_password_hash(password, os.environ.get(TEST_HASH_METHOD_ENV) or HASH_METHOD)
 
 
 def _check(password_hash, password):

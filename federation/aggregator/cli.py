@@ -72,10 +72,10 @@ def run(host, port, where):
     from waitress import create_server
 
     from hub import sdnotify
-    from hub.cli import _sigterm_stops_serving
+    from hub.serving import sigterm_stops_serving
 
     app = _app()
-    with _serving(app.config["DATA_DIR"]), _sigterm_stops_serving(), _advertising(app, where, port):
+    with _serving(app.config["DATA_DIR"]), sigterm_stops_serving(), _advertising(app, where, port):
         server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
                                ident="communityhub-aggregator")
         click.echo(f"Serving the Community Hub aggregator {__version__} on http://{host}:{port}/ "

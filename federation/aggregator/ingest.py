@@ -11,7 +11,6 @@ older revision, arriving late by another route, is kept as a bundle but never re
 of it is one transaction, so a refusal stores nothing.
 """
 
-from datetime import date
 
 from flask_babel import gettext as _
 
@@ -20,6 +19,7 @@ from federation.aggregator import db
 from federation.aggregator.enrol import identity, utcnow
 from federation.aggregator.models import Bundle, Hub, MonthlySummary
 from federation.errors import Conflict, Malformed, RevokedKey, UnknownKey
+from federation.period import seal_date
 
 
 def ingest(data, route=Bundle.HTTP, now=None):
@@ -81,16 +81,6 @@ def _keep_highest_revision(hub_id, document, row, now):
         MonthlySummary.create(hub=hub_id, period=period, on_time=on_time, **fields)
     elif on_time:
         MonthlySummary.update(on_time=True).where(where).execute()
-
-
-def seal_date(period):
-    """The day a month is sealed: the 15th of the next month (federation.disclosure's rule)."""
-    try:
-        from federation.disclosure import seal_date as disclosure_seal_date
-    except ImportError:
-        year, month = (int(part) for part in period.split("-"))
-        return date(year + month // 12, month % 12 + 1, 15)
-    return disclosure_seal_date(period)
 
 
 def receipt_for_hub(hub_id):

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of the aggregator's API, built from the same constants the API uses."""
 
-from federation import bundle, discovery, errors, signing
+from federation import bundle, errors, proof, signing
 from hub import __version__
 
 # Every refusal, by status: (code, when). The same table as docs/protocol.md.
@@ -59,7 +59,7 @@ SCHEMAS = {
     "EnrolmentReply": _object("Enrolment reply", bundle.ENROLMENT_REPLY, {
         "aggregator_id": HEX32, "hub_id": HEX32, "public_key": {"type": "string"},
         "url": {"type": "string"}}),
-    "Proof": _object("Proof", discovery.PROOF, {
+    "Proof": _object("Proof", proof.PROOF, {
         "aggregator_id": HEX32, "challenge": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}),
 }
 CHALLENGE = {"type": "object", "required": ["challenge"],
@@ -110,9 +110,9 @@ def document(server_url=""):
             "operationId": "prove", "summary": "Sign a fresh challenge with the aggregator's key",
             "description": "A hub that found this aggregator by zeroconf sends nothing until the proof "
                            "verifies with the key it pinned at enrolment (anyone can copy an advertisement).",
-            "requestBody": _body({"application/json": {"schema": CHALLENGE}}, discovery.MAX_CHALLENGE_BYTES),
+            "requestBody": _body({"application/json": {"schema": CHALLENGE}}, proof.MAX_CHALLENGE_BYTES),
             "responses": {"200": {"description": "the signed proof", "content": _json("Proof")},
-                          **_refusals((errors.Malformed, errors.TooLarge), discovery.MAX_CHALLENGE_BYTES)}}},
+                          **_refusals((errors.Malformed, errors.TooLarge), proof.MAX_CHALLENGE_BYTES)}}},
         "/api/v1/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
                                          "responses": {"200": {"description": "the OpenAPI document"}}}},
         "/healthz": {"get": {"operationId": "healthz", "summary": "Status, version and database state",

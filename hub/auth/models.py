@@ -13,8 +13,12 @@ class User(BaseModel):
     FACILITATOR = "facilitator"
     MEMBER = "member"
     ROLES = (COORDINATOR, CASE_WORKER, FACILITATOR, MEMBER)
+    # The role groups, defined here only. Case staff see case data; case workers may do everything a
+    # facilitator may.
+    CASE_STAFF = (COORDINATOR, CASE_WORKER)
+    FACILITATORS = (COORDINATOR, CASE_WORKER, FACILITATOR)
     # Roles that see case data sign in with a password; the others may use a 6-digit PIN.
-    PASSWORD_ROLES = (COORDINATOR, CASE_WORKER)
+    PASSWORD_ROLES = CASE_STAFF
 
     PIN = "pin"
     PASSWORD = "password"

@@ -4,6 +4,7 @@ This module is the only writer of User rows; each change is audited in the same 
 """
 
 import functools
+import os
 import re
 import secrets
 import threading
@@ -22,6 +23,9 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PIN = re.compile(r"^[0-9]{6}$")
 MIN_PASSWORD_LENGTH = 10
 HASH_METHOD = "scrypt"  # memory-hard (32 MB a hash), in werkzeug, no extra dependency
+# The test suite alone sets this to cheaper scrypt parameters (tests/conftest.py): thousands of accounts are
+# made there, and a real hub never has it set (tests/test_auth.py proves accounts get HASH_METHOD).
+TEST_HASH_METHOD_ENV = "COMMUNITYHUB_TEST_HASH_METHOD"
 # At most two hashes at once: a burst of sign-ins must not take a Pi 3B+'s memory.
 _HASHING = threading.BoundedSemaphore(2)
 
@@ -180,7 +184,7 @@ def temporary_secret(role):
 def hash_secret(secret):
     """The scrypt hash of a PIN or password."""
     with _HASHING:
-        return generate_password_hash(secret, HASH_METHOD)
+        return generate_password_hash(secret, os.environ.get(TEST_HASH_METHOD_ENV) or HASH_METHOD)
 
 
 def check_secret(user, secret):

@@ -36,6 +36,7 @@ from hub.cases.models import (
 )
 from hub.db import database
 from hub.people.models import Person
+from hub.protocols.service import protocol_for
 
 CATEGORY_LABELS = {
     CHILD_LABOUR: _l("Child labour"),
@@ -100,7 +101,6 @@ SHOWS = (NEW, MINE, OPEN, CLOSED)
 SHOW_LABELS = {NEW: _l("New concerns waiting"), MINE: _l("My cases"), OPEN: _l("All open"), CLOSED: _l("Closed")}
 LIST_LIMIT = 100
 YEARS_AHEAD = 2  # a next follow-up further off than this is a typing mistake
-CASE_STAFF = (User.COORDINATOR, User.CASE_WORKER)
 
 
 class CaseError(ValueError):
@@ -214,7 +214,7 @@ def refuse_if_closed(case):
 
 def case_staff():
     """Active accounts that may hold a case (case workers and coordinators), by name."""
-    return list(User.select().where(User.role.in_(CASE_STAFF) & User.active)
+    return list(User.select().where(User.role.in_(User.CASE_STAFF) & User.active)
                 .order_by(User.display_name, User.id))
 
 
@@ -222,7 +222,7 @@ def staff_member(user_id):
     """The active case worker or coordinator with this id, or None."""
     if user_id is None:
         return None
-    return User.get_or_none((User.id == user_id) & User.role.in_(CASE_STAFF) & User.active)
+    return User.get_or_none((User.id == user_id) & User.role.in_(User.CASE_STAFF) & User.active)
 
 
 def get_case(case_id):
@@ -299,9 +299,5 @@ def last_change(object_type, object_id, actions):
 
 def protocol_of(category):
     """The protocol of a category in the page's language (who to call, first steps, what not to do, where to
-    refer), or None while the protocols area is not built."""
-    try:  # imported here: hub.protocols is built alongside, and a case page must not fail without it
-        from hub.protocols.service import protocol_for
-    except ImportError:
-        return None
+    refer)."""
     return protocol_for(category)

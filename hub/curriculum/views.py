@@ -26,7 +26,7 @@ from hub.i18n import LANGUAGES
 
 @bp.get("/topics")
 def topics():
-    everyone = g.user.role in (User.COORDINATOR, User.CASE_WORKER)
+    everyone = g.user.role in User.CASE_STAFF
     volunteers = (User.select().where(User.active & (User.role == User.FACILITATOR)).order_by(User.display_name)
                   if everyone else [g.user])
     return render_template("hub/curriculum/topics.html", volunteers=volunteers,

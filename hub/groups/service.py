@@ -88,13 +88,13 @@ def set_groups_of(user, group_ids):
 
 def visible_groups(user):
     """The groups this account may see: all for a coordinator or case worker, else their own."""
-    if user.role in (User.COORDINATOR, User.CASE_WORKER):
+    if user.role in User.CASE_STAFF:
         return list(Group.select().order_by(Group.archived, Group.name))
     return groups_of(user)
 
 
 def may_see(user, group):
-    return user.role in (User.COORDINATOR, User.CASE_WORKER) or AccountGroup.select().where(
+    return user.role in User.CASE_STAFF or AccountGroup.select().where(
         (AccountGroup.user == user) & (AccountGroup.group == group)).exists()
 
 

@@ -37,13 +37,12 @@ def my_sessions(user, today):
     return upcoming_for(user, start_of(today))
 
 
-CASEWORK_ROLES = (User.COORDINATOR, User.CASE_WORKER)
 HOME_ROWS = 10
 
 
 def casework(user, today):
     """{overdue, waiting}: the account's open cases whose follow-up visit is overdue, and the new concerns
     waiting for triage (in danger first); None for accounts that do not hold cases."""
-    if user is None or user.role not in CASEWORK_ROLES:
+    if user is None or user.role not in User.CASE_STAFF:
         return None
     return {"overdue": overdue_for(user, today, limit=HOME_ROWS), "waiting": new_concerns(limit=HOME_ROWS)}

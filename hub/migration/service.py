@@ -23,7 +23,6 @@ from hub.migration.models import EDUCATION, MARRIAGE, OTHER, PURPOSES, WORK, Dep
 from hub.people.models import Person
 from hub.people.service import PHONE, may_see_person
 
-CASE_STAFF = (User.COORDINATOR, User.CASE_WORKER)
 EARLIEST = date(1900, 1, 1)
 MAX_AGE = 120
 MAX_NAME, MAX_PLACE, MAX_CONTACT, MAX_RESULT = 80, 120, 40, 500
@@ -69,19 +68,19 @@ def purpose_label(purpose):
 def committees_of(user):
     """The active vigilance committees whose register this account keeps: all for case staff, else theirs."""
     query = Group.active().where(Group.kind == Group.VIGILANCE_COMMITTEE)
-    if user.role in CASE_STAFF:
+    if user.role in User.CASE_STAFF:
         return list(query)
     return list(query.join(AccountGroup).where(AccountGroup.user == user))
 
 
 def may_keep_register(user):
     """True when this account may read and write the migration register."""
-    return user is not None and (user.role in CASE_STAFF or bool(committees_of(user)))
+    return user is not None and (user.role in User.CASE_STAFF or bool(committees_of(user)))
 
 
 def _scope(user):
     """The condition on Departure that keeps what this account may see."""
-    if user.role in CASE_STAFF:
+    if user.role in User.CASE_STAFF:
         return Departure.id.is_null(False)
     return Departure.committee.in_([group.id for group in committees_of(user)])
 
@@ -165,7 +164,7 @@ def _person_and_age(entry, user, departure=None):
 def _clean(entry, user, departure=None):
     """The departure's fields, tidied, or MigrationError naming the first field that is wrong."""
     committees = {group.id: group for group in committees_of(user)}
-    if departure is not None and departure.committee_id not in committees and user.role in CASE_STAFF:
+    if departure is not None and departure.committee_id not in committees and user.role in User.CASE_STAFF:
         committees[departure.committee_id] = departure.committee  # an archived committee's record stays
     if entry.committee_id not in committees:
         raise MigrationError(_("Choose a vigilance committee from the list."), "committee")

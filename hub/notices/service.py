@@ -23,7 +23,7 @@ from hub.text import clean, formatted
 
 MAX_TITLE, MAX_BODY = 120, 2000
 WHOLE_HUB = "all"  # the audience field's value for every account on the hub
-HUB_WRITERS = (User.COORDINATOR, User.CASE_WORKER)  # may write to the whole hub and to any group
+HUB_WRITERS = User.CASE_STAFF  # may write to the whole hub and to any group
 WRITERS = HUB_WRITERS + (User.FACILITATOR,)  # facilitators: to their own groups only
 PAST_LIMIT = 50
 TAGS = re.compile(r"<[^>]*>")

@@ -187,6 +187,17 @@ def update_person(person, **fields):
     return person
 
 
+def set_school_status(person_id, status, user=None):
+    """Set one person's school status (the schools register keeps it in step with its records); the change
+    is audited on the person, inside the caller's transaction."""
+    if status not in SCHOOL_STATUSES:
+        raise PersonError(_("Choose from the list."), "school_status")
+    person = Person.get_by_id(person_id)
+    if person.school_status != status:
+        Person.update(school_status=status).where(Person.id == person_id).execute()
+        record("person.updated", person, detail="school_status", user=user)
+
+
 def _check_membership(group, person, role, joined_on, birth_year):
     if group.archived:
         raise PersonError(_("The group %(name)s is archived.", name=group.name))

@@ -15,7 +15,7 @@ from hub.groups.service import groups_of
 from hub.people.models import GroupMember, Person
 from hub.people.names import fold, key_similarity, name_key, spelling_closeness
 
-ALL_SEEING = (User.COORDINATOR, User.CASE_WORKER)
+ALL_SEEING = User.CASE_STAFF
 SEARCH_THRESHOLD = 0.75  # key_similarity() a result needs: one letter off in a five-letter key passes
 SEARCH_LIMIT = 50
 

@@ -28,7 +28,7 @@ from hub.people.models import (
     SEXES,
     Person,
 )
-from hub.people.service import current_members, may_see_person, people_visible_to
+from hub.people.service import current_members, may_see_person, people_visible_to, set_school_status
 from hub.people.visibility import listed_for
 from hub.schools.models import (
     CARING,
@@ -46,7 +46,6 @@ from hub.schools.models import (
     OutreachVisit,
 )
 
-CASE_STAFF = (User.COORDINATOR, User.CASE_WORKER)
 EARLIEST = date(1900, 1, 1)
 ADULT_AGE = 18
 MAX_DETAILS, MAX_SCHOOL, MAX_NAMES, MAX_RESULT = 500, 120, 120, 500
@@ -144,7 +143,7 @@ def committees_of(user):
     query = Group.active().where(Group.kind == Group.SCHOOL_COMMITTEE)
     if user is None:
         return []
-    if user.role in CASE_STAFF:
+    if user.role in User.CASE_STAFF:
         return list(query)
     return list(query.join(AccountGroup).where(AccountGroup.user == user))
 
@@ -203,12 +202,6 @@ def _child(user, child_id, left_on):
 
 # Writes.
 
-def _set_status(person_id, status, user):
-    # The register's school status follows this register; the person's own audit trail says so too.
-    person = Person.get_by_id(person_id)
-    if person.school_status != status:
-        Person.update(school_status=status).where(Person.id == person_id).execute()
-        record("person.updated", person, detail="school_status", user=user)
 
 def record_dropout(user, child_id, left_on, reason, details="", school=""):
     """Record a child out of school from left_on, for a reason; set their school status; return the Dropout."""
@@ -229,7 +222,7 @@ def record_dropout(user, child_id, left_on, reason, details="", school=""):
                                 name=child.name, day=last.reenrolled_on.isoformat()), "left_on")
         dropout = Dropout.create(child=child, left_on=left_on, reason=reason, details=details, school=school,
                                  created_by=user, created_at=clock.now())
-        _set_status(child.id, OUT_OF_SCHOOL, user)
+        set_school_status(child.id, OUT_OF_SCHOOL, user)  # the register decides it
         record("school.dropout_recorded", dropout, detail=f"person {child.id}, {reason}", user=user)
     return dropout
 
@@ -265,7 +258,7 @@ def reenrol(user, dropout, reenrolled_on, school):
                                 day=dropout.left_on.isoformat()), "reenrolled_on")
         dropout.reenrolled_on, dropout.reenrolled_school = reenrolled_on, school
         dropout.save()
-        _set_status(dropout.child_id, IN_SCHOOL, user)
+        set_school_status(dropout.child_id, IN_SCHOOL, user)
         record("school.reenrolled", dropout, detail=f"person {dropout.child_id}", user=user)
     return dropout
 

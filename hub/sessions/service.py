@@ -41,7 +41,7 @@ EARLIEST_DAY = date(2000, 1, 1)
 YEARS_AHEAD = 2
 UPCOMING, RECENT = 50, 30  # sessions on the list page each way; a group's page lists its own
 # Roles that see every group (as in hub.groups.service.visible_groups).
-SEE_ALL = (User.COORDINATOR, User.CASE_WORKER)
+SEE_ALL = User.CASE_STAFF
 
 
 class MeetingError(ValueError):

@@ -1,11 +1,11 @@
 """Sharing with the district, for the coordinator: enrolment with the district aggregator, the months
 released and their delivery, the village's own monthly report, and offline transfer (USB, discovery).
 
-Only protected, anonymised counts appear here or leave the hub (federation.publish, federation.describe).
+Only protected, anonymised counts appear here or leave the hub (federation.publish, hub.sharing.describe).
 """
 
 from flask import Blueprint
 
 bp = Blueprint("sharing", __name__)
 
-from hub.sharing import transfer, views  # noqa: E402,F401  (register the routes on bp)
+from hub.sharing import transfer_views, views  # noqa: E402,F401  (register the routes on bp)

@@ -1,5 +1,5 @@
 """Sharing commands (registered in hub/cli.py): `summary build|show`, `sync`, `enroll [--to DIR]`, and the
-USB stick's `export --to DIR` and `import --from DIR` (hub/sharing/transfer.py).
+USB stick's `export --to DIR` and `import --from DIR` (on hub/sharing/transfer.py).
 
 Each calls hub.sharing.service in the app's context and prints plain text, or one JSON object with --json.
 Exit status: 0 done, 1 when something could not be done (not enrolled, unreachable, refused), 2 bad usage.
@@ -111,8 +111,6 @@ def enroll(url, folder, code, key_id):
     if bool(url) == bool(folder):
         raise click.UsageError("give either --aggregator URL or --to DIR")
     if folder:
-        from hub.sharing.transfer import enroll_to
-
         enroll_to(folder, code, key_id)
         return
     app, context, connection = _context()
@@ -125,10 +123,67 @@ def enroll(url, folder, code, key_id):
                f"key {state.aggregator_key_id}.")
 
 
-def _transfer_commands():
-    from hub.sharing.transfer import export_command, import_command
+def _echo_results(results):
+    for result in results:
+        click.echo(f"{result.name}: {result.verdict}" + (f" ({result.detail})" if result.detail else ""))
 
-    return export_command, import_command
+
+@click.command("export")
+@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write to (a USB stick); created if missing.")
+def export_command(folder):
+    """Write every summary not yet confirmed by the district (this hub's and those it carries for other
+    hubs) to a folder, for the district to import. Nothing is marked sent until the district's
+    acknowledgement is imported."""
+    from federation import usb
+    from hub.sharing.transfer import export_to, stick_problem
+
+    app, context, connection = _context()
+    with context, connection:
+        try:
+            results = export_to(folder)
+        except usb.UsbError as exc:
+            raise click.ClickException(stick_problem(exc)) from None
+    _echo_results(results)
+    click.echo(f"Wrote {len(results)} files to {folder}.")
 
 
-COMMANDS = (summary, sync, enroll, *_transfer_commands())
+@click.command("import")
+@click.option("--from", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to read (a USB stick back from the district).")
+def import_command(folder):
+    """Read the district's acknowledgements (and its enrolment reply) from a folder, and keep other hubs'
+    summaries found there to pass on. Exit status 1 if any file was refused."""
+    from federation import usb
+    from hub.sharing.transfer import import_from, stick_problem
+
+    app, context, connection = _context()
+    with context, connection:
+        try:
+            results = import_from(folder)
+        except usb.UsbError as exc:
+            raise click.ClickException(stick_problem(exc)) from None
+    _echo_results(results)
+    refused = sum(result.refused for result in results)
+    click.echo(f"Read {len(results)} files: {refused} refused." if refused
+               else f"Read {len(results)} files: every one used or left alone.")
+    if refused:
+        sys.exit(1)
+
+
+def enroll_to(folder, code, key_id=""):
+    """For the `enroll --to DIR` option: write the enrolment request to folder."""
+    from federation import usb
+    from hub.sharing.transfer import stick_problem, write_enrolment
+
+    app, context, connection = _context()
+    with context, connection:
+        try:
+            path = write_enrolment(folder, code, key_id)
+        except usb.UsbError as exc:
+            raise click.ClickException(stick_problem(exc)) from None
+    click.echo(f"Wrote the enrolment request to {path}. Take it to the district; bring back the stick with "
+               "its reply and run `communityhub import --from` it.")
+
+
+COMMANDS = (summary, sync, enroll, export_command, import_command)

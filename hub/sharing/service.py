@@ -4,7 +4,7 @@ Data flow: the CLI, the jobs and the pages call these functions; they call the f
 (federation.publish -> outbox -> transport) and say the outcome in the coordinator's words. Nothing here
 reads a person's record: what is shown is the protected payload, exactly what the district receives.
 
-federation.publish and federation.describe (which reach the summary and its schema) are imported where
+federation.publish and hub.sharing.describe (which reach the summary and its schema) are imported where
 they are used, so the hub's app and commands start without loading the summary code.
 """
 
@@ -152,7 +152,7 @@ def row_problem(row):
 
 @dataclass(frozen=True)
 class Month:
-    """One month released: its latest release and its content in words (federation.describe)."""
+    """One month released: its latest release and its content in words (hub.sharing.describe)."""
 
     period: str
     bundle: outbox.OutboxBundle
@@ -189,8 +189,8 @@ def report(period):
 
 
 def in_words(payload):
-    """A protected payload as sections of labelled values in the current language (federation.describe)."""
-    from federation import describe
+    """A protected payload as sections of labelled values in the current language (hub.sharing.describe)."""
+    from hub.sharing import describe
 
     return describe.describe(payload)
 

@@ -5,29 +5,23 @@ Data flow: outbox (own and relayed bundles) -> `export_to()` -> stick -> the dis
 the pinned key; only then is anything marked delivered), the enrolment reply -> `outbox.pin_aggregator`
 (only after `enroll --to`), other hubs' bundles -> `outbox.store_foreign` (carried untouched, relay).
 
-The same functions serve the CLI (`communityhub export --to`, `import --from`, `enroll --to`) and the
-coordinator's page `/sharing/transfer`. `start_discovery()` is called by `communityhub run`: when the
-aggregator this hub pinned appears on the network, its pending bundles go at once.
+The same functions serve the commands (`communityhub export --to`, `import --from`, `enroll --to`, in
+hub/sharing/cli.py) and the coordinator's page `/sharing/transfer` (hub/sharing/transfer_views.py); delivery
+to an aggregator found on the network is in hub/sharing/nearby.py.
 """
 
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
 
 from federation import bundle, signing, usb
 from federation.errors import Refused
-from hub import clock, db
-from hub.sharing import bp
 
 PENDING_FILE = "federation-enrolment-pending.json"   # in the data folder, while an enrolment by file waits
 
@@ -61,7 +55,7 @@ def _identity():
     return identity()
 
 
-def _enrolled_key():
+def enrolled_key():
     """(aggregator id, pinned key) or None while the hub is not enrolled."""
     from federation import outbox
 
@@ -134,7 +128,7 @@ def _import_receipt(item):
     from federation import outbox
 
     own = item.document["hub_id"] == _identity().id
-    if _enrolled_key() is None:
+    if enrolled_key() is None:
         return FileResult(item.name, item.kind, REFUSED if own else IGNORED,
                           _("this hub is not enrolled yet, so it cannot check an acknowledgement"))
     marked = outbox.apply_receipt(item.data, route="usb")
@@ -152,7 +146,7 @@ def _import_reply(item):
     document = item.document
     if document["hub_id"] != _identity().id:
         return FileResult(item.name, item.kind, IGNORED, _("an enrolment reply for another hub"))
-    enrolled = _enrolled_key()
+    enrolled = enrolled_key()
     if enrolled is not None:
         if enrolled[1] == document["public_key"]:
             return FileResult(item.name, item.kind, DUPLICATE, _("this hub is enrolled with it already"))
@@ -240,202 +234,3 @@ def _subfolders(folder):
         return sorted(path for path in folder.iterdir() if path.is_dir())
     except OSError:
         return []
-
-
-# -- discovery
-
-def start_discovery(app, port):
-    """Advertise the hub on its LAN address and deliver to the pinned aggregator when it appears; -> the
-    Discovery (its status is shown on /sharing/transfer), or None when the setting DISCOVERY is off."""
-    from federation import discovery
-
-    if not app.config["DISCOVERY"]:
-        return None
-    with app.app_context():
-        identity = signing.load_or_create(app.config["DATA_DIR"], signing.HUB)
-
-    def trust(peer):
-        with app.app_context(), db.database.connection_context():
-            enrolled = _enrolled_key()
-        return (peer.role == discovery.AGGREGATOR and enrolled is not None and peer.id == enrolled[0]
-                and peer.key_id == signing.key_id(enrolled[1]))
-
-    def deliver(peer):
-        with app.app_context(), db.database.connection_context():
-            return deliver_to(peer.url)
-
-    try:
-        found = discovery.Discovery(discovery.HUB, identity.id, identity.key_id, app.config["HUB_ADDRESS"],
-                                    port, hostname=app.config["HOSTNAME"], trust=trust, on_trusted=deliver)
-    except discovery.DiscoveryError as exc:
-        click.echo(f"Discovery is off: {exc}", err=True)
-        return None
-    app.extensions["hub_discovery"] = found.start()
-    return found
-
-
-def deliver_to(url, now=None):
-    """Send the pending bundles to the aggregator found at url, once it has signed a fresh challenge with the
-    key this hub pinned (anyone can copy an advertisement); -> a note for the coordinator's page."""
-    from federation import discovery, outbox, transport
-    from federation.errors import Unreachable
-
-    state = outbox.state()
-    challenge = discovery.new_challenge()
-    try:
-        status, body = transport.post(url, discovery.PROOF_PATH, discovery.challenge_body(challenge))
-        if status != 200:
-            raise Refused(f"HTTP {status}")
-        discovery.open_proof(body, state.aggregator_key, state.aggregator_id, challenge)
-    except Unreachable as exc:
-        return _("could not be reached: %(error)s", error=str(exc))
-    except Refused:
-        return _("it did not prove that it holds the district's key: nothing was sent")
-    report = transport.deliver_due(now or clock.now(), url=url)
-    return _("%(delivered)d delivered, %(pending)d waiting", delivered=report.delivered,
-             pending=report.pending) + (f" ({report.error})" if report.error else "")
-
-
-# -- the command line (registered in hub/cli.py)
-
-def _app_for_cli():
-    from hub.cli import _app
-
-    return _app()
-
-
-def _echo_results(results):
-    for result in results:
-        click.echo(f"{result.name}: {result.verdict}" + (f" ({result.detail})" if result.detail else ""))
-
-
-@click.command("export")
-@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write to (a USB stick); created if missing.")
-def export_command(folder):
-    """Write every summary not yet confirmed by the district (this hub's and those it carries for other
-    hubs) to a folder, for the district to import. Nothing is marked sent until the district's
-    acknowledgement is imported."""
-    app = _app_for_cli()
-    with app.app_context(), db.database.connection_context():
-        try:
-            results = export_to(folder)
-        except usb.UsbError as exc:
-            raise click.ClickException(stick_problem(exc)) from None
-    _echo_results(results)
-    click.echo(f"Wrote {len(results)} files to {folder}.")
-
-
-@click.command("import")
-@click.option("--from", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to read (a USB stick back from the district).")
-def import_command(folder):
-    """Read the district's acknowledgements (and its enrolment reply) from a folder, and keep other hubs'
-    summaries found there to pass on. Exit status 1 if any file was refused."""
-    app = _app_for_cli()
-    with app.app_context(), db.database.connection_context():
-        try:
-            results = import_from(folder)
-        except usb.UsbError as exc:
-            raise click.ClickException(stick_problem(exc)) from None
-    _echo_results(results)
-    refused = sum(result.refused for result in results)
-    click.echo(f"Read {len(results)} files: {refused} refused." if refused
-               else f"Read {len(results)} files: every one used or left alone.")
-    if refused:
-        sys.exit(1)
-
-
-def enroll_to(folder, code, key_id=""):
-    """For the `enroll --to DIR` option: write the enrolment request to folder (called by hub/sharing/cli.py)."""
-    app = _app_for_cli()
-    with app.app_context(), db.database.connection_context():
-        try:
-            path = write_enrolment(folder, code, key_id)
-        except usb.UsbError as exc:
-            raise click.ClickException(stick_problem(exc)) from None
-    click.echo(f"Wrote the enrolment request to {path}. Take it to the district; bring back the stick with "
-               "its reply and run `communityhub import --from` it.")
-
-
-# -- the coordinator's page
-
-class StickForm(FlaskForm):
-    stick = RadioField(_l("USB stick"), validate_choice=True)
-
-
-class AddressForm(FlaskForm):
-    """The district laptop's address typed by hand, when discovery finds nothing (multicast blocked)."""
-
-    url = StringField(_l("The district laptop's address"),
-                      render_kw={"autocomplete": "off", "inputmode": "url",
-                                 "placeholder": "http://10.42.0.20:8090"})
-
-
-def _form():
-    form = StickForm()
-    form.stick.choices = [(str(path), str(path)) for path in mounted_sticks()]
-    if form.stick.choices and not form.stick.data:
-        form.stick.data = form.stick.choices[0][0]
-    return form
-
-
-def _page(form, results=None, done=None, status=200, address_form=None):
-    found = current_app.extensions.get("hub_discovery")
-    return render_template("hub/sharing/transfer.html", form=form, results=results, done=done,
-                           address_form=address_form or AddressForm(),
-                           discovery=found.status() if found else None,
-                           media_dirs=media_dirs(), enrolled=_enrolled_key() is not None,
-                           verdict_label=lambda verdict: VERDICT_LABELS.get(verdict, verdict),
-                           role_name=lambda role: ROLE_LABELS.get(role, role)), status
-
-
-@bp.route("/sharing/transfer")
-def transfer():
-    return _page(_form())
-
-
-@bp.route("/sharing/transfer/export", methods=["POST"])
-def transfer_export():
-    return _on_stick(export_to, _("Written to the stick"))
-
-
-@bp.route("/sharing/transfer/import", methods=["POST"])
-def transfer_import():
-    return _on_stick(import_from, _("Read from the stick"))
-
-
-def send_to_typed_address():
-    """`sharing.send` with an address typed on the transfer page: deliver there, with the same checks as for
-    a discovered aggregator (it must prove it holds the pinned key before anything is sent)."""
-    from urllib.parse import urlsplit
-
-    address_form = AddressForm()
-    if not address_form.validate_on_submit():
-        flash(_("The form expired: please try again."), "error")
-        return redirect(url_for("sharing.transfer"))
-    url = (address_form.url.data or "").strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme != "http" or not parts.hostname or len(url) > 200:
-        address_form.url.errors = [_("Type the address as the district gave it, starting with http:// "
-                                     "(for example http://10.42.0.20:8090).")]
-        return _page(_form(), status=400, address_form=address_form)
-    if _enrolled_key() is None:
-        flash(_("This hub is not enrolled with a district aggregator yet: enrol it first on the sharing "
-                "page."), "error")
-        return redirect(url_for("sharing.transfer"))
-    flash(_("Tried %(url)s: %(note)s", url=url, note=deliver_to(url)), "info")
-    return redirect(url_for("sharing.transfer"))
-
-
-def _on_stick(action, done):
-    form = _form()
-    if not form.validate_on_submit():
-        flash(_("Choose a USB stick first (plug it in and reload the page)."), "error")
-        return redirect(url_for("sharing.transfer"))
-    try:
-        results = action(Path(form.stick.data))
-    except usb.UsbError as exc:
-        flash(stick_problem(exc), "error")
-        return redirect(url_for("sharing.transfer"))
-    return _page(form, results, done)

@@ -40,10 +40,6 @@ def enrol():
 
 @bp.post("/sharing/send", endpoint="send")
 def send():
-    if "url" in request.form:  # an address typed on the transfer page (discovery found nothing)
-        from hub.sharing.transfer import send_to_typed_address
-
-        return send_to_typed_address()
     if not EmptyForm().validate_on_submit():
         abort(400)
     report = service.send_now()

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from federation import bundle, schema, signing
 from federation.aggregator import db
 from federation.aggregator.app import create_app
-from tests.postgres import postgres_cluster, postgres_url  # noqa: F401  (fixtures)
+from tests.postgres import migrated_postgres, postgres_cluster, postgres_url  # noqa: F401  (fixtures)
 
 ENGINES = ("sqlite", "postgresql")
 EPOCH = "e" * 32

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from federation import bundle, discovery, signing
+from federation import bundle, proof, signing
 from federation.aggregator import enrol
 from federation.aggregator.models import Bundle, Hub
 from tests.aggregator.conftest import seal, valid_payload
@@ -140,11 +140,11 @@ def test_enrolments__an_expired_or_unknown_code_binds_nothing(api, district, hub
 
 
 def test_proof__signs_a_fresh_challenge_with_the_aggregators_key(api, district):
-    challenge = discovery.new_challenge()
-    answer = post(api, "proof", discovery.challenge_body(challenge))
+    challenge = proof.new_challenge()
+    answer = post(api, "proof", proof.challenge_body(challenge))
     assert answer.status_code == 200
     identity = district.extensions["aggregator_identity"]
-    discovery.open_proof(answer.data, identity.public_key, identity.id, challenge)
+    proof.open_proof(answer.data, identity.public_key, identity.id, challenge)
 
 
 @pytest.mark.parametrize("body", [b'{"challenge": "not hex"}', b'{"challenge": "ab"}', b"not json", b"[]"])

@@ -165,6 +165,15 @@ def test_admin_add__cli_reads_the_password_from_standard_input(aggregator_app, a
             assert auth.authenticate("officer", PASSWORD) == admin
 
 
+def test_admin_password__hashed_with_the_production_scrypt_parameters(monkeypatch):
+    from werkzeug.security import generate_password_hash
+
+    production = generate_password_hash("x", auth.HASH_METHOD).split("$")[0]
+    assert auth.hash_password(PASSWORD).split("$")[0] != production  # the suite's cheap setting...
+    monkeypatch.delenv(auth.TEST_HASH_METHOD_ENV)  # ...which a real aggregator never has
+    assert auth.hash_password(PASSWORD).split("$")[0] == production
+
+
 # --- the overview -------------------------------------------------------------------------------------
 
 def enrolled_at(hub_identity, when):

@@ -3,21 +3,15 @@
 Like hub.migrations, each module `NNNN_name.py` holds frozen SQL as `STATEMENTS` and never imports live
 models. The same statements run on SQLite and PostgreSQL: the few column types that differ are written
 as `{blob}`, `{timestamp}`, `{bool}`, `{true}`, `{false}`, `{bigint}` and `{serial}` and filled in from
-TYPES for the database at hand.
+TYPES for the database at hand. The runner is hub/migrator.py, shared with the hub.
 """
 
-import importlib
-import pkgutil
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from federation.aggregator import db as aggregator_db
+from hub import migrator
 
-_MODULE_NAME = re.compile(r"^(\d{4})_(\w+)$")
-LEDGER = "schema_migration"
-_LEDGER_SQL = (f"CREATE TABLE IF NOT EXISTS {LEDGER} ("
-               "number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+LEDGER = migrator.LEDGER
 
 TYPES = {
     aggregator_db.SQLITE: {"blob": "BLOB", "timestamp": "DATETIME", "bool": "INTEGER", "true": "1",
@@ -29,49 +23,30 @@ TYPES = {
 
 
 @dataclass(frozen=True)
-class Migration:
-    number: int
-    name: str
+class Migration(migrator.Migration):
+    PACKAGE = __name__
 
     def upgrade(self, db):
-        module = importlib.import_module(f"{__name__}.{self.number:04d}_{self.name}")
         types = TYPES[aggregator_db.engine(db)]
-        for sql in module.STATEMENTS:
+        for sql in self.module().STATEMENTS:
             db.execute_sql(sql.format(**types))
 
 
 def available():
     """Every migration shipped, in order."""
-    found = []
-    for module in pkgutil.iter_modules(__path__):
-        match = _MODULE_NAME.match(module.name)
-        if match:
-            found.append(Migration(int(match.group(1)), match.group(2)))
-    return sorted(found, key=lambda migration: migration.number)
+    return migrator.available(Migration, __path__)
 
 
 def applied(db):
     """Numbers of the migrations this database has had (reads only)."""
-    if not db.table_exists(LEDGER):
-        return set()
-    return {row[0] for row in db.execute_sql(f"SELECT number FROM {LEDGER}")}
+    return migrator.applied(db)
 
 
 def pending(db):
     """Migrations shipped but not yet applied to db."""
-    done = applied(db)
-    return [migration for migration in available() if migration.number not in done]
+    return migrator.pending(db, available())
 
 
 def migrate(db):
     """Apply the pending migrations to db (the real database, not the proxy), each in its own transaction."""
-    ran = []
-    db.execute_sql(_LEDGER_SQL)
-    for migration in pending(db):
-        with db.atomic():
-            migration.upgrade(db)
-            db.execute_sql(f"INSERT INTO {LEDGER} (number, name, applied_at) VALUES ({db.param}, {db.param}, "
-                           f"{db.param})", (migration.number, migration.name,
-                                            datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")))
-        ran.append(migration)
-    return ran
+    return migrator.migrate(db, available())
