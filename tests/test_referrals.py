@@ -262,8 +262,8 @@ def test_refer__a_closed_case_is_reopened_first(login_as):
     ({"consent_by": "child", "consent_on": date(2026, 11, 12)}, "consent"),
     ({"consent_by": "child", "consent_on": date(2026, 11, 12), "risk": "immediate"}, "consent"),
     ({"risk": "immediate"}, "immediate_danger"),
-    ({"in_danger": True}, "immediate_danger"),
-], ids=["guardian", "child", "consent-first", "immediate-risk", "reported-in-danger"])
+    ({"in_danger": True, "status": "reported", "risk": ""}, "immediate_danger"),
+], ids=["guardian", "child", "consent-first", "immediate-risk", "reported-in-danger-not-yet-assessed"])
 def test_basis__consent_or_immediate_danger_lets_a_case_worker_share(login_as, case_values, basis):
     case = make_case(**case_values)
     response = refer(login_as("case_worker"), case, make_service(), shares_child_details="y")
@@ -272,6 +272,32 @@ def test_basis__consent_or_immediate_danger_lets_a_case_worker_share(login_as, c
     assert (referral.shares_child_details, referral.basis, referral.override_reason) == (True, basis, "")
     assert [event.detail for event in events("referral.created")] == [f"case {case.id}, child_helpline, {basis}"]
     assert events("referral.override") == []
+
+
+def test_basis__danger_downgraded_by_triage_no_longer_shares_without_consent(login_as):
+    # The reporter said "in danger now"; the case worker rated the risk low: the exception no longer holds.
+    case = make_case(in_danger=True, category="neglect", risk="low")
+    worker = login_as("case_worker")
+    assert "the child is in immediate danger" not in text(worker.get(f"/cases/{case.id}/referrals/new"))
+    response = refer(worker, case, make_service(categories=("neglect",)), shares_child_details="y")
+    assert response.status_code == 200
+    assert field_errors(text(response), "shares_child_details") == [
+        ("This referral shares the child's details, but no consent is recorded on the case. Record the consent of "
+         "the guardian or the child first, or ask the coordinator.")]
+    assert_nothing_saved(case)
+
+
+@pytest.mark.parametrize("risk, basis", [("immediate", "immediate_danger"), ("high", "consent")])
+def test_basis__the_risk_assessed_when_referring_is_kept_with_the_referral(login_as, risk, basis):
+    values = {"consent_by": "guardian", "consent_on": date(2026, 11, 12)} if basis == "consent" else {}
+    case = make_case(risk=risk, **values)
+    worker = login_as("case_worker")
+    assert refer(worker, case, make_service(), shares_child_details="y").status_code == 302
+    referral = Referral.get()
+    assert (referral.basis, referral.risk_at_referral) == (basis, risk)
+    Case.update(risk="low").where(Case.id == case.id).execute()  # a later assessment does not rewrite it
+    shown = facts(text(worker.get(f"/referrals/{referral.id}")))
+    assert shown["Risk when referred"] == {"immediate": "Immediate danger", "high": "High"}[risk]
 
 
 def test_basis__sharing_without_consent_is_refused(login_as):

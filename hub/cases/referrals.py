@@ -2,8 +2,9 @@
 it, and the printable slip.
 
 Sharing the child's details needs one basis, checked in this order: consent recorded on the case; the
-documented exception of immediate danger (risk "immediate", or the reporter said "in danger now"); or a
-coordinator's override with a written reason (audited as referral.override).
+documented exception of immediate danger, as the case worker assesses the risk now (only a concern not yet
+assessed goes by the reporter's "in danger now"); or a coordinator's override with a written reason (audited as
+referral.override). The risk as assessed when the referral was made is kept with it.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from hub.cases.service import (
     StaleRecord,
     as_version,
     check_day,
+    in_immediate_danger,
     last_change,
     referral_status_label,
     refuse_if_closed,
@@ -69,7 +71,7 @@ def basis_for(case, plan, user):
         return ""
     if case.consent_by:
         return Referral.CONSENT
-    if case.risk == Case.IMMEDIATE or case.in_danger:
+    if in_immediate_danger(case):
         return Referral.IMMEDIATE_DANGER
     if not plan.override:
         raise CaseError(_("This referral shares the child's details, but no consent is recorded on the case. "
@@ -103,7 +105,8 @@ def refer(case, plan, user, today):
         referral = Referral.create(
             case=current, service=service, referred_on=plan.referred_on, reason=reason, information_shared=shared,
             shares_child_details=plan.shares_child_details, basis=basis, override_reason=override_reason,
-            status=Referral.SENT, days_from_report=(plan.referred_on - reported_on(current)).days, created_by=user)
+            status=Referral.SENT, risk_at_referral=current.risk,
+            days_from_report=(plan.referred_on - reported_on(current)).days, created_by=user)
         CaseAction.create(case=current, done_at=clock.now(), user=user, kind=REFERRAL)
         if may_move(current.status, Case.REFERRED):
             Case.update(status=Case.REFERRED, version=Case.version + 1, updated_by=user,

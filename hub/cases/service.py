@@ -156,6 +156,14 @@ def referral_status_label(status):
     return REFERRAL_STATUS_LABELS.get(status, status)
 
 
+def in_immediate_danger(case):
+    """True when the consent exception of immediate danger holds: the case worker's current assessment of the
+    risk decides; only a concern not yet assessed goes by the reporter's "in danger now" (a template global)."""
+    if case.risk:
+        return case.risk == Case.IMMEDIATE
+    return bool(case.in_danger)
+
+
 def basis_label(basis):
     """The localised name of the basis on which a referral shares a child's details (a template global)."""
     return BASIS_LABELS.get(basis, basis)

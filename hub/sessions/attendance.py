@@ -9,10 +9,12 @@ what was sent refuses the whole save.
 import re
 from dataclasses import dataclass
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.service import record
+from hub.clockcheck.service import suspect_since
 from hub.db import database
 from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
 from hub.sessions.models import Attendance, GuestCount, Meeting
@@ -36,6 +38,7 @@ class Counts:
     absent: int = 0
     excused: int = 0
     guests: int = 0
+    ahead: bool = False  # saved before the session's day while the hub's clock is marked unsure
 
     @property
     def named(self):
@@ -166,8 +169,21 @@ def parse_numbers(text, count, field):
     return numbers
 
 
+def check_day(meeting, today):
+    """Refuse attendance before the session's day (its counts would reach the district as a session held).
+    Return True when the day is still ahead but the hub's clock is marked unsure: saved, with a warning."""
+    if meeting.starts_at.date() <= today:
+        return False
+    if suspect_since() is not None:
+        return True
+    raise AttendanceError(_("This session is on %(day)s, after today (%(today)s on the hub's clock): attendance "
+                            "can be recorded from the session's day.",
+                            day=format_date(meeting.starts_at.date(), "medium"), today=format_date(today, "medium")))
+
+
 def _save(meeting, statuses, guests, today, old):
     """Write statuses {person id: status} and guests in the caller's transaction; audit; mark held."""
+    ahead = check_day(meeting, today)
     if guests is not None:
         _check_guests(guests)  # before any write, though the transaction would undo them anyway
     old_guests = guests_of(meeting)
@@ -193,7 +209,7 @@ def _save(meeting, statuses, guests, today, old):
     else:
         record("attendance.saved", meeting, detail=_tally(new, new_guests))
     return Counts(*(sum(1 for status in new.values() if status == wanted) for wanted in Attendance.STATUSES),
-                  sum(new_guests.values()))
+                  sum(new_guests.values()), ahead)
 
 
 def _tally(statuses, guests):
