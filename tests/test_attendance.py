@@ -1,8 +1,10 @@
 """Attendance: the roster saved whole in one POST, guests by sex and age band, bad input refused with nothing
 saved, double submits, the audit of changes after the day, the paper sheet and its entry, the page budget."""
 
+import html
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -118,6 +120,32 @@ def test_roster__everyone_present_in_one_tap_keeps_the_guests(session, login_as)
     assert response.status_code == 302
     assert set(statuses(session["meeting"]).values()) == {"present"}
     assert guests(session["meeting"]) == {("male", "6-9"): 4}
+
+
+def test_roster__a_session_on_a_later_day_is_refused_with_nothing_saved(session, app, login_as):
+    # One tap on "Everyone is here" a week early would send a session held, all present, to the district.
+    Meeting.update(starts_at=datetime(2026, 11, 29, 16)).where(Meeting.id == session["meeting"].id).execute()
+    facilitator = login_as("facilitator")
+    for data in ({"everyone": "1"}, {"p": [str(session["children"][0].id)]}):
+        data["csrf_token"] = csrf_token(facilitator, roster_path(session["meeting"]))
+        response = facilitator.post(roster_path(session["meeting"]), data=data)
+        assert response.status_code == 200
+        assert ("This session is on Nov 29, 2026, after today (Nov 22, 2026 on the hub's clock): attendance can "
+                "be recorded from the session's day.") in html.unescape(response.get_data(as_text=True))
+    assert statuses(session["meeting"]) == {}
+    assert Meeting.get_by_id(session["meeting"].id).status == "planned"
+
+
+def test_roster__a_later_day_is_saved_with_a_warning_while_the_clock_is_unsure(session, app, login_as):
+    Meeting.update(starts_at=datetime(2026, 11, 29, 16)).where(Meeting.id == session["meeting"].id).execute()
+    (Path(app.config["DATA_DIR"]) / "clock-suspect").write_text("2026-11-20T09:00:00\n2026-12-01T10:00:00\n")
+    facilitator = login_as("facilitator")
+    response = facilitator.post(roster_path(session["meeting"]), data={
+        "everyone": "1", "csrf_token": csrf_token(facilitator, roster_path(session["meeting"]))})
+    assert response.status_code == 302
+    assert set(statuses(session["meeting"]).values()) == {"present"}
+    page = html.unescape(facilitator.get(response.headers["Location"]).get_data(as_text=True))
+    assert "This session's day is still ahead by the hub's clock, which is marked unsure" in page
 
 
 @pytest.mark.parametrize("bad, message", [

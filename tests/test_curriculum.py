@@ -275,7 +275,7 @@ def test_train__linked_to_a_volunteer_training_session(app, login_as, training_d
     ({"trained_on": ""}, "trained_on", "Please fill this in."),
     ({"trained_on": "last week"}, "trained_on", "Please give a date as year-month-day."),
     ({"trained_on": TOMORROW.isoformat()}, "trained_on", "This date is after today"),
-    ({"trained_on": "1899-05-01"}, "trained_on", "This date is before 1900-01-01."),
+    ({"trained_on": "1899-05-01"}, "trained_on", "This date is before Jan 1, 1900."),
     ({"meeting_id": "first"}, "meeting_id", "Please give a number."),
     ({"meeting_id": "0"}, "meeting_id", "Please give a number."),
     ({"meeting_id": "999"}, "meeting_id", "There is no volunteer training session with this number."),

@@ -384,13 +384,25 @@ def test_basis__an_override_reason_without_sharing_is_not_kept(login_as):
 
 # Bad input saves nothing.
 
+def test_refer__every_field_error_shows_in_one_pass(login_as):
+    case = make_case()
+    response = refer(login_as("case_worker"), case, make_service(), service="", reason="", referred_on="2026-11-09",
+                     information_shared="i" * 2001)
+    page = text(response)
+    assert field_errors(page, "service") == ["Choose a service from the directory."]
+    assert field_errors(page, "reason") == ["Please fill this in."]
+    assert field_errors(page, "referred_on") == ["This date is before the concern was reported (Nov 10, 2026)."]
+    assert field_errors(page, "information_shared") == ["Please use at most 2000 characters."]
+    assert_nothing_saved(case)
+
+
 @pytest.mark.parametrize("overrides, field, message", [
     ({"service": "999"}, "service", "Choose a service from the directory."),
     ({"service": "archived"}, "service", "Choose a service from the directory."),
     ({"service": ""}, "service", "Choose a service from the directory."),
     ({"service": "helpline"}, "service", "Choose a service from the directory."),
-    ({"referred_on": "2026-11-09"}, "referred_on", "This date is before the concern was reported (2026-11-10)."),
-    ({"referred_on": "2026-11-23"}, "referred_on", "This date is after today (2026-11-22 on the hub's clock)."),
+    ({"referred_on": "2026-11-09"}, "referred_on", "This date is before the concern was reported (Nov 10, 2026)."),
+    ({"referred_on": "2026-11-23"}, "referred_on", "This date is after today (Nov 22, 2026 on the hub's clock)."),
     ({"referred_on": ""}, "referred_on", "Please fill this in."),
     ({"referred_on": "12/11/2026"}, "referred_on", "Please give a date as year-month-day."),
     ({"reason": ""}, "reason", "Please fill this in."),
@@ -534,8 +546,8 @@ def test_update__the_second_save_from_another_phone_is_refused_with_both_version
     assert response.status_code == 200
     page = text(response)
     assert banners(page) == [
-        ("Coordinator changed this at 11/22/26, 9:30 AM, after you opened the form, so your changes were not saved. "
-         "Both versions are shown below: check them, then save again to keep yours.")]
+        ("Coordinator changed this at Nov 22, 2026, 9:30 AM, after you opened the form, so your changes were not "
+         "saved. Both versions are shown below: check them, then save again to keep yours.")]
     versions = re.search(r'<table class="list versions">(.*?)</table>', page, re.DOTALL).group(1)
     rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", versions, re.DOTALL)]
@@ -558,7 +570,7 @@ def test_update__a_stale_form_names_the_first_referrer_when_nobody_updated_it(ap
     referral = Referral.get()
     with app.test_request_context(), pytest.raises(StaleRecord) as refused:
         update_referral(referral, 0, "closed", "", account("case_worker"))
-    assert str(refused.value).startswith("Coordinator changed this at 11/22/26")
+    assert str(refused.value).startswith("Coordinator changed this at Nov 22, 2026")
 
 
 def test_update__a_form_without_its_version_is_refused(login_as):
@@ -657,7 +669,7 @@ def test_slip__shows_the_service_the_reason_and_what_was_shared_and_is_audited(l
     assert facts(page) == {
         "To": "Childline Murshidabad 1098 Hospital road, Berhampore",
         "From": "Community Hub of Rampur Case Worker",
-        "Date": "November 12, 2026",
+        "Date": "Nov 12, 2026",
         "Reference": f"Case {case.id}, referral {referral.id}",
         "About": "Child labour",
         "Child": "Girl, about 12",

@@ -30,6 +30,7 @@ from hub.cases.service import (
 from hub.cases.transitions import REFERRAL_STEPS, may_move, may_step
 from hub.db import database
 from hub.services.models import Service, ServiceCategory
+from hub.validation import Problems
 
 MAX_REASON = 500
 MAX_SHARED = 2000
@@ -84,24 +85,39 @@ def basis_for(case, plan, user):
     return Referral.OVERRIDE
 
 
+def _reason(text):
+    reason = _limit(text, MAX_REASON, "reason")
+    if not reason:
+        raise CaseError(_("Say why the case is referred."), "reason")
+    return reason
+
+
+def check_referral(case, plan, user, today):
+    """Refuse a referral plan, every problem at once (a value the form could not read is None: left to it).
+    Return (service, reason, information shared, basis, override reason)."""
+    refuse_if_closed(case)
+    problems = Problems(CaseError)
+    service = Service.get_or_none((Service.id == plan.service_id) & ~Service.archived) \
+        if plan.service_id is not None else None
+    if service is None:
+        problems.add(_("Choose a service from the directory."), "service")
+    if plan.referred_on is not None:
+        problems.check(check_day, case, plan.referred_on, today, "referred_on")
+    reason = problems.check(_reason, plan.reason)
+    shared = problems.check(_limit, plan.information_shared, MAX_SHARED, "information_shared")
+    basis = problems.check(basis_for, case, plan, user)
+    override_reason = problems.check(_limit, plan.override_reason, MAX_REASON, "override_reason") \
+        if basis == Referral.OVERRIDE else ""
+    problems.done()
+    return service, reason, shared, basis, override_reason
+
+
 def refer(case, plan, user, today):
     """Refer the case to an active service; the case becomes "referred" when its state machine allows.
     Return the Referral."""
     with database.atomic():
         current = Case.get_by_id(case.id)
-        refuse_if_closed(current)
-        service = Service.get_or_none((Service.id == plan.service_id) & ~Service.archived) \
-            if plan.service_id is not None else None
-        if service is None:
-            raise CaseError(_("Choose a service from the directory."), "service")
-        check_day(current, plan.referred_on, today, "referred_on")
-        reason = _limit(plan.reason, MAX_REASON, "reason")
-        if not reason:
-            raise CaseError(_("Say why the case is referred."), "reason")
-        shared = _limit(plan.information_shared, MAX_SHARED, "information_shared")
-        basis = basis_for(current, plan, user)
-        override_reason = _limit(plan.override_reason, MAX_REASON, "override_reason") if basis == Referral.OVERRIDE \
-            else ""
+        service, reason, shared, basis, override_reason = check_referral(current, plan, user, today)
         referral = Referral.create(
             case=current, service=service, referred_on=plan.referred_on, reason=reason, information_shared=shared,
             shares_child_details=plan.shares_child_details, basis=basis, override_reason=override_reason,

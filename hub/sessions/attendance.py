@@ -9,27 +9,25 @@ what was sent refuses the whole save.
 import re
 from dataclasses import dataclass
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.service import record
 from hub.clockcheck.service import suspect_since
 from hub.db import database
+from hub.i18n import when
 from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
+from hub.people.picker import detail, namesakes
 from hub.sessions.models import Attendance, GuestCount, Meeting
+from hub.validation import FieldError
 
 MAX_GUESTS = 10000
 SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
 _NUMBERS = re.compile(r"^(\d+)(?:[-–](\d+))?$")
 
 
-class AttendanceError(ValueError):
+class AttendanceError(FieldError):
     """Attendance the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,8 @@ class Counts:
 
 def roster_of(meeting):
     """The people expected at a meeting, by name: current members of its group with consent recorded."""
-    return list(Person.select(Person.id, Person.name).join(GroupMember)
+    return list(Person.select(Person.id, Person.name, Person.birth_year, Person.age_band, Person.hamlet,
+                              Person.guardian).join(GroupMember)
                 .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
                        & (Person.consent_by != "") & ~Person.archived)
                 .distinct().order_by(Person.name, Person.id))
@@ -77,11 +76,14 @@ def counts_of(meeting):
 
 
 def names_by_status(meeting):
-    """{status: [names]} of the people recorded at a meeting, each list by name."""
+    """{status: [names]} of the people recorded at a meeting, each list by name; a name two of them share
+    carries what tells them apart ("Ajay Das (b. 2014 · No. 42)")."""
     names = {status: [] for status in Attendance.STATUSES}
-    for name, status in (Person.select(Person.name, Attendance.status).join(Attendance)
-                         .where(Attendance.meeting == meeting).order_by(Person.name).tuples()):
-        names[status].append(name)
+    people = list(Person.select(Person, Attendance.status.alias("status")).join(Attendance)
+                  .where(Attendance.meeting == meeting).order_by(Person.name, Person.id).objects())
+    twins = namesakes(people)
+    for person in people:
+        names[person.status].append(f"{person.name} ({detail(person)})" if person.id in twins else person.name)
     return names
 
 
@@ -169,16 +171,23 @@ def parse_numbers(text, count, field):
     return numbers
 
 
+def still_ahead(day, today):
+    """None when day has come; "unsure" when it is still ahead by a clock marked unsure (a warning, not a
+    refusal: the clock may be the thing that is wrong); "ahead" when it is still ahead by a trusted clock."""
+    if day <= today:
+        return None
+    return "unsure" if suspect_since() is not None else "ahead"
+
+
 def check_day(meeting, today):
     """Refuse attendance before the session's day (its counts would reach the district as a session held).
     Return True when the day is still ahead but the hub's clock is marked unsure: saved, with a warning."""
-    if meeting.starts_at.date() <= today:
-        return False
-    if suspect_since() is not None:
-        return True
+    ahead = still_ahead(meeting.starts_at.date(), today)
+    if ahead != "ahead":
+        return ahead == "unsure"
     raise AttendanceError(_("This session is on %(day)s, after today (%(today)s on the hub's clock): attendance "
                             "can be recorded from the session's day.",
-                            day=format_date(meeting.starts_at.date(), "medium"), today=format_date(today, "medium")))
+                            day=when(meeting.starts_at.date()), today=when(today)))
 
 
 def _save(meeting, statuses, guests, today, old):

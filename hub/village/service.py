@@ -11,6 +11,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.auth.service import AccountError, create_user
 from hub.db import database
+from hub.validation import FieldError
 from hub.village.models import EmergencyNumber, Village
 
 KIND_LABELS = {
@@ -52,12 +53,8 @@ PHONE_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{1,19}$")
 MAX_NUMBERS = 12
 
 
-class VillageError(ValueError):
+class VillageError(FieldError):
     """A profile the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def get_village():
