@@ -5,7 +5,7 @@ Forms check shape (present, length, choice); services check rules and raise erro
 keeping what the person typed; `saved` is the whole Post/Redirect/Get of a form in one call.
 """
 
-from flask import flash, redirect
+from flask import flash, redirect, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
@@ -13,6 +13,19 @@ from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub.validation import FieldError
+
+
+def init_app(app):
+    """A POST that carries nothing but its CSRF token and comes back as the form again answers 400 (no page
+    of the hub sends that: the request is malformed, not merely mistaken); the form shows what is missing.
+    A saved form redirects (Post/Redirect/Get), so a 200 answer to a POST is always a refused form."""
+
+    @app.after_request
+    def malformed_post(response):
+        if (request.method == "POST" and response.status_code == 200 and response.mimetype == "text/html"
+                and request.form and set(request.form) <= {"csrf_token"}):
+            response.status_code = 400
+        return response
 
 
 def required():
