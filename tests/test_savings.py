@@ -693,10 +693,9 @@ def test_plausible__an_absurd_deposit_asks_to_confirm_and_is_then_marked_for_rev
         before = rows()
     response = post(treasurer, book.url("/entries/new"), **data)
     page = response.get_data(as_text=True)
-    assert field_errors(page, "amount") == [
+    assert field_errors(page, "confirm") == [
         "This is more than ₹500,000.00, the largest plausible amount for this group. Check the amount; if it is "
-        "right, tick “The amount is right” and save again: the entry will be marked for review."]
-    assert 'name="confirm"' in page
+        "right, tick “Yes, this is right” and save again: the entry will be marked for review."]
     with app.app_context():
         assert rows() == before
     assert post(treasurer, book.url("/entries/new"), confirm="y", **data).status_code == 302

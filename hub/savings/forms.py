@@ -49,7 +49,7 @@ class EntryForm(_Dated):
     member = SelectField(_l("Member"), choices=[], validate_choice=False)
     loan = SelectField(_l("Loan repaid"), choices=[], validate_choice=False)
     amount = StringField(_l("Amount"), render_kw=MONEY)
-    confirm = BooleanField(_l("The amount is right (the entry is marked for review)"))
+    confirm = BooleanField(_l("Yes, this is right (the entry is marked for review)"))
     on_day = DateField(_l("Day"), validators=[filled_in()])
     note = StringField(_l("Note"), validators=[at_most(MAX_NOTE)])
 
@@ -57,7 +57,7 @@ class EntryForm(_Dated):
 class LoanForm(_Dated):
     member = SelectField(_l("Borrower"), choices=[], validate_choice=False)
     amount = StringField(_l("Amount lent"), render_kw=MONEY)
-    confirm = BooleanField(_l("The amount is right (the entry is marked for review)"))
+    confirm = BooleanField(_l("Yes, this is right (the entry is marked for review)"))
     rate = StringField(_l("Interest, percent a month"), render_kw={"inputmode": "decimal", "autocomplete": "off"})
     months = StringField(_l("Repaid in how many months"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     on_day = DateField(_l("Day"), validators=[filled_in()])

@@ -45,6 +45,6 @@ def check(cycle, kind, amount, confirmed):
         return False
     if not confirmed:
         raise OutsideRange(_("This is more than %(limit)s, the largest plausible amount for this group. Check "
-                             "the amount; if it is right, tick “The amount is right” and save again: the entry "
+                             "the amount; if it is right, tick “Yes, this is right” and save again: the entry "
                              "will be marked for review.", limit=money.show(limit)))
     return True

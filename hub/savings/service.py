@@ -320,7 +320,7 @@ def _plausible(cycle, kind, amount, confirmed):
     try:
         return plausible.check(cycle, kind, amount, confirmed)
     except plausible.OutsideRange as error:
-        raise SavingsError(str(error), "amount") from None
+        raise SavingsError(str(error), "confirm") from None  # shown beside the box that confirms it
 
 
 def set_plausible_max(cycle, amount, user=None):
