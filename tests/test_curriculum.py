@@ -262,7 +262,8 @@ def test_train__linked_to_a_volunteer_training_session(app, login_as, training_d
     assert field_errors(text(refused), "meeting_id") == ["There is no volunteer training session with this number."]
     refused = train(coordinator, volunteer.id, topics=[rights],
                     trained_on=(training_day - timedelta(days=1)).isoformat(), meeting_id=str(session.id))
-    assert field_errors(text(refused), "trained_on") == [f"That training session was on {training_day.isoformat()}."]
+    assert field_errors(text(refused), "trained_on") == [
+        f"That training session was on {training_day:%b} {training_day.day}, {training_day.year}."]
     assert VolunteerSkill.select().count() == 0
     train(coordinator, volunteer.id, topics=[rights], trained_on=training_day.isoformat(), meeting_id=str(session.id))
     assert VolunteerSkill.get().meeting_id == session.id

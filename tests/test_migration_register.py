@@ -168,7 +168,7 @@ def test_new__a_person_from_the_register_with_the_age_from_their_birth_year(logi
     child = make_person(name="Rekha Paswan", birth_year=2010, hamlet="Market")
     worker = login_as("case_worker")
     page = worker.get("/migration/new?q=Rekha").get_data(as_text=True)
-    assert f'<option value="{child.id}">Rekha Paswan · 2010 · Market</option>' in page
+    assert f'<option value="{child.id}">Rekha Paswan · b. 2010 · Market · No. {child.id}</option>' in page
     response = post(worker, "/migration/new?q=Rekha", **departure_form(
         committee, person=str(child.id), name="", age="", hamlet=""))
     assert response.status_code == 302
@@ -419,7 +419,7 @@ def test_concern_form__prefilled_only_for_who_may_see_the_departure(login_as, cl
     adult = make_departure(committee, name="Grown up", age=30)
     path = f"/concerns/new?departure={departure.id}"
     worker = login_as("case_worker").get(path).get_data(as_text=True)
-    assert f'<option selected value="{child.id}">Rekha Paswan</option>' in worker
+    assert f'<option selected value="{child.id}">Rekha Paswan · b. 2010 · No. {child.id}</option>' in worker
     assert "A child aged 16 left the village" in worker
     for page in (client.get(path), login_as("facilitator").get(path),  # a visitor; someone outside the committee
                  login_as("case_worker").get(f"/concerns/new?departure={adult.id}"),  # not a child
