@@ -450,7 +450,7 @@ def test_members__lists_current_members_with_role_and_joined_date(village, login
 def test_members__add_an_existing_person_found_by_search(village, login_as):
     coordinator = login_as("coordinator")
     page = text(coordinator.get(f"/groups/{village.youth.id}/members?q=baboo"))
-    assert f'value="{village.babu.id}"' in page and "Babu Sheikh · 2013" in page
+    assert f'value="{village.babu.id}"' in page and "Babu Sheikh · b. 2013" in page
     assert f'value="{village.anita.id}"' not in page  # already a member
     response = coordinator.post(f"/groups/{village.youth.id}/members", data={
         "q": "baboo", "person": str(village.babu.id), "role": "mentor", "joined_on": "2025-05-01",
