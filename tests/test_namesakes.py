@@ -107,3 +107,13 @@ def test_registering_a_namesake_of_a_similar_age_warns_and_offers_the_record(vil
     shown = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200 and "This may be someone already in the register." in shown
     assert f'<a href="/people/{village["older"].id}">Ajay Das</a> · b. 2012 · Char Para' in shown
+
+
+def test_every_picker_leaves_out_archived_people(village, login_as):
+    coordinator = login_as("coordinator")
+    with_archived = make_person(name="Ajay Das", birth_year=2013, archived=True)
+    group = GroupMember.get(GroupMember.person == village["babu"]).group_id
+    for path in ("/concerns/new?q=ajay", "/school/new?q=ajay", f"/groups/{group}/members?q=ajay"):
+        shown = page(coordinator, path)
+        assert f'value="{village["older"].id}"' in shown or "/groups/" in path, path  # the search works
+        assert f'value="{with_archived.id}"' not in shown, path

@@ -31,7 +31,6 @@ from hub.people.models import (
 )
 from hub.people.names import name_key, same_name
 from hub.people.visibility import (  # noqa: F401  (the area's read side, offered to other areas from here)
-    candidates_for,
     current_members,
     may_see_person,
     members_on,

@@ -10,14 +10,13 @@ from hub.groups.views import get_group_or_404
 from hub.people import bp
 from hub.people.forms import AddMemberForm, LeaveForm, NewPersonForm, PersonForm, offer_groups
 from hub.people.models import GroupMember, Person
-from hub.people.picker import label
+from hub.people.picker import label, offered
 from hub.people.service import (
     SCHOOL_LABELS,
     SEX_LABELS,
     LikelyDuplicates,
     PersonError,
     add_member,
-    candidates_for,
     create_person,
     current_members,
     leave_group,
@@ -118,7 +117,9 @@ def members(group_id):
     form = AddMemberForm()
     query = ((form.q.data if request.method == "POST" else request.args.get("q")) or "")[:80]
     form.q.data = query
-    candidates = candidates_for(group, g.user, query) if query.strip() else []
+    # The one person picker (never an archived person), less those already members.
+    members = {row.person_id for row in GroupMember.current(group)}
+    candidates = offered(g.user, query, only=lambda person: person.id not in members)
     form.person.choices = [(person.id, label(person)) for person in candidates]
     leaving, leave_form = None, None
     if request.method == "GET":

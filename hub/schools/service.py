@@ -29,7 +29,7 @@ from hub.people.models import (
     SEXES,
     Person,
 )
-from hub.people.service import current_members, may_see_person, people_visible_to
+from hub.people.service import current_members, may_see_person
 from hub.people.visibility import listed_for
 from hub.schools.models import (
     CARING,
@@ -129,11 +129,6 @@ def is_child(person, on=None):
     if person.birth_year:
         return on.year - person.birth_year < ADULT_AGE
     return person.age_band in CHILD_BANDS
-
-
-def children_for(user, query):
-    """Children this account may see whose name sounds like query, best first."""
-    return [person for person in people_visible_to(user, query) if is_child(person)] if query.strip() else []
 
 
 def committees_of(user):
