@@ -177,8 +177,27 @@ def test_roster__a_bad_headcount_is_refused_and_nothing_saved(session, login_as,
 
 
 def test_roster__the_largest_headcount_is_accepted(session, login_as):
-    post_roster(login_as("facilitator"), session["meeting"], [], g_o0="10000", g_f5="০৩")  # Bengali digits
+    post_roster(login_as("facilitator"), session["meeting"], [], g_o0="10000", g_f5="০৩",  # Bengali digits
+                confirm_guests="y")  # far beyond the plausible headcount: confirmed
     assert guests(session["meeting"]) == {("other", "0-5"): 10000, ("female", "25+"): 3}
+
+
+def test_roster__an_implausible_headcount_asks_to_confirm_and_is_marked_for_review(session, login_as):
+    facilitator = login_as("facilitator")
+    # Four children on the roster and no history: up to ten times ten guests is plausible.
+    response = post_roster(facilitator, session["meeting"], [], g_m2="60", g_f2="41")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert ("101 guests is more than 100, the most that seems likely for this group. Check the numbers; if they "
+            "are right, tick “Yes, this many guests came” and save again: the session will be marked for review."
+            ) in page and 'name="confirm_guests"' in page
+    assert guests(session["meeting"]) == {} and statuses(session["meeting"]) == {}
+    response = post_roster(facilitator, session["meeting"], [], g_m2="60", g_f2="41", confirm_guests="y")
+    assert response.status_code == 302
+    assert sum(guests(session["meeting"]).values()) == 101
+    event = AuditEvent.newest_first().get()
+    assert (event.action, event.detail) == ("attendance.outside_range", "guests 101")
+    assert post_roster(facilitator, session["meeting"], [], g_m2="100").status_code == 302  # within the range
 
 
 def test_roster__an_excused_child_stays_excused_until_ticked(session, app, login_as):

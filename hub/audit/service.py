@@ -73,6 +73,7 @@ ACTIONS = {
     "savings.cycle_created": _l("Started a savings cycle"),
     "savings.members_added": _l("Added members to a savings cycle"),
     "savings.account_linked": _l("Linked a savings member to an account"),
+    "attendance.outside_range": _l("Recorded more guests than seemed likely (marked for review)"),
     "savings.outside_range": _l("Recorded an amount beyond the plausible range (marked for review)"),
     "savings.range_set": _l("Set the largest plausible amount of a savings cycle"),
     "savings.meeting_recorded": _l("Recorded a savings meeting"),

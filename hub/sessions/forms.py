@@ -9,6 +9,7 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -79,6 +80,8 @@ def headcount(form, field):
 
 class GuestsForm(FlaskForm):
     """The headcount of unnamed guests (fields added below, one per sex and age band)."""
+
+    confirm_guests = BooleanField(_l("Yes, this many guests came (the session is marked for review)"))
 
     def guests(self):
         """{(sex, age band): count} as typed (an empty cell is 0)."""

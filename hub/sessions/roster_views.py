@@ -42,7 +42,8 @@ def roster(meeting_id):
             apply_error(form, error)
     elif form.validate_on_submit():
         try:
-            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today()))
+            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today(),
+                                               confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
     people = roster_of(meeting)
@@ -81,7 +82,7 @@ def paper(meeting_id):
     if form.validate_on_submit():
         try:
             return _saved(meeting, save_paper(meeting, form.order.data, form.absent.data, form.excused.data,
-                                              form.guests(), clock.today()))
+                                              form.guests(), clock.today(), confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
     people = roster_of(meeting)
