@@ -72,6 +72,7 @@ ACCESS = {
     "cases.action": CASE_STAFF,
     "cases.follow_up": CASE_STAFF,
     "cases.consent": CASE_STAFF,
+    "cases.child": CASE_STAFF,         # link the case to the child's record in the register (audited)
     "cases.refer": CASE_STAFF,         # consent, or a coordinator's audited override, or immediate danger
     "cases.referral": CASE_STAFF,
     "cases.slip": CASE_STAFF,
@@ -132,6 +133,7 @@ ACCESS = {
     "savings.new_cycle": (COORDINATOR,),
     "savings.members": (COORDINATOR,),  # which account is which member
     "savings.add_members": (COORDINATOR,),
+    "savings.plausible_range": (COORDINATOR,),  # the largest plausible amount of an entry
     # Sharing with the district (hub.sharing): enrolment, delivery, the months released and the village
     # report. Only the coordinator: the payload is anonymised, but enrolling binds the hub to a district.
     "poster.show": (COORDINATOR,),  # the printable poster: the Wi-Fi password is on it

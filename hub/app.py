@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from hub import __version__, access, db, errors, i18n, instance, security, settings, storage
+from hub import __version__, access, db, errors, forms, i18n, instance, security, settings, storage
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -76,6 +76,7 @@ def create_app(config=None):
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    forms.init_app(app)     # a POST with nothing but its token is malformed: 400 with the form
     current.init_app(app)   # who is signed in, then where they must go (set-up, new secret)
     access.init_app(app)    # then whether they may open this page
     app.extensions["hub_throttle"] = Throttle(unlock_folder=Path(app.config["DATA_DIR"]) / UNLOCK_FOLDER)

@@ -1,14 +1,31 @@
 """The one validation mechanism: Flask-WTF forms with localised messages, and a helper for service errors.
 
-Forms check shape (present, length, choice); services check rules and raise errors that name a field,
-which `apply_error` shows beside that field, keeping what the person typed.
+Forms check shape (present, length, choice); services check rules and raise errors that name a field
+(hub.validation.FieldError, every error of one check at once), which `apply_error` shows beside that field,
+keeping what the person typed; `saved` is the whole Post/Redirect/Get of a form in one call.
 """
 
+from flask import flash, redirect, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from hub.validation import FieldError
+
+
+def init_app(app):
+    """A POST that carries nothing but its CSRF token and comes back as the form again answers 400 (no page
+    of the hub sends that: the request is malformed, not merely mistaken); the form shows what is missing.
+    A saved form redirects (Post/Redirect/Get), so a 200 answer to a POST is always a refused form."""
+
+    @app.after_request
+    def malformed_post(response):
+        if (request.method == "POST" and response.status_code == 200 and response.mimetype == "text/html"
+                and request.form and set(request.form) <= {"csrf_token"}):
+            response.status_code = 400
+        return response
 
 
 def required():
@@ -30,11 +47,44 @@ class EmptyForm(FlaskForm):
     """A form with no fields, so a POST button carries its CSRF token."""
 
 
-def apply_error(form, error):
-    """Show a service's error beside its field (or above the form); return False for `if` chains."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error)]
-    else:
-        form.form_errors.append(str(error))
+def apply_error(form, error, fresh_only=False):
+    """Show every error a service found beside its field (or above the form); return False for `if` chains.
+    fresh_only: only beside fields that have no error yet (the form's own check came first)."""
+    for name, message in getattr(error, "errors", ((getattr(error, "field", None), str(error)),)):
+        field = getattr(form, name, None) if name else None
+        if fresh_only and field is not None and field.errors:
+            continue
+        if field is None:
+            form.form_errors.append(message)
+        elif message not in field.errors:
+            field.errors = list(field.errors) + [message]
     return False
+
+
+def saved(form, action, message, target, check=None):
+    """Post/Redirect/Get in one call: when the form is submitted and valid, run action(); on success flash
+    message and redirect to target (each a value, or a function of what action returned). When the service
+    refuses, every error goes beside its field and None is returned: the view renders the form again.
+    When the form itself is refused (a field missing or malformed), check() (the service's rules, which
+    must accept missing values) still runs, so every field's error shows in one pass.
+
+        done = saved(form, lambda: create_group(...), _("Group saved."), lambda group: url_for(...))
+        if done:
+            return done
+    """
+    if not form.is_submitted():
+        return None
+    if not form.validate():
+        if check is not None:
+            try:
+                check()
+            except FieldError as error:
+                apply_error(form, error, fresh_only=True)
+        return None
+    try:
+        result = action()
+    except FieldError as error:
+        apply_error(form, error)
+        return None
+    flash(message(result) if callable(message) else message, "success")
+    return redirect(target(result) if callable(target) else target)

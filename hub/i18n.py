@@ -4,8 +4,11 @@ The choice comes from the signed-in user, then the picker's cookie, then the bro
 Accept-Language, then the hub's default.
 """
 
+from datetime import date, datetime
+
+from babel.dates import get_datetime_format
 from flask import current_app, g, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, get_locale, get_translations
+from flask_babel import Babel, format_date, format_datetime, format_time, get_locale, get_translations
 from jinja2 import pass_context
 
 from hub.paths import TRANSLATIONS_DIR
@@ -31,6 +34,23 @@ def select_language():
     return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
 
 
+def when(value):
+    """A date, or a date and time, for the page's language with the month as a word: "7 Dec 2026",
+    "7 Dec 2026, 11:18" (never "12/7/26", which reads as 12 July in India). The one way the hub shows a
+    date: the `when` filter in templates, and in messages. An ISO text is read first; None shows as ""."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        pattern = get_datetime_format("medium", locale=get_locale())
+        return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
+    return format_date(value, "medium")
+
+
 @pass_context
 def _template_gettext(context, message):
     return context["translations"].ugettext(message)
@@ -49,4 +69,5 @@ def init_app(app):
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.context_processor(lambda: {"translations": get_translations()})
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date,
-                                 format_datetime=format_datetime)
+                                 format_datetime=format_datetime, when=when)
+    app.jinja_env.filters["when"] = when

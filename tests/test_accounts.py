@@ -1,10 +1,13 @@
 """The coordinator's account pages: create, edit, reset, deactivate; refusals save nothing."""
 
+import re
+
 import pytest
 
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
 from tests.conftest import csrf_token
+from tests.pages import field_errors
 
 
 def new_account(client, **overrides):
@@ -115,3 +118,28 @@ def test_deactivate_and_reactivate__never_deleted(app, login_as):
 
 def test_unknown_account__404(login_as):
     assert login_as("coordinator").get("/accounts/9999").status_code == 404
+
+
+def test_create__a_new_account_is_a_member_unless_a_higher_role_is_chosen(app, login_as):
+    coordinator = login_as("coordinator")
+    page = coordinator.get("/accounts/new").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    assert re.findall(r'<option (?:selected )?value="(\w+)"', select) == [
+        "member", "facilitator", "case_worker", "coordinator"]  # least privilege first
+    assert re.findall(r'<option selected value="(\w+)"', select) == ["member"]
+    assert "A new account is a member." in page
+    data = {"display_name": "Sita Rai", "username": "sita", "secret": "112233", "language": "",
+            "csrf_token": csrf_token(coordinator, "/accounts/new")}
+    assert coordinator.post("/accounts/new", data=data).status_code == 302  # no role sent: a member
+    with app.app_context():
+        assert User.get(User.username == "sita").role == "member"
+
+
+def test_create__every_field_error_shows_in_one_pass(app, login_as):
+    response = new_account(login_as("coordinator"), display_name="", username="coordinator", role="member",
+                           secret="1234")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_errors(page, "display_name") == ["Please fill this in."]
+    assert field_errors(page, "username") == ["The username coordinator is already taken."]
+    assert field_errors(page, "secret") == ["A PIN has exactly 6 digits."]

@@ -1,8 +1,10 @@
 """Attendance: the roster saved whole in one POST, guests by sex and age band, bad input refused with nothing
 saved, double submits, the audit of changes after the day, the paper sheet and its entry, the page budget."""
 
+import html
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +122,32 @@ def test_roster__everyone_present_in_one_tap_keeps_the_guests(session, login_as)
     assert guests(session["meeting"]) == {("male", "6-9"): 4}
 
 
+def test_roster__a_session_on_a_later_day_is_refused_with_nothing_saved(session, app, login_as):
+    # One tap on "Everyone is here" a week early would send a session held, all present, to the district.
+    Meeting.update(starts_at=datetime(2026, 11, 29, 16)).where(Meeting.id == session["meeting"].id).execute()
+    facilitator = login_as("facilitator")
+    for data in ({"everyone": "1"}, {"p": [str(session["children"][0].id)]}):
+        data["csrf_token"] = csrf_token(facilitator, roster_path(session["meeting"]))
+        response = facilitator.post(roster_path(session["meeting"]), data=data)
+        assert response.status_code == 200
+        assert ("This session is on Nov 29, 2026, after today (Nov 22, 2026 on the hub's clock): attendance can "
+                "be recorded from the session's day.") in html.unescape(response.get_data(as_text=True))
+    assert statuses(session["meeting"]) == {}
+    assert Meeting.get_by_id(session["meeting"].id).status == "planned"
+
+
+def test_roster__a_later_day_is_saved_with_a_warning_while_the_clock_is_unsure(session, app, login_as):
+    Meeting.update(starts_at=datetime(2026, 11, 29, 16)).where(Meeting.id == session["meeting"].id).execute()
+    (Path(app.config["DATA_DIR"]) / "clock-suspect").write_text("2026-11-20T09:00:00\n2026-12-01T10:00:00\n")
+    facilitator = login_as("facilitator")
+    response = facilitator.post(roster_path(session["meeting"]), data={
+        "everyone": "1", "csrf_token": csrf_token(facilitator, roster_path(session["meeting"]))})
+    assert response.status_code == 302
+    assert set(statuses(session["meeting"]).values()) == {"present"}
+    page = html.unescape(facilitator.get(response.headers["Location"]).get_data(as_text=True))
+    assert "This session's day is still ahead by the hub's clock, which is marked unsure" in page
+
+
 @pytest.mark.parametrize("bad, message", [
     ("999", "There is no person number 999 in the register."),
     ("stranger", "is not on the roster of this group."),
@@ -149,8 +177,27 @@ def test_roster__a_bad_headcount_is_refused_and_nothing_saved(session, login_as,
 
 
 def test_roster__the_largest_headcount_is_accepted(session, login_as):
-    post_roster(login_as("facilitator"), session["meeting"], [], g_o0="10000", g_f5="০৩")  # Bengali digits
+    post_roster(login_as("facilitator"), session["meeting"], [], g_o0="10000", g_f5="০৩",  # Bengali digits
+                confirm_guests="y")  # far beyond the plausible headcount: confirmed
     assert guests(session["meeting"]) == {("other", "0-5"): 10000, ("female", "25+"): 3}
+
+
+def test_roster__an_implausible_headcount_asks_to_confirm_and_is_marked_for_review(session, login_as):
+    facilitator = login_as("facilitator")
+    # Four children on the roster and no history: up to ten times ten guests is plausible.
+    response = post_roster(facilitator, session["meeting"], [], g_m2="60", g_f2="41")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert ("101 guests is more than 100, the most that seems likely for this group. Check the numbers; if they "
+            "are right, tick “Yes, this many guests came” and save again: the session will be marked for review."
+            ) in page and 'name="confirm_guests"' in page
+    assert guests(session["meeting"]) == {} and statuses(session["meeting"]) == {}
+    response = post_roster(facilitator, session["meeting"], [], g_m2="60", g_f2="41", confirm_guests="y")
+    assert response.status_code == 302
+    assert sum(guests(session["meeting"]).values()) == 101
+    event = AuditEvent.newest_first().get()
+    assert (event.action, event.detail) == ("attendance.outside_range", "guests 101")
+    assert post_roster(facilitator, session["meeting"], [], g_m2="100").status_code == 302  # within the range
 
 
 def test_roster__an_excused_child_stays_excused_until_ticked(session, app, login_as):

@@ -13,9 +13,10 @@ from markupsafe import escape
 from hub import clock
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
-from hub.cases.models import Case, CaseAction, FollowUp
+from hub.cases.models import Case, CaseAction, FollowUp, Referral
 from hub.cases.service import CaseError
 from hub.cases.transitions import ALLOWED, Change, change_case, may_move
+from hub.services.models import Service
 from tests.conftest import csrf_token
 from tests.factories import make_person
 from tests.markup import executable_markup
@@ -281,7 +282,7 @@ def test_edit__the_second_save_from_another_phone_is_refused_with_both_versions(
     response = edit(worker, case, risk="low", next_follow_up="2026-12-01")  # typed on the form opened at version 1
     page = text(response)
     assert response.status_code == 200
-    assert "Coordinator changed this at 11/22/26, 9:30 AM, after you opened the form, so your changes were not " \
+    assert "Coordinator changed this at Nov 22, 2026, 9:30 AM, after you opened the form, so your changes were not " \
            "saved." in page
     versions = re.search(r'<table class="list versions">(.*?)</table>', page, re.DOTALL).group(1)
     rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
@@ -311,7 +312,8 @@ def test_edit__closing_needs_a_reason(login_as):
     page = text(edit(worker, case, status="closed", closed_reason="  "))
     assert field_errors(page, "closed_reason") == ["Say why the case is closed."]
     assert Case.get_by_id(case.id).status == "assessed"
-    assert edit(worker, case, status="closed", closed_reason="Back in school, family supported").status_code == 302
+    assert edit(worker, case, status="closed", closed_reason="Back in school, family supported",
+                close_anyway="y").status_code == 302
     saved = Case.get_by_id(case.id)
     assert (saved.status, saved.closed_on, saved.closed_reason, saved.next_follow_up) == (
         "closed", TODAY, "Back in school, family supported", None)
@@ -324,6 +326,25 @@ def test_edit__closing_needs_a_reason(login_as):
     assert 'action="/cases/%d/actions' % case.id not in page  # nothing is added to a closed case
 
 
+def test_edit__closing_with_work_pending_warns_and_lists_it(login_as):
+    case = assessed_case(next_follow_up=date(2026, 12, 1))
+    service = Service.create(name="Childline Murshidabad", kind="child_helpline", phone="1098")
+    Referral.create(case=case, service=service, referred_on=date(2026, 11, 12), reason="Rescue", status="sent",
+                    days_from_report=2)
+    worker = login_as("case_worker")
+    pending = ["A follow-up visit is planned for Dec 1, 2026.", "The referral to Childline Murshidabad is “Sent”."]
+    form = text(worker.get(f"/cases/{case.id}/edit"))
+    assert "Work still pending on this case: closing it drops it." in form and all(line in form for line in pending)
+    page = text(edit(worker, case, status="closed", closed_reason="Family moved"))
+    assert field_errors(page, "close_anyway") == [
+        "This case still has work pending (listed above). Finish it first, or tick “Close it anyway” to close the "
+        "case now."]
+    assert all(line in page for line in pending)
+    assert Case.get_by_id(case.id).status == "assessed"
+    assert edit(worker, case, status="closed", closed_reason="Family moved", close_anyway="y").status_code == 302
+    assert Case.get_by_id(case.id).status == "closed"
+
+
 def test_edit__reopening_a_closed_case(login_as):
     case = assessed_case(status="closed", closed_on=date(2026, 11, 20), closed_reason="Moved away")
     assert edit(login_as("case_worker"), case, status="assessed").status_code == 302
@@ -333,8 +354,9 @@ def test_edit__reopening_a_closed_case(login_as):
 
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"next_follow_up": "2026-11-09"}, "next_follow_up", "This date is before the concern was reported (2026-11-10)."),
-    ({"next_follow_up": "2028-11-23"}, "next_follow_up", "Choose a date before 2028-11-22."),
+    ({"next_follow_up": "2026-11-09"}, "next_follow_up",
+     "This date is before the concern was reported (Nov 10, 2026)."),
+    ({"next_follow_up": "2028-11-23"}, "next_follow_up", "Choose a date before Nov 22, 2028."),
     ({"next_follow_up": "31/12/2026"}, "next_follow_up", "Please give a date as year-month-day."),
     ({"risk": ""}, "risk", "Choose a risk level."),
     ({"risk": "extreme"}, "risk", "Choose a risk level."),
@@ -427,8 +449,8 @@ def test_follow_up__recorded_and_the_next_visit_planned(login_as):
 
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"visited_on": "2026-11-09"}, "visited_on", "This date is before the concern was reported (2026-11-10)."),
-    ({"visited_on": "2026-11-23"}, "visited_on", "This date is after today (2026-11-22 on the hub's clock)."),
+    ({"visited_on": "2026-11-09"}, "visited_on", "This date is before the concern was reported (Nov 10, 2026)."),
+    ({"visited_on": "2026-11-23"}, "visited_on", "This date is after today (Nov 22, 2026 on the hub's clock)."),
     ({"visited_on": ""}, "visited_on", "Please fill this in."),
     ({"visited_on": "yesterday"}, "visited_on", "Please give a date as year-month-day."),
     ({"progress": ""}, "progress", "Please fill this in."),
@@ -457,8 +479,8 @@ def test_consent__recorded_on_the_case(login_as):
 @pytest.mark.parametrize("overrides, field, message", [
     ({"given_by": "neighbour"}, "given_by", "Choose who gave consent."),
     ({"given_by": None}, "given_by", "Choose who gave consent."),
-    ({"given_on": "2026-11-23"}, "given_on", "This date is after today (2026-11-22 on the hub's clock)."),
-    ({"given_on": "2026-11-01"}, "given_on", "This date is before the concern was reported (2026-11-10)."),
+    ({"given_on": "2026-11-23"}, "given_on", "This date is after today (Nov 22, 2026 on the hub's clock)."),
+    ({"given_on": "2026-11-01"}, "given_on", "This date is before the concern was reported (Nov 10, 2026)."),
 ])
 def test_consent__bad_input_saves_nothing(login_as, overrides, field, message):
     case = assessed_case()
@@ -554,3 +576,51 @@ def test_payloads__through_every_text_field_of_a_case_and_every_page(app, login_
             assert response.status_code == 200, (name, payload)
             assert executable_markup(response.get_data(as_text=True)) == [], (name, payload)
         assert str(escape(payload[:200].strip())) in pages["case"].get_data(as_text=True), payload
+
+
+# One child, one record.
+
+def test_child__a_case_is_linked_to_the_child_found_in_the_register(login_as):
+    from hub.schools.models import Dropout
+
+    case = assessed_case()
+    rekha = make_person(name="Rekha Paswan", birth_year=2014, hamlet="Char Para")
+    make_person(name="Rekha Paswan", birth_year=2009, hamlet="Ghat Para")  # a namesake
+    Dropout.create(child=rekha, left_on=date(2026, 9, 1), reason="work", created_at=NOW)
+    worker = login_as("case_worker")
+    found = text(worker.get(f"/cases/{case.id}?child_q=rekha"))
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", found)
+    assert f"Rekha Paswan · b. 2014 · Char Para · No. {rekha.id}" in options
+    assert post(worker, f"/cases/{case.id}/child", child=str(rekha.id)).status_code == 302
+    saved = Case.get_by_id(case.id)
+    assert (saved.child_id, saved.version) == (rekha.id, case.version + 1)
+    assert [event.detail for event in events("case.child_linked")] == [f"person {rekha.id}"]
+    page = text(worker.get(f"/cases/{case.id}"))
+    assert f"Rekha Paswan · b. 2014 · Char Para · No. {rekha.id}" in page
+    assert "Out of school since Sep 1, 2026" in page and "attended 0 of 0 recorded" in page
+    assert "Linked to the child's record in the register" in page  # the case's log
+
+
+def test_child__one_the_account_may_not_choose_is_refused(login_as):
+    case = assessed_case()
+    archived = make_person(name="Gone Away", archived=True)
+    response = post(login_as("case_worker"), f"/cases/{case.id}/child", child=str(archived.id))
+    assert field_errors(text(response), "child") == ["Choose the child from the list."]
+    assert Case.get_by_id(case.id).child_id is None
+
+
+def test_child__a_possible_duplicate_is_flagged_when_a_case_is_opened(login_as):
+    child = make_person(name="Rekha Paswan", birth_year=2014)
+    first = assessed_case(child=child)
+    second = assessed_case(child=child, category="child_marriage")
+    worker = login_as("case_worker")
+    page = text(worker.get(f"/cases/{second.id}"))
+    assert "Possibly a duplicate: other open cases may be about the same child." in page
+    assert f'href="/cases/{first.id}"' in page
+    # A concern naming nobody: the same kind from the same place within 30 days.
+    make_case(place="Brick kiln")
+    concern = make_case(place=" brick  KILN ")
+    triage = text(worker.get(f"/cases/{concern.id}/triage"))
+    assert "Possibly a duplicate" in triage
+    far = make_case(place="Brick kiln", reported_at=datetime(2026, 6, 1, 8))
+    assert "Possibly a duplicate" not in text(worker.get(f"/cases/{far.id}"))

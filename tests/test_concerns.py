@@ -171,7 +171,7 @@ def register(app):
 def test_report__a_facilitator_finds_the_child_in_the_register(register, login_as):
     facilitator = login_as("facilitator")
     page = facilitator.get(FORM + "?q=anita").get_data(as_text=True)
-    assert f'<option value="{register["anita"].id}">Anita</option>' in page
+    assert f'<option value="{register["anita"].id}">Anita · b. 2014 · No. {register["anita"].id}</option>' in page
     assert "Babu" not in facilitator.get(FORM + "?q=babu").get_data(as_text=True)  # need to know
     response = report(facilitator, path=FORM + "?q=anita", child=str(register["anita"].id), child_description="")
     assert response.status_code == 302

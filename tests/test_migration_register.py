@@ -167,7 +167,7 @@ def test_new__a_person_from_the_register_with_the_age_from_their_birth_year(logi
     child = make_person(name="Rekha Paswan", birth_year=2010, hamlet="Market")
     worker = login_as("case_worker")
     page = worker.get("/migration/new?q=Rekha").get_data(as_text=True)
-    assert f'<option value="{child.id}">Rekha Paswan · 2010 · Market</option>' in page
+    assert f'<option value="{child.id}">Rekha Paswan · b. 2010 · Market · No. {child.id}</option>' in page
     response = post(worker, "/migration/new?q=Rekha", **departure_form(
         committee, person=str(child.id), name="", age="", hamlet=""))
     assert response.status_code == 302
@@ -187,7 +187,7 @@ def test_new__the_same_person_cannot_leave_twice_before_coming_back(login_as, co
                                                                                  age=""))
     assert response.status_code == 200
     assert field_errors(response.get_data(as_text=True), "person") == [
-        "Rekha Paswan is already away since 2026-10-01: record that return first."]
+        "Rekha Paswan is already away since Oct 1, 2026: record that return first."]
     assert Departure.select().count() == 1
 
 
@@ -309,7 +309,7 @@ def test_edit__an_overdue_expected_return_may_stay_but_not_be_moved_into_the_pas
     response = post(worker, f"/migration/{departure.id}/edit", **{**data, "expected_return": "2026-12-05"})
     assert response.status_code == 200
     assert field_errors(response.get_data(as_text=True), "expected_return") == [
-        ("This day has passed (today is 2026-12-10 on the hub's clock): give the day they are now expected back, "
+        ("This day has passed (today is Dec 10, 2026 on the hub's clock): give the day they are now expected back, "
          "or leave it empty.")]
     assert Departure.get_by_id(departure.id).expected_return == date(2026, 11, 30)
 
@@ -317,9 +317,10 @@ def test_edit__an_overdue_expected_return_may_stay_but_not_be_moved_into_the_pas
 # Bad input: a clear message beside the field, nothing saved.
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"expected_return": "2026-11-01"}, "expected_return", "The expected return is before the departure (2026-11-20)."),
+    ({"expected_return": "2026-11-01"}, "expected_return",
+     "The expected return is before the departure (Nov 20, 2026)."),
     ({"left_on": "2026-11-01", "expected_return": "2026-11-10"}, "expected_return",
-     ("This day has passed (today is 2026-11-22 on the hub's clock): give the day they are now expected back, or "
+     ("This day has passed (today is Nov 22, 2026 on the hub's clock): give the day they are now expected back, or "
       "leave it empty.")),
     ({"age": "sixteen"}, "age", "Please give the age in years, in digits, such as 16."),
     ({"age": "-2"}, "age", "An age is between 0 and 120 years."),
@@ -329,7 +330,7 @@ def test_edit__an_overdue_expected_return_may_stay_but_not_be_moved_into_the_pas
     ({"person": "9999"}, "person", "Choose a person from the list, or write a name and an age."),
     ({"left_on": ""}, "left_on", "Please fill this in."),
     ({"left_on": "20/11/2026"}, "left_on", "Please give a date as year-month-day."),
-    ({"left_on": "2026-11-23"}, "left_on", "This date is after today (2026-11-22 on the hub's clock)."),
+    ({"left_on": "2026-11-23"}, "left_on", "This date is after today (Nov 22, 2026 on the hub's clock)."),
     ({"expected_return": "soon"}, "expected_return", "Please give a date as year-month-day."),
     ({"destination": " "}, "destination", "Please fill this in."),
     ({"purpose": "tourism"}, "purpose", "Choose a purpose from the list."),
@@ -364,8 +365,8 @@ def test_new__an_age_that_does_not_fit_the_register(login_as, committee):
 
 
 @pytest.mark.parametrize("data, field, message", [
-    ({"returned_on": "2026-09-30"}, "returned_on", "The return is before the departure (2026-10-01)."),
-    ({"returned_on": "2026-11-23"}, "returned_on", "This date is after today (2026-11-22 on the hub's clock)."),
+    ({"returned_on": "2026-09-30"}, "returned_on", "The return is before the departure (Oct 1, 2026)."),
+    ({"returned_on": "2026-11-23"}, "returned_on", "This date is after today (Nov 22, 2026 on the hub's clock)."),
     ({"returned_on": "yesterday"}, "returned_on", "Please give a date as year-month-day."),
     ({"returned_on": ""}, "returned_on", "Please fill this in."),
 ])
@@ -379,9 +380,9 @@ def test_return__bad_input_refused_nothing_saved(login_as, committee, data, fiel
 
 
 @pytest.mark.parametrize("data, field, message", [
-    ({"called_on": "2026-09-30", "result": "Fine"}, "called_on", "This is before they left, on 2026-10-01."),
+    ({"called_on": "2026-09-30", "result": "Fine"}, "called_on", "This is before they left, on Oct 1, 2026."),
     ({"called_on": "2026-11-23", "result": "Fine"}, "called_on",
-     "This date is after today (2026-11-22 on the hub's clock)."),
+     "This date is after today (Nov 22, 2026 on the hub's clock)."),
     ({"called_on": "2026-11-21", "result": "  "}, "result", "Please fill this in."),
     ({"called_on": "2026-11-21", "result": "x" * 501}, "result", "Please use at most 500 characters."),
 ])
@@ -399,7 +400,7 @@ def test_edit__a_departure_after_the_return_is_refused(login_as, committee):
     data = departure_form(committee, name="Anil Kumar", age="30", left_on="2026-10-25", expected_return="")
     response = post(login_as("coordinator"), f"/migration/{departure.id}/edit", **data)
     assert field_errors(response.get_data(as_text=True), "left_on") == [
-        "They came back on 2026-10-20: the departure cannot be after that."]
+        "They came back on Oct 20, 2026: the departure cannot be after that."]
     assert Departure.get_by_id(departure.id).left_on == date(2026, 10, 1)
 
 
@@ -417,7 +418,7 @@ def test_concern_form__prefilled_only_for_who_may_see_the_departure(login_as, cl
     adult = make_departure(committee, name="Grown up", age=30)
     path = f"/concerns/new?departure={departure.id}"
     worker = login_as("case_worker").get(path).get_data(as_text=True)
-    assert f'<option selected value="{child.id}">Rekha Paswan</option>' in worker
+    assert f'<option selected value="{child.id}">Rekha Paswan · b. 2010 · No. {child.id}</option>' in worker
     assert "A child aged 16 left the village" in worker
     for page in (client.get(path), login_as("facilitator").get(path),  # a visitor; someone outside the committee
                  login_as("case_worker").get(f"/concerns/new?departure={adult.id}"),  # not a child

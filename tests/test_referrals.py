@@ -262,8 +262,8 @@ def test_refer__a_closed_case_is_reopened_first(login_as):
     ({"consent_by": "child", "consent_on": date(2026, 11, 12)}, "consent"),
     ({"consent_by": "child", "consent_on": date(2026, 11, 12), "risk": "immediate"}, "consent"),
     ({"risk": "immediate"}, "immediate_danger"),
-    ({"in_danger": True}, "immediate_danger"),
-], ids=["guardian", "child", "consent-first", "immediate-risk", "reported-in-danger"])
+    ({"in_danger": True, "status": "reported", "risk": ""}, "immediate_danger"),
+], ids=["guardian", "child", "consent-first", "immediate-risk", "reported-in-danger-not-yet-assessed"])
 def test_basis__consent_or_immediate_danger_lets_a_case_worker_share(login_as, case_values, basis):
     case = make_case(**case_values)
     response = refer(login_as("case_worker"), case, make_service(), shares_child_details="y")
@@ -272,6 +272,32 @@ def test_basis__consent_or_immediate_danger_lets_a_case_worker_share(login_as, c
     assert (referral.shares_child_details, referral.basis, referral.override_reason) == (True, basis, "")
     assert [event.detail for event in events("referral.created")] == [f"case {case.id}, child_helpline, {basis}"]
     assert events("referral.override") == []
+
+
+def test_basis__danger_downgraded_by_triage_no_longer_shares_without_consent(login_as):
+    # The reporter said "in danger now"; the case worker rated the risk low: the exception no longer holds.
+    case = make_case(in_danger=True, category="neglect", risk="low")
+    worker = login_as("case_worker")
+    assert "the child is in immediate danger" not in text(worker.get(f"/cases/{case.id}/referrals/new"))
+    response = refer(worker, case, make_service(categories=("neglect",)), shares_child_details="y")
+    assert response.status_code == 200
+    assert field_errors(text(response), "shares_child_details") == [
+        ("This referral shares the child's details, but no consent is recorded on the case. Record the consent of "
+         "the guardian or the child first, or ask the coordinator.")]
+    assert_nothing_saved(case)
+
+
+@pytest.mark.parametrize("risk, basis", [("immediate", "immediate_danger"), ("high", "consent")])
+def test_basis__the_risk_assessed_when_referring_is_kept_with_the_referral(login_as, risk, basis):
+    values = {"consent_by": "guardian", "consent_on": date(2026, 11, 12)} if basis == "consent" else {}
+    case = make_case(risk=risk, **values)
+    worker = login_as("case_worker")
+    assert refer(worker, case, make_service(), shares_child_details="y").status_code == 302
+    referral = Referral.get()
+    assert (referral.basis, referral.risk_at_referral) == (basis, risk)
+    Case.update(risk="low").where(Case.id == case.id).execute()  # a later assessment does not rewrite it
+    shown = facts(text(worker.get(f"/referrals/{referral.id}")))
+    assert shown["Risk when referred"] == {"immediate": "Immediate danger", "high": "High"}[risk]
 
 
 def test_basis__sharing_without_consent_is_refused(login_as):
@@ -358,13 +384,25 @@ def test_basis__an_override_reason_without_sharing_is_not_kept(login_as):
 
 # Bad input saves nothing.
 
+def test_refer__every_field_error_shows_in_one_pass(login_as):
+    case = make_case()
+    response = refer(login_as("case_worker"), case, make_service(), service="", reason="", referred_on="2026-11-09",
+                     information_shared="i" * 2001)
+    page = text(response)
+    assert field_errors(page, "service") == ["Choose a service from the directory."]
+    assert field_errors(page, "reason") == ["Please fill this in."]
+    assert field_errors(page, "referred_on") == ["This date is before the concern was reported (Nov 10, 2026)."]
+    assert field_errors(page, "information_shared") == ["Please use at most 2000 characters."]
+    assert_nothing_saved(case)
+
+
 @pytest.mark.parametrize("overrides, field, message", [
     ({"service": "999"}, "service", "Choose a service from the directory."),
     ({"service": "archived"}, "service", "Choose a service from the directory."),
     ({"service": ""}, "service", "Choose a service from the directory."),
     ({"service": "helpline"}, "service", "Choose a service from the directory."),
-    ({"referred_on": "2026-11-09"}, "referred_on", "This date is before the concern was reported (2026-11-10)."),
-    ({"referred_on": "2026-11-23"}, "referred_on", "This date is after today (2026-11-22 on the hub's clock)."),
+    ({"referred_on": "2026-11-09"}, "referred_on", "This date is before the concern was reported (Nov 10, 2026)."),
+    ({"referred_on": "2026-11-23"}, "referred_on", "This date is after today (Nov 22, 2026 on the hub's clock)."),
     ({"referred_on": ""}, "referred_on", "Please fill this in."),
     ({"referred_on": "12/11/2026"}, "referred_on", "Please give a date as year-month-day."),
     ({"reason": ""}, "reason", "Please fill this in."),
@@ -508,8 +546,8 @@ def test_update__the_second_save_from_another_phone_is_refused_with_both_version
     assert response.status_code == 200
     page = text(response)
     assert banners(page) == [
-        ("Coordinator changed this at 11/22/26, 9:30 AM, after you opened the form, so your changes were not saved. "
-         "Both versions are shown below: check them, then save again to keep yours.")]
+        ("Coordinator changed this at Nov 22, 2026, 9:30 AM, after you opened the form, so your changes were not "
+         "saved. Both versions are shown below: check them, then save again to keep yours.")]
     versions = re.search(r'<table class="list versions">(.*?)</table>', page, re.DOTALL).group(1)
     rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", versions, re.DOTALL)]
@@ -532,7 +570,7 @@ def test_update__a_stale_form_names_the_first_referrer_when_nobody_updated_it(ap
     referral = Referral.get()
     with app.test_request_context(), pytest.raises(StaleRecord) as refused:
         update_referral(referral, 0, "closed", "", account("case_worker"))
-    assert str(refused.value).startswith("Coordinator changed this at 11/22/26")
+    assert str(refused.value).startswith("Coordinator changed this at Nov 22, 2026")
 
 
 def test_update__a_form_without_its_version_is_refused(login_as):
@@ -631,7 +669,7 @@ def test_slip__shows_the_service_the_reason_and_what_was_shared_and_is_audited(l
     assert facts(page) == {
         "To": "Childline Murshidabad 1098 Hospital road, Berhampore",
         "From": "Community Hub of Rampur Case Worker",
-        "Date": "November 12, 2026",
+        "Date": "Nov 12, 2026",
         "Reference": f"Case {case.id}, referral {referral.id}",
         "About": "Child labour",
         "Child": "Girl, about 12",

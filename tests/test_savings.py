@@ -252,7 +252,7 @@ def test_meeting__bad_shares_or_same_day_refused_nothing_saved(app, book):
     assert field_errors(response.get_data(as_text=True), "held_on") == ["A meeting on this day is already recorded."]
     response = post(treasurer, book.url("/meetings/new"), held_on="2026-11-29")
     assert field_errors(response.get_data(as_text=True), "held_on") == [
-        "This date is after today (2026-11-22 on the hub's clock)."]
+        "This date is after today (Nov 22, 2026 on the hub's clock)."]
 
 
 # Entries and their bad input.
@@ -681,3 +681,51 @@ def test_demo__a_savings_cycle_that_balances_with_the_members_passbook(runner, d
         cycle = SavingsCycle.get()
         now = balances(cycle)
         assert now.reconciles() and ledger.shortfalls(now) is None and now.total_owed > 0
+
+
+# Plausible amounts.
+
+def test_plausible__an_absurd_deposit_asks_to_confirm_and_is_then_marked_for_review(app, book):
+    treasurer = sign_in(app, "tara")
+    data = {"kind": "deposit", "member": str(book.members["Rani"].id), "amount": "100000000", "loan": "",
+            "on_day": "2026-11-20", "note": ""}
+    with app.app_context():
+        before = rows()
+    response = post(treasurer, book.url("/entries/new"), **data)
+    page = response.get_data(as_text=True)
+    assert field_errors(page, "confirm") == [
+        "This is more than ₹500,000.00, the largest plausible amount for this group. Check the amount; if it is "
+        "right, tick “Yes, this is right” and save again: the entry will be marked for review."]
+    with app.app_context():
+        assert rows() == before
+    assert post(treasurer, book.url("/entries/new"), confirm="y", **data).status_code == 302
+    with app.app_context():
+        entry = SavingsEntry.select().order_by(SavingsEntry.id.desc()).get()
+        assert (entry.amount, entry.needs_review) == (10_000_000_000, True)
+        assert actions()[-2:] == ["savings.recorded", "savings.outside_range"]
+    assert "marked for review" in treasurer.get(book.url("/ledger")).get_data(as_text=True)
+
+
+def test_plausible__ten_times_the_groups_largest_so_far_or_the_coordinators_limit(app, book, login_as):
+    with app.app_context():
+        book.deposit("Rani", "60000")  # the floor is 500,000 (ten times a thousand shares of 50)
+        book.deposit("Meena", "550000")  # within ten times 60,000
+        with pytest.raises(SavingsError, match="more than ₹5,500,000.00"):
+            book.deposit("Meena", "5500050")
+    coordinator = login_as("coordinator")
+    assert post(coordinator, book.url("/range"), plausible_max="1000").status_code == 302
+    with app.app_context():
+        with pytest.raises(SavingsError, match="more than ₹1,000.00"):
+            book.deposit("Meena", "1050")
+        assert not book.deposit("Meena", "1000").needs_review
+    assert 'value="1000.00"' in coordinator.get(book.url("/members")).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("savings, fund", [
+    ({1: 100, 2: 100, 3: 100}, 1000), ({1: 530001, 2: 353334, 3: 1}, 1060002), ({1: 7, 2: 3}, -11),
+    ({1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1}, 5)])
+def test_share_out__the_parts_add_up_to_the_fund_exactly(savings, fund):
+    parts = ledger.split(savings, fund)
+    assert sum(part for _saved, part in parts.values()) == fund
+    assert all(abs(part * sum(savings.values()) - fund * value) < sum(savings.values())
+               for value, part in parts.values())  # each within one minor unit of its exact share

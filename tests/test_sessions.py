@@ -17,6 +17,7 @@ from hub.sessions.service import sessions_of, upcoming_for
 from tests.conftest import csrf_token
 from tests.factories import make_group, make_meeting, make_person, make_user
 from tests.markup import executable_markup
+from tests.pages import field_errors
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30)
@@ -115,9 +116,32 @@ def test_new__for_a_group_not_mine_saves_nothing(village, login_as):
     assert meeting_rows() == []
 
 
+def test_new__every_field_error_shows_in_one_pass(village, login_as):
+    # A session dated 1900 with no time and a wrong kind: each field says what is wrong, in one submit.
+    facilitator = login_as("facilitator")
+    path = f"/sessions/new?group={village['youth'].id}"
+    response = facilitator.post(path, data=form_data(facilitator, path, day="1900-01-01", start="",
+                                                     facilitators=[str(village["member"].id)]))
+    page = response.get_data(as_text=True)
+    assert field_errors(page, "day") == ["Give a date between Jan 1, 2000 and Nov 22, 2028."]
+    assert field_errors(page, "start") == ["Please fill this in."]
+    assert field_errors(page, "facilitators") != []
+    assert meeting_rows() == []
+
+
+def test_new__a_session_on_a_later_day_cannot_be_recorded_as_held(village, login_as):
+    facilitator = login_as("facilitator")
+    path = f"/sessions/new?group={village['youth'].id}"
+    response = facilitator.post(path, data=form_data(facilitator, path, status="held", day="2026-11-29"))
+    assert field_errors(response.get_data(as_text=True), "status") == [
+        "This date is after today (Nov 22, 2026 on the hub's clock): a session is recorded as held from its day. "
+        "Plan it instead."]
+    assert meeting_rows() == []
+
+
 @pytest.mark.parametrize("overrides, message", [
-    ({"day": "1999-12-31"}, "Give a date between 2000-01-01 and 2028-11-22."),
-    ({"day": "2028-11-23"}, "Give a date between 2000-01-01 and 2028-11-22."),
+    ({"day": "1999-12-31"}, "Give a date between Jan 1, 2000 and Nov 22, 2028."),
+    ({"day": "2028-11-23"}, "Give a date between Jan 1, 2000 and Nov 22, 2028."),
     ({"day": ""}, "Please fill this in."),
     ({"day": "22/11/2026"}, "Not a valid date value."),
     ({"start": ""}, "Please fill this in."),

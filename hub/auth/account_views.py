@@ -9,13 +9,14 @@ from hub.auth.models import User
 from hub.auth.service import (
     ROLE_LABELS,
     AccountError,
+    check_new_user,
     create_user,
     reset_secret,
     set_active,
     temporary_secret,
     update_user,
 )
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, apply_error, saved
 from hub.groups.models import Group
 from hub.groups.service import groups_of
 
@@ -33,19 +34,28 @@ def accounts():
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def account_new():
     form = offer_groups(NewAccountForm(), Group.active())
-    if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.role.data, form.secret.data,
-                               display_name=form.display_name.data, language=form.language.data,
-                               group_ids=form.groups.data)
-        except AccountError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Account %(username)s created. Give them the first password or PIN; they will choose "
-                    "their own when they sign in.", username=user.username), "success")
-            return redirect(url_for("auth.accounts"))
+    done = saved(
+        form,
+        lambda: create_user(
+            form.username.data,
+            form.role.data,
+            form.secret.data,
+            display_name=form.display_name.data,
+            language=form.language.data,
+            group_ids=form.groups.data,
+        ),
+        lambda user: _(
+            "Account %(username)s created. Give them the first password or PIN; they will choose "
+            "their own when they sign in.",
+            username=user.username,
+        ),
+        url_for("auth.accounts"),
+        check=lambda: check_new_user(form.username.data, form.role.data, form.secret.data),
+    )
+    if done:
+        return done
     return render_template("hub/auth/account_new.html", form=form,
-                           suggestion=temporary_secret(User.FACILITATOR))
+                           suggestion=temporary_secret(User.MEMBER))
 
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
@@ -54,14 +64,14 @@ def account_edit(user_id):
     form = offer_groups(AccountForm(obj=user), Group.active())
     if request.method == "GET":
         form.groups.data = [group.id for group in groups_of(user)]
-    if form.validate_on_submit():
-        try:
-            update_user(user, form.display_name.data, form.role.data, form.language.data, form.groups.data)
-        except AccountError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Account %(username)s saved.", username=user.username), "success")
-            return redirect(url_for("auth.accounts"))
+    done = saved(
+        form,
+        lambda: update_user(user, form.display_name.data, form.role.data, form.language.data, form.groups.data),
+        _("Account %(username)s saved.", username=user.username),
+        url_for("auth.accounts"),
+    )
+    if done:
+        return done
     return render_template("hub/auth/account_edit.html", form=form, user=user, reset_form=ResetSecretForm(),
                            active_form=EmptyForm(), role_labels=ROLE_LABELS)
 

@@ -11,7 +11,7 @@ from hub.auth.service import ROLE_LABELS
 from hub.forms import CheckboxesField, at_most, required
 from hub.i18n import LANGUAGES
 
-ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in User.ROLES]
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in User.ROLES]  # coordinator first
 LANGUAGE_CHOICES = [SelectChoice("", _l("As the phone or picker chooses"))] + [
     SelectChoice(code, native) for code, native in LANGUAGES.items()]
 
@@ -42,6 +42,9 @@ class AccountForm(FlaskForm):
 
 
 class NewAccountForm(AccountForm):
+    # Least privilege: a new account is a member unless the coordinator deliberately chooses more, so the
+    # roles are offered from the least to the most powerful.
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES[::-1], default=User.MEMBER)
     username = StringField(_l("Username"), validators=[required(), at_most(32)],
                            render_kw={"autocapitalize": "none"})
     secret = PasswordField(_l("First password or PIN"), validators=[required(), at_most(200)],

@@ -18,6 +18,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.service import GroupError, groups_of, set_groups_of
+from hub.validation import FieldError, Problems
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PIN = re.compile(r"^[0-9]{6}$")
@@ -37,12 +38,8 @@ ROLE_LABELS = {
 }
 
 
-class AccountError(ValueError):
+class AccountError(FieldError):
     """An account request the hub refuses; str() is a message for the person who made it."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_username(username):
@@ -77,11 +74,22 @@ def _check_role(role):
         raise AccountError(_("Unknown role %(role)s.", role=role), "role")
 
 
+def check_new_user(username, role, secret):
+    """Refuse a new account's username, role and secret, every problem at once (missing values are left to
+    the form); return the kind of secret."""
+    problems = Problems(AccountError)
+    problems.check(_check_role, role)
+    kind = problems.check(secret_kind_of, role, secret) if secret and role in User.ROLES else None
+    if username:
+        problems.check(_check_username, normalise_username(username))
+    problems.done()
+    return kind
+
+
 def create_user(username, role, secret, display_name=None, language="", must_change_secret=True, group_ids=()):
     """Create an account after checking its username, role and secret; return the User."""
     username = normalise_username(username)
-    _check_role(role)
-    kind = secret_kind_of(role, secret)
+    kind = check_new_user(username, role, secret)
     secret_hash = hash_secret(secret)  # slow on purpose: outside the write lock
     with database.atomic():
         _check_username(username)

@@ -7,8 +7,8 @@ from hub.audit.service import record_now
 from hub.auth import bp, kept
 from hub.auth.current import sign_in, sign_out
 from hub.auth.forms import ChangeSecretForm, LoginForm
-from hub.auth.service import AccountError, authenticate, change_own_secret, normalise_username
-from hub.forms import EmptyForm, apply_error
+from hub.auth.service import authenticate, change_own_secret, normalise_username
+from hub.forms import EmptyForm, saved
 from hub.redirects import safe_next
 
 
@@ -66,12 +66,12 @@ def logout():
 @bp.route("/account/secret", methods=["GET", "POST"])
 def change_secret():
     form = ChangeSecretForm()
-    if form.validate_on_submit():
-        try:
-            change_own_secret(g.user, form.current.data, form.new.data)
-        except AccountError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Your new password or PIN is saved."), "success")
-            return redirect(url_for("home.index"))
+    done = saved(
+        form,
+        lambda: change_own_secret(g.user, form.current.data, form.new.data),
+        _("Your new password or PIN is saved."),
+        url_for("home.index"),
+    )
+    if done:
+        return done
     return render_template("hub/auth/change_secret.html", form=form)

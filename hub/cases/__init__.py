@@ -12,12 +12,13 @@ from hub.cases.service import (  # noqa: E402
     case_status_label,
     category_label,
     consent_label,
+    in_immediate_danger,
     overdue_note,
     referral_status_label,
     risk_label,
 )
 
 # The home page and the reporter's list name categories and statuses too.
-for _label in (action_label, basis_label, case_status_label, category_label, consent_label, overdue_note,
-               referral_status_label, risk_label):
+for _label in (action_label, basis_label, case_status_label, category_label, consent_label, in_immediate_danger,
+               overdue_note, referral_status_label, risk_label):
     bp.add_app_template_global(_label)

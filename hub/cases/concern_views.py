@@ -8,8 +8,7 @@ from hub.cases.concerns import ReportLimit, report_concern, reports_by
 from hub.cases.forms import ConcernForm
 from hub.cases.service import CaseError, protocol_of
 from hub.forms import apply_error
-from hub.people.models import Person
-from hub.people.service import may_see_person, people_visible_to
+from hub.people.picker import offered
 from hub.village.service import emergency_numbers
 
 SENT = "concern_sent"  # session key: what the confirmation page needs, never in the URL (shared phones)
@@ -31,13 +30,7 @@ def no_store(response):
 def _children(form, query):
     """Offer the people of the register this account may see: those found by the search, and the one
     chosen (kept when the form comes back with an error)."""
-    people = people_visible_to(g.user, query) if query.strip() else []
-    chosen = (form.child.data or "").strip()
-    if chosen.isdigit() and all(str(person.id) != chosen for person in people):
-        person = Person.get_or_none(Person.id == int(chosen))
-        if person is not None and may_see_person(g.user, person):
-            people.append(person)
-    return form.offer_children(people)
+    return form.offer_children(offered(g.user, query, form.child.data))
 
 
 def _sent_page():

@@ -30,6 +30,7 @@ from hub.cases.transitions import MAX_NOTE, Change, Triage
 from hub.cases.transitions import MAX_REASON as MAX_CLOSED_REASON
 from hub.forms import at_most, required
 from hub.people.forms import NOT_A_DATE, explain_formats
+from hub.people.picker import choices
 
 CATEGORY_CHOICES = [SelectChoice(category, CATEGORY_LABELS[category]) for category in CATEGORIES]
 RISK_CHOICES = [SelectChoice(risk, RISK_LABELS[risk]) for risk in Case.RISKS]
@@ -72,8 +73,7 @@ class ConcernForm(FlaskForm):
 
     def offer_children(self, people):
         """Let the reporter choose among these people of the register (or nobody: a description)."""
-        self.child.choices = [SelectChoice("", _l("Not in the register: I describe the child below"))] + [
-            SelectChoice(str(person.id), person.name) for person in people]
+        self.child.choices = choices(people, _l("Not in the register: I describe the child below"))
         return self
 
     def prefill(self, args):
@@ -125,6 +125,7 @@ class CaseForm(DatedForm):
     risk = SelectField(_l("Risk to the child"), choices=[], validate_choice=False)
     assigned_to = SelectField(_l("Case worker who holds the case"), choices=[], validate_choice=False)
     next_follow_up = DateField(_l("Next follow-up visit"), validators=[Optional()])
+    close_anyway = BooleanField(_l("Close it anyway: the work listed above is no longer needed"))
     version = HiddenField()
 
     def offer(self, statuses, staff, case):
@@ -138,7 +139,20 @@ class CaseForm(DatedForm):
         """The Change the form holds."""
         return Change(status=self.status.data, category=self.category.data, risk=self.risk.data or "",
                       assigned_id=_as_id(self.assigned_to.data), next_follow_up=self.next_follow_up.data,
-                      closed_reason=self.closed_reason.data or "")
+                      closed_reason=self.closed_reason.data or "", close_anyway=bool(self.close_anyway.data))
+
+
+class ChildForm(FlaskForm):
+    child = SelectField(_l("The child, from the register"), choices=[], validate_choice=False)
+
+    def offer(self, people):
+        """Let the case worker choose among these people of the register."""
+        self.child.choices = choices(people, _l("Choose the child"))
+        return self
+
+    def person_id(self):
+        """The id of the person chosen, or None."""
+        return _as_id(self.child.data)
 
 
 class ActionForm(FlaskForm):

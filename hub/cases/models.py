@@ -89,6 +89,7 @@ class Referral(BaseModel):
     shares_child_details = BooleanField(default=False)
     basis = CharField(default="")
     override_reason = CharField(default="")
+    risk_at_referral = CharField(default="")    # the case's risk as assessed when referred (migration 0013)
     status = CharField(default=SENT)
     outcome = CharField(default="")             # narrative
     days_from_report = IntegerField()

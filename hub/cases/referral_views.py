@@ -9,11 +9,11 @@ from hub.auth.models import User
 from hub.cases import bp
 from hub.cases.forms import ReferralForm, ReferralUpdateForm
 from hub.cases.models import Case, Referral
-from hub.cases.referrals import open_slip, refer, services_for, update_referral
+from hub.cases.referrals import check_referral, open_slip, refer, services_for, update_referral
 from hub.cases.service import CaseError, StaleRecord, open_case
 from hub.cases.transitions import REFERRAL_STEPS
 from hub.cases.views import get_case_or_404
-from hub.forms import apply_error
+from hub.forms import apply_error, saved
 from hub.services.models import Service
 from hub.village.service import get_village
 
@@ -33,14 +33,15 @@ def refer_case(case_id):
     handling, others = services_for(case.category)
     form = ReferralForm(formdata=None, referred_on=clock.today()) if request.method == "GET" else ReferralForm()
     form.offer(handling, others)
-    if form.validate_on_submit():
-        try:
-            referral = refer(case, form.plan(), g.user, clock.today())
-        except CaseError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Referred to %(service)s.", service=referral.service.name), "success")
-            return redirect(url_for("cases.referral", referral_id=referral.id))
+    done = saved(
+        form,
+        lambda: refer(case, form.plan(), g.user, clock.today()),
+        lambda referral: _("Referred to %(service)s.", service=referral.service.name),
+        lambda referral: url_for("cases.referral", referral_id=referral.id),
+        check=lambda: check_referral(case, form.plan(), g.user, clock.today()),
+    )
+    if done:
+        return done
     return render_template("hub/cases/refer.html", case=case, form=form, services=handling + others,
                            may_override=g.user.role == User.COORDINATOR)
 

@@ -2,8 +2,9 @@
 it, and the printable slip.
 
 Sharing the child's details needs one basis, checked in this order: consent recorded on the case; the
-documented exception of immediate danger (risk "immediate", or the reporter said "in danger now"); or a
-coordinator's override with a written reason (audited as referral.override).
+documented exception of immediate danger, as the case worker assesses the risk now (only a concern not yet
+assessed goes by the reporter's "in danger now"); or a coordinator's override with a written reason (audited as
+referral.override). The risk as assessed when the referral was made is kept with it.
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from hub.cases.service import (
     StaleRecord,
     as_version,
     check_day,
+    in_immediate_danger,
     last_change,
     referral_status_label,
     refuse_if_closed,
@@ -28,6 +30,7 @@ from hub.cases.service import (
 from hub.cases.transitions import REFERRAL_STEPS, may_move, may_step
 from hub.db import database
 from hub.services.models import Service, ServiceCategory
+from hub.validation import Problems
 
 MAX_REASON = 500
 MAX_SHARED = 2000
@@ -69,7 +72,7 @@ def basis_for(case, plan, user):
         return ""
     if case.consent_by:
         return Referral.CONSENT
-    if case.risk == Case.IMMEDIATE or case.in_danger:
+    if in_immediate_danger(case):
         return Referral.IMMEDIATE_DANGER
     if not plan.override:
         raise CaseError(_("This referral shares the child's details, but no consent is recorded on the case. "
@@ -82,28 +85,44 @@ def basis_for(case, plan, user):
     return Referral.OVERRIDE
 
 
+def _reason(text):
+    reason = _limit(text, MAX_REASON, "reason")
+    if not reason:
+        raise CaseError(_("Say why the case is referred."), "reason")
+    return reason
+
+
+def check_referral(case, plan, user, today):
+    """Refuse a referral plan, every problem at once (a value the form could not read is None: left to it).
+    Return (service, reason, information shared, basis, override reason)."""
+    refuse_if_closed(case)
+    problems = Problems(CaseError)
+    service = Service.get_or_none((Service.id == plan.service_id) & ~Service.archived) \
+        if plan.service_id is not None else None
+    if service is None:
+        problems.add(_("Choose a service from the directory."), "service")
+    if plan.referred_on is not None:
+        problems.check(check_day, case, plan.referred_on, today, "referred_on")
+    reason = problems.check(_reason, plan.reason)
+    shared = problems.check(_limit, plan.information_shared, MAX_SHARED, "information_shared")
+    basis = problems.check(basis_for, case, plan, user)
+    override_reason = problems.check(_limit, plan.override_reason, MAX_REASON, "override_reason") \
+        if basis == Referral.OVERRIDE else ""
+    problems.done()
+    return service, reason, shared, basis, override_reason
+
+
 def refer(case, plan, user, today):
     """Refer the case to an active service; the case becomes "referred" when its state machine allows.
     Return the Referral."""
     with database.atomic():
         current = Case.get_by_id(case.id)
-        refuse_if_closed(current)
-        service = Service.get_or_none((Service.id == plan.service_id) & ~Service.archived) \
-            if plan.service_id is not None else None
-        if service is None:
-            raise CaseError(_("Choose a service from the directory."), "service")
-        check_day(current, plan.referred_on, today, "referred_on")
-        reason = _limit(plan.reason, MAX_REASON, "reason")
-        if not reason:
-            raise CaseError(_("Say why the case is referred."), "reason")
-        shared = _limit(plan.information_shared, MAX_SHARED, "information_shared")
-        basis = basis_for(current, plan, user)
-        override_reason = _limit(plan.override_reason, MAX_REASON, "override_reason") if basis == Referral.OVERRIDE \
-            else ""
+        service, reason, shared, basis, override_reason = check_referral(current, plan, user, today)
         referral = Referral.create(
             case=current, service=service, referred_on=plan.referred_on, reason=reason, information_shared=shared,
             shares_child_details=plan.shares_child_details, basis=basis, override_reason=override_reason,
-            status=Referral.SENT, days_from_report=(plan.referred_on - reported_on(current)).days, created_by=user)
+            status=Referral.SENT, risk_at_referral=current.risk,
+            days_from_report=(plan.referred_on - reported_on(current)).days, created_by=user)
         CaseAction.create(case=current, done_at=clock.now(), user=user, kind=REFERRAL)
         if may_move(current.status, Case.REFERRED):
             Case.update(status=Case.REFERRED, version=Case.version + 1, updated_by=user,

@@ -9,7 +9,6 @@ the transaction that makes it.
 
 from datetime import date
 
-from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
@@ -35,8 +34,10 @@ from hub.cases.models import (
     Referral,
 )
 from hub.db import database
+from hub.i18n import when
 from hub.people.models import Person
 from hub.protocols.service import protocol_for
+from hub.validation import FieldError
 
 CATEGORY_LABELS = {
     CHILD_LABOUR: _l("Child labour"),
@@ -87,6 +88,7 @@ BASIS_LABELS = {
 # case survives the erasure of its narrative (the notes) by the retention job.
 REPORTED, TRIAGED, ACTION, REFERRAL, CONSENT, OVERDUE, STATUS = (
     "reported", "triaged", "action", "referral", "consent", "overdue", "status:")
+CHILD_LINKED = "child_linked"
 ACTION_LABELS = {
     REPORTED: _l("Concern reported"),
     TRIAGED: _l("Triaged"),
@@ -94,6 +96,7 @@ ACTION_LABELS = {
     REFERRAL: _l("Referred"),
     CONSENT: _l("Consent recorded"),
     OVERDUE: _l("Follow-up overdue"),
+    CHILD_LINKED: _l("Linked to the child's record in the register"),
 }
 
 NEW, MINE, OPEN, CLOSED = "new", "mine", "open", "closed"
@@ -103,12 +106,8 @@ LIST_LIMIT = 100
 YEARS_AHEAD = 2  # a next follow-up further off than this is a typing mistake
 
 
-class CaseError(ValueError):
+class CaseError(FieldError):
     """A change to a concern, case or referral the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 class StaleRecord(CaseError):
@@ -118,15 +117,15 @@ class StaleRecord(CaseError):
     """
 
     def __init__(self, current, changed_by, changed_at):
-        when = format_datetime(changed_at, "short") if changed_at else "?"
+        at = when(changed_at) if changed_at else "?"
         if changed_by:
             message = _("%(name)s changed this at %(time)s, after you opened the form, so your changes were not "
                         "saved. Both versions are shown below: check them, then save again to keep yours.",
-                        name=changed_by, time=when)
+                        name=changed_by, time=at)
         else:
             message = _("This was changed at %(time)s, after you opened the form, so your changes were not "
                         "saved. Both versions are shown below: check them, then save again to keep yours.",
-                        time=when)
+                        time=at)
         super().__init__(message)
         self.current = current
 
@@ -156,6 +155,14 @@ def referral_status_label(status):
     return REFERRAL_STATUS_LABELS.get(status, status)
 
 
+def in_immediate_danger(case):
+    """True when the consent exception of immediate danger holds: the case worker's current assessment of the
+    risk decides; only a concern not yet assessed goes by the reporter's "in danger now" (a template global)."""
+    if case.risk:
+        return case.risk == Case.IMMEDIATE
+    return bool(case.in_danger)
+
+
 def basis_label(basis):
     """The localised name of the basis on which a referral shares a child's details (a template global)."""
     return BASIS_LABELS.get(basis, basis)
@@ -170,7 +177,7 @@ def action_label(kind):
 
 def overdue_note(action):
     """What a "follow-up overdue" entry of a case's log says under its name: the day the visit was due."""
-    return _("It was due on %(day)s.", day=format_date(date.fromisoformat(action.note), "medium"))
+    return _("It was due on %(day)s.", day=when(date.fromisoformat(action.note)))
 
 
 def as_version(value):
@@ -190,12 +197,12 @@ def check_day(case, day, today, field, future=False):
     """Refuse a day before the report, after today (unless future), or too far ahead."""
     if day < reported_on(case):
         raise CaseError(_("This date is before the concern was reported (%(day)s).",
-                          day=reported_on(case).isoformat()), field)
+                          day=when(reported_on(case))), field)
     if not future and day > today:
-        raise CaseError(_("This date is after today (%(today)s on the hub's clock).", today=today.isoformat()),
+        raise CaseError(_("This date is after today (%(today)s on the hub's clock).", today=when(today)),
                         field)
     if future and day > latest_day(today):
-        raise CaseError(_("Choose a date before %(day)s.", day=latest_day(today).isoformat()), field)
+        raise CaseError(_("Choose a date before %(day)s.", day=when(latest_day(today))), field)
 
 
 def latest_day(today):

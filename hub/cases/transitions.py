@@ -18,9 +18,12 @@ from hub.cases.service import (
     as_version,
     case_status_label,
     check_day,
+    referral_status_label,
     staff_member,
 )
 from hub.db import database
+from hub.i18n import when
+from hub.services.models import Service
 from hub.text import clean
 
 # Which status may follow which. Triage is the only way out of "reported" into the work (a concern that is
@@ -41,6 +44,7 @@ REFERRAL_STEPS = {
     Referral.CLOSED: (),
     Referral.WITHDRAWN: (),
 }
+OPEN_REFERRALS = (Referral.SENT, Referral.ACKNOWLEDGED)  # the service has not acted yet
 MAX_REASON = 500
 MAX_NOTE = 4000
 
@@ -80,6 +84,23 @@ class Change:
     assigned_id: int | None
     next_follow_up: object = None  # a date, or None
     closed_reason: str = ""
+    close_anyway: bool = False  # closing with work pending, having seen the list
+
+
+def pending_work(case):
+    """What is still planned on an open case, as sentences: the next follow-up visit and each referral a
+    service has not finished. Closing the case would drop them silently, so the edit form lists them."""
+    if case.status == Case.CLOSED:
+        return []
+    pending = []
+    if case.next_follow_up is not None:
+        pending.append(_("A follow-up visit is planned for %(day)s.", day=when(case.next_follow_up)))
+    open_referrals = (Referral.select(Referral, Service).join(Service)
+                      .where((Referral.case == case) & Referral.status.in_(OPEN_REFERRALS)).order_by(Referral.id))
+    for referral in open_referrals:
+        pending.append(_("The referral to %(service)s is “%(status)s”.", service=referral.service.name,
+                         status=referral_status_label(referral.status)))
+    return pending
 
 
 def _current(case, version):
@@ -144,6 +165,9 @@ def _check_change(current, change, today):
             raise CaseError(_("Say why the case is closed."), "closed_reason")
         if len(reason) > MAX_REASON:
             raise CaseError(_("Please use at most %(count)d characters.", count=MAX_REASON), "closed_reason")
+        if not change.close_anyway and pending_work(current):
+            raise CaseError(_("This case still has work pending (listed above). Finish it first, or tick “Close "
+                              "it anyway” to close the case now."), "close_anyway")
     if change.next_follow_up is not None and change.status != Case.CLOSED:
         check_day(current, change.next_follow_up, today, "next_follow_up", future=True)
 

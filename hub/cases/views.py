@@ -8,9 +8,11 @@ from flask_babel import gettext as _
 from hub import clock
 from hub.cases import bp
 from hub.cases.casework import add_action, add_follow_up, record_consent
+from hub.cases.children import child_record, link_child, possible_duplicates
 from hub.cases.forms import (
     ActionForm,
     CaseForm,
+    ChildForm,
     ConsentForm,
     FollowUpForm,
     TriageForm,
@@ -34,8 +36,9 @@ from hub.cases.service import (
     open_case,
     protocol_of,
 )
-from hub.cases.transitions import change_case, statuses_after, triage
+from hub.cases.transitions import change_case, pending_work, statuses_after, triage
 from hub.forms import apply_error
+from hub.people.picker import offered
 from hub.text import formatted
 
 
@@ -63,10 +66,14 @@ def list_cases():
                            limit=LIST_LIMIT)
 
 
-def render_case(case, action_form=None, follow_up_form=None, consent_form=None):
+def render_case(case, action_form=None, follow_up_form=None, consent_form=None, child_form=None):
     """The case's page, with the forms that live on it (those given come back with what was typed); the
     opening is audited."""
     open_case(case)
+    child_q = request.args.get("child_q", "")[:80]
+    if child_form is None:
+        child_form = ChildForm(formdata=None)
+    child_form.offer(offered(g.user, child_q, child_form.child.data))
     if follow_up_form is None:
         follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
     if consent_form is None:
@@ -75,7 +82,9 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None):
                            actions=actions_of(case), follow_ups=follow_ups_of(case), referrals=referrals_of(case),
                            protocol=protocol_of(case.category), action_form=action_form or ActionForm(formdata=None),
                            follow_up_form=follow_up_form, consent_form=consent_form, formatted=formatted,
-                           today=clock.today())
+                           today=clock.today(), child_form=child_form, child_q=child_q,
+                           duplicates=possible_duplicates(case),
+                           record=child_record(case.child) if case.child_id else None)
 
 
 @bp.get("/cases/<int:case_id>")
@@ -109,7 +118,7 @@ def triage_page(case_id):
             return redirect(url_for("cases.view", case_id=case.id))
     open_case(case, "triage")  # the page shows what was reported
     return render_template("hub/cases/triage.html", case=case, form=form, theirs=theirs,
-                           what_happened=formatted(case.what_happened))
+                           what_happened=formatted(case.what_happened), duplicates=possible_duplicates(case))
 
 
 
@@ -137,7 +146,7 @@ def update(case_id):
         else:
             flash(_("Case saved.") if saved.version != case.version else _("Nothing was changed."), "success")
             return redirect(url_for("cases.view", case_id=case.id))
-    return render_template("hub/cases/edit.html", case=case, form=form, theirs=theirs)
+    return render_template("hub/cases/edit.html", case=case, form=form, theirs=theirs, pending=pending_work(case))
 
 
 def _posted(case, form, save, message):
@@ -153,7 +162,8 @@ def _posted(case, form, save, message):
         else:
             flash(message, "success")
             return redirect(url_for("cases.view", case_id=case.id))
-    name = {ActionForm: "action_form", FollowUpForm: "follow_up_form", ConsentForm: "consent_form"}[type(form)]
+    name = {ActionForm: "action_form", FollowUpForm: "follow_up_form", ConsentForm: "consent_form",
+            ChildForm: "child_form"}[type(form)]
     return render_case(case, **{name: form})
 
 
@@ -171,6 +181,15 @@ def follow_up(case_id):
     return _posted(case, form, lambda: add_follow_up(case, form.visited_on.data, form.progress.data,
                                                       form.next_visit.data, g.user, clock.today()),
                    _("Follow-up visit recorded."))
+
+
+@bp.post("/cases/<int:case_id>/child", endpoint="child")
+def child(case_id):
+    case = get_case_or_404(case_id)
+    form = ChildForm()
+    form.offer(offered(g.user, "", form.child.data))
+    return _posted(case, form, lambda: link_child(case, form.person_id(), g.user),
+                   _("The case is linked to the child's record."))
 
 
 @bp.post("/cases/<int:case_id>/consent", endpoint="consent")

@@ -18,7 +18,8 @@ from hub import clock
 from hub.audit.service import record
 from hub.curriculum.models import Topic, TopicText, VolunteerSkill
 from hub.db import database
-from hub.i18n import LANGUAGES
+from hub.i18n import LANGUAGES, when
+from hub.validation import FieldError
 
 # The topics every hub starts with (rows made by migration 0006), in curriculum order.
 SHIPPED = {
@@ -44,12 +45,8 @@ SHIPPED = {
 EARLIEST = date(1900, 1, 1)
 
 
-class CurriculumError(ValueError):
+class CurriculumError(FieldError):
     """A curriculum change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def _texts():
@@ -200,7 +197,7 @@ def _check_meeting(meeting_id, trained_on):
     if meeting is None or meeting.kind != Meeting.VOLUNTEER_TRAINING or meeting.status == Meeting.CANCELLED:
         raise CurriculumError(_("There is no volunteer training session with this number."), "meeting_id")
     if meeting.starts_at.date() != trained_on:
-        raise CurriculumError(_("That training session was on %(day)s.", day=meeting.starts_at.date().isoformat()),
+        raise CurriculumError(_("That training session was on %(day)s.", day=when(meeting.starts_at.date())),
                               "trained_on")
 
 
@@ -215,9 +212,9 @@ def record_training(user, topics, trained_on, meeting_id=None):
         raise CurriculumError(_("Please fill this in."), "trained_on")
     if trained_on > clock.today():
         raise CurriculumError(_("This date is after today (%(today)s on the hub's clock).",
-                                today=clock.today().isoformat()), "trained_on")
+                                today=when(clock.today())), "trained_on")
     if trained_on < EARLIEST:
-        raise CurriculumError(_("This date is before %(earliest)s.", earliest=EARLIEST.isoformat()), "trained_on")
+        raise CurriculumError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), "trained_on")
     if meeting_id is not None:
         _check_meeting(meeting_id, trained_on)
     added = 0

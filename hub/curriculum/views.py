@@ -1,6 +1,6 @@
 """Curriculum pages: topics (list, add, edit per language, archive) and a volunteer's training."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -10,7 +10,6 @@ from hub.curriculum import bp
 from hub.curriculum.forms import EditTopicForm, TopicForm, TrainingForm, offer_topics
 from hub.curriculum.models import Topic
 from hub.curriculum.service import (
-    CurriculumError,
     active_topics,
     all_topics,
     create_topic,
@@ -20,7 +19,7 @@ from hub.curriculum.service import (
     update_topic,
     words_in,
 )
-from hub.forms import apply_error
+from hub.forms import saved
 from hub.i18n import LANGUAGES
 
 
@@ -36,14 +35,14 @@ def topics():
 @bp.route("/topics/new", methods=["GET", "POST"])
 def topic_new():
     form = TopicForm(language=str(get_locale()))
-    if form.validate_on_submit():
-        try:
-            topic = create_topic(form.name.data, form.description.data, form.language.data)
-        except CurriculumError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Topic %(name)s added.", name=topic_name(topic)), "success")
-            return redirect(url_for("curriculum.topics"))
+    done = saved(
+        form,
+        lambda: create_topic(form.name.data, form.description.data, form.language.data),
+        lambda topic: _("Topic %(name)s added.", name=topic_name(topic)),
+        url_for("curriculum.topics"),
+    )
+    if done:
+        return done
     return render_template("hub/curriculum/topic_form.html", form=form, topic=None)
 
 
@@ -55,15 +54,16 @@ def topic_edit(topic_id):
     name, description = words_in(topic, language)
     form = EditTopicForm(language=language, name=name, description=description,
                          state="archived" if topic.archived else "active")
-    if form.validate_on_submit():
-        try:
-            update_topic(topic, form.language.data, form.name.data, form.description.data,
-                         archived=form.state.data == "archived")
-        except CurriculumError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Topic %(name)s saved.", name=topic_name(topic)), "success")
-            return redirect(url_for("curriculum.topics"))
+    done = saved(
+        form,
+        lambda: update_topic(
+            topic, form.language.data, form.name.data, form.description.data, archived=form.state.data == "archived"
+        ),
+        _("Topic %(name)s saved.", name=topic_name(topic)),
+        url_for("curriculum.topics"),
+    )
+    if done:
+        return done
     return render_template("hub/curriculum/topic_form.html", form=form, topic=topic)
 
 
@@ -91,14 +91,18 @@ def train(user_id):
     user = _volunteer_or_404(user_id)
     topics = {topic.id: topic for topic in active_topics()}
     form = offer_topics(TrainingForm(), topics.values())
-    if form.validate_on_submit():
-        try:
-            added = record_training(user, [topics[topic_id] for topic_id in form.topics.data],
-                                    form.trained_on.data, form.meeting_id.data)
-        except CurriculumError as error:
-            apply_error(form, error)
-        else:
-            flash(ngettext("Training on %(num)d topic recorded.", "Training on %(num)d topics recorded.", added)
-                  if added else _("This training was already recorded."), "success")
-            return redirect(url_for("curriculum.volunteer", user_id=user.id))
+    done = saved(
+        form,
+        lambda: record_training(
+            user, [topics[topic_id] for topic_id in form.topics.data], form.trained_on.data, form.meeting_id.data
+        ),
+        lambda added: (
+            ngettext("Training on %(num)d topic recorded.", "Training on %(num)d topics recorded.", added)
+            if added
+            else _("This training was already recorded.")
+        ),
+        url_for("curriculum.volunteer", user_id=user.id),
+    )
+    if done:
+        return done
     return _volunteer_page(user, form, status=400)

@@ -9,6 +9,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
+from hub.validation import FieldError
 
 KIND_LABELS = {
     Group.CARE_GROUP: _l("Community care group"),
@@ -21,12 +22,8 @@ KIND_LABELS = {
 }
 
 
-class GroupError(ValueError):
+class GroupError(FieldError):
     """A group change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def _check(name, kind, group_id=None):

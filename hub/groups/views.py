@@ -4,13 +4,12 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, saved
 from hub.groups import bp
 from hub.groups.forms import GroupForm
 from hub.groups.models import Group
 from hub.groups.service import (
     KIND_LABELS,
-    GroupError,
     accounts_in,
     create_group,
     may_see,
@@ -36,14 +35,14 @@ def list_groups():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = GroupForm()
-    if form.validate_on_submit():
-        try:
-            group = create_group(form.name.data, form.kind.data, form.description.data)
-        except GroupError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Group %(name)s created.", name=group.name), "success")
-            return redirect(url_for("groups.view", group_id=group.id))
+    done = saved(
+        form,
+        lambda: create_group(form.name.data, form.kind.data, form.description.data),
+        lambda group: _("Group %(name)s created.", name=group.name),
+        lambda group: url_for("groups.view", group_id=group.id),
+    )
+    if done:
+        return done
     return render_template("hub/groups/form.html", form=form, group=None)
 
 
@@ -67,14 +66,14 @@ def view(group_id):
 def edit(group_id):
     group = get_group_or_404(group_id)
     form = GroupForm(obj=group)
-    if form.validate_on_submit():
-        try:
-            update_group(group, form.name.data, form.kind.data, form.description.data)
-        except GroupError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Group %(name)s saved.", name=group.name), "success")
-            return redirect(url_for("groups.view", group_id=group.id))
+    done = saved(
+        form,
+        lambda: update_group(group, form.name.data, form.kind.data, form.description.data),
+        _("Group %(name)s saved.", name=group.name),
+        url_for("groups.view", group_id=group.id),
+    )
+    if done:
+        return done
     return render_template("hub/groups/form.html", form=form, group=group)
 
 

@@ -11,6 +11,7 @@ from hub.forms import at_most, required
 from hub.migration.models import PURPOSES
 from hub.migration.service import MAX_CONTACT, MAX_NAME, MAX_PLACE, MAX_RESULT, PURPOSE_LABELS, Entry
 from hub.people.forms import NOT_A_DATE, explain_formats
+from hub.people.picker import choices
 
 PURPOSE_CHOICES = [SelectChoice(purpose, PURPOSE_LABELS[purpose]) for purpose in PURPOSES]
 NOT_AN_AGE = _l("Please give the age in years, in digits, such as 16.")
@@ -45,11 +46,7 @@ class DepartureForm(FlaskForm):
     def offer(self, committees, people):
         """Offer these committees and these people of the register (or nobody: a name and an age)."""
         self.committee.choices = [SelectChoice(str(group.id), group.name) for group in committees]
-        self.person.choices = [SelectChoice("", _l("Not in the register: I write the name and age"))] + [
-            SelectChoice(str(person.id), " · ".join(str(part) for part in (person.name, person.birth_year
-                                                                            or person.age_band, person.hamlet)
-                                                    if part))
-            for person in people]
+        self.person.choices = choices(people, _l("Not in the register: I write the name and age"))
         return self
 
     def validate(self, extra_validators=None):

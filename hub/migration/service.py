@@ -9,7 +9,6 @@ the coordinator see every committee's.
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,9 +18,11 @@ from hub.auth.models import User
 from hub.cases.models import CHILD_MARRIAGE, UNSAFE_MIGRATION
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
+from hub.i18n import when
 from hub.migration.models import EDUCATION, MARRIAGE, OTHER, PURPOSES, WORK, Departure, DepartureCall
 from hub.people.models import Person
 from hub.people.service import PHONE, may_see_person
+from hub.validation import FieldError
 
 EARLIEST = date(1900, 1, 1)
 MAX_AGE = 120
@@ -35,12 +36,8 @@ SHOW_LABELS = {AWAY: _l("Away"), OVERDUE: _l("Overdue returns"), MINORS: _l("Min
                RETURNED: _l("Returned")}
 
 
-class MigrationError(ValueError):
+class MigrationError(FieldError):
     """A register change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -125,9 +122,9 @@ def _check_day(day, field):
     today = clock.today()
     if day > today:
         raise MigrationError(_("This date is after today (%(today)s on the hub's clock).",
-                               today=today.isoformat()), field)
+                               today=when(today)), field)
     if day < EARLIEST:
-        raise MigrationError(_("This date is before %(earliest)s.", earliest=EARLIEST.isoformat()), field)
+        raise MigrationError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), field)
 
 
 def _person_and_age(entry, user, departure=None):
@@ -178,12 +175,12 @@ def _clean(entry, user, departure=None):
     if entry.expected_return is not None:
         if entry.expected_return < entry.left_on:
             raise MigrationError(_("The expected return is before the departure (%(day)s).",
-                                   day=entry.left_on.isoformat()), "expected_return")
+                                   day=when(entry.left_on)), "expected_return")
         changed = departure is None or departure.expected_return != entry.expected_return
         if changed and entry.expected_return < clock.today():
             raise MigrationError(_("This day has passed (today is %(today)s on the hub's clock): give the day "
                                    "they are now expected back, or leave it empty.",
-                                   today=clock.today().isoformat()), "expected_return")
+                                   today=when(clock.today())), "expected_return")
     contact = _plain(entry.contact)
     if contact and not PHONE.match(contact):
         raise MigrationError(_("A phone number has digits, and may have spaces, dashes and a + in front."),
@@ -194,7 +191,7 @@ def _clean(entry, user, departure=None):
             raise MigrationError(_("Please use at most %(count)d characters.", count=limit), field)
     if departure is not None and departure.returned_on is not None and departure.returned_on < entry.left_on:
         raise MigrationError(_("They came back on %(day)s: the departure cannot be after that.",
-                               day=departure.returned_on.isoformat()), "left_on")
+                               day=when(departure.returned_on)), "left_on")
     return {"committee": committees[entry.committee_id], "person": person, "name": name, "age": age,
             "hamlet": _plain(entry.hamlet) or (person.hamlet if person is not None else ""),
             "left_on": entry.left_on, "destination": destination, "purpose": entry.purpose,
@@ -210,7 +207,7 @@ def _already_away(person, departure=None):
     other = query.first()
     if other is not None:
         raise MigrationError(_("%(name)s is already away since %(day)s: record that return first.",
-                               name=person.name, day=other.left_on.isoformat()), "person")
+                               name=person.name, day=when(other.left_on)), "person")
 
 
 def create_departure(entry, user):
@@ -240,7 +237,7 @@ def add_call(departure, called_on, result, user):
     """Record a follow-up call and what came of it; return the DepartureCall."""
     _check_day(called_on, "called_on")
     if called_on < departure.left_on:
-        raise MigrationError(_("This is before they left, on %(day)s.", day=departure.left_on.isoformat()),
+        raise MigrationError(_("This is before they left, on %(day)s.", day=when(departure.left_on)),
                              "called_on")
     result = (result or "").strip()
     if not result:
@@ -258,7 +255,7 @@ def record_return(departure, returned_on, user):
     """Record the day the person came back (or correct it); return the Departure."""
     _check_day(returned_on, "returned_on")
     if returned_on < departure.left_on:
-        raise MigrationError(_("The return is before the departure (%(day)s).", day=departure.left_on.isoformat()),
+        raise MigrationError(_("The return is before the departure (%(day)s).", day=when(departure.left_on)),
                              "returned_on")
     with database.atomic():
         corrected = departure.returned_on is not None
@@ -272,12 +269,12 @@ def concern_prefill(departure):
     """The query of a link to "report a concern" about a minor's departure, its details filled in."""
     category = CHILD_MARRIAGE if departure.purpose == MARRIAGE else UNSAFE_MIGRATION
     lines = [_("A child aged %(age)d left the village on %(day)s for %(destination)s. Purpose: %(purpose)s.",
-               age=departure.age, day=format_date(departure.left_on, "medium"), destination=departure.destination,
+               age=departure.age, day=when(departure.left_on), destination=departure.destination,
                purpose=purpose_label(departure.purpose))]
     if departure.agent:
         lines.append(_("Agent or contractor: %(agent)s.", agent=departure.agent))
     if departure.expected_return:
-        lines.append(_("Expected back on %(day)s.", day=format_date(departure.expected_return, "medium")))
+        lines.append(_("Expected back on %(day)s.", day=when(departure.expected_return)))
     if departure.contact:
         lines.append(_("Phone at the destination: %(contact)s.", contact=departure.contact))
     lines.append(_("(From the migration register.)"))

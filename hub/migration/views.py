@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from hub import clock
 from hub.access import allowed
-from hub.forms import apply_error
+from hub.forms import apply_error, saved
 from hub.migration import bp
 from hub.migration.forms import CallForm, DepartureForm, ReturnForm
 from hub.migration.service import (
@@ -28,8 +28,8 @@ from hub.migration.service import (
     record_return,
     update_departure,
 )
-from hub.people.models import Person
-from hub.people.service import may_see_person, people_visible_to
+from hub.people.picker import offered
+from hub.people.service import may_see_person
 
 EDITABLE = ("name", "age", "hamlet", "left_on", "destination", "purpose", "agent", "expected_return", "contact")
 
@@ -60,12 +60,12 @@ def _offer(form, query, may_name, departure=None):
     """Offer the committees, and the people of the register this account may see: those found by the
     search, and the one chosen (kept when the form comes back with an error). Someone who may not search the
     register keeps the person a departure already names, and names nobody new."""
-    people = people_visible_to(g.user, query) if may_name and query.strip() else []
     chosen = (form.person.data or "").strip()
-    if may_name and chosen.isdigit() and all(str(person.id) != chosen for person in people):
-        person = Person.get_or_none(Person.id == int(chosen))
-        if person is not None and may_see_person(g.user, person):
-            people.append(person)
+    kept = departure.person if departure is not None and str(departure.person_id) == chosen else None
+    # The person a departure already names stays offered, even archived since (the service keeps them too).
+    people = offered(g.user, query, "" if kept else chosen) if may_name else []
+    if may_name and kept is not None and kept not in people:
+        people.append(kept)
     if not may_name:
         form.person.data = str(departure.person_id) if departure is not None and departure.person_id else ""
     return form.offer(committees_of(g.user), people)
@@ -119,14 +119,14 @@ def edit(departure_id):
     if str(departure.committee_id) not in {choice.value for choice in form.committee.choices}:
         # A case worker corrects the record of a committee since archived.
         form.committee.choices.append(SelectChoice(str(departure.committee_id), departure.committee.name))
-    if form.validate_on_submit():
-        try:
-            update_departure(departure, form.entry(), g.user)
-        except MigrationError as error:
-            apply_error(form, error)
-        else:
-            flash(_("The departure of %(name)s is saved.", name=departure.name), "success")
-            return redirect(url_for("migration.view", departure_id=departure.id))
+    done = saved(
+        form,
+        lambda: update_departure(departure, form.entry(), g.user),
+        _("The departure of %(name)s is saved.", name=departure.name),
+        url_for("migration.view", departure_id=departure.id),
+    )
+    if done:
+        return done
     return render_template("hub/migration/form.html", form=form, departure=departure, may_name=may_name, q=query)
 
 
@@ -134,14 +134,14 @@ def edit(departure_id):
 def call(departure_id):
     departure = get_departure_or_404(departure_id)
     form = CallForm()
-    if form.validate_on_submit():
-        try:
-            add_call(departure, form.called_on.data, form.result.data, g.user)
-        except MigrationError as error:
-            apply_error(form, error)
-        else:
-            flash(_("The call is recorded."), "success")
-            return redirect(url_for("migration.view", departure_id=departure.id))
+    done = saved(
+        form,
+        lambda: add_call(departure, form.called_on.data, form.result.data, g.user),
+        _("The call is recorded."),
+        url_for("migration.view", departure_id=departure.id),
+    )
+    if done:
+        return done
     return render_departure(departure, call_form=form)
 
 
@@ -149,12 +149,12 @@ def call(departure_id):
 def returned(departure_id):
     departure = get_departure_or_404(departure_id)
     form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            record_return(departure, form.returned_on.data, g.user)
-        except MigrationError as error:
-            apply_error(form, error)
-        else:
-            flash(_("%(name)s is back.", name=departure.name), "success")
-            return redirect(url_for("migration.view", departure_id=departure.id))
+    done = saved(
+        form,
+        lambda: record_return(departure, form.returned_on.data, g.user),
+        _("%(name)s is back.", name=departure.name),
+        url_for("migration.view", departure_id=departure.id),
+    )
+    if done:
+        return done
     return render_departure(departure, return_form=form)

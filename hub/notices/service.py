@@ -20,6 +20,7 @@ from hub.groups.models import AccountGroup, Group
 from hub.groups.service import accounts_in
 from hub.notices.models import Notice, Receipt
 from hub.text import clean, formatted
+from hub.validation import FieldError
 
 MAX_TITLE, MAX_BODY = 120, 2000
 WHOLE_HUB = "all"  # the audience field's value for every account on the hub
@@ -29,12 +30,8 @@ PAST_LIMIT = 50
 TAGS = re.compile(r"<[^>]*>")
 
 
-class NoticeError(ValueError):
+class NoticeError(FieldError):
     """A notice the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

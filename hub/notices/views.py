@@ -5,12 +5,11 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import apply_error
+from hub.forms import saved
 from hub.notices import bp
 from hub.notices.forms import NoticeForm
 from hub.notices.models import Notice
 from hub.notices.service import (
-    NoticeError,
     acknowledge,
     create_notice,
     end_notice,
@@ -48,14 +47,14 @@ def list_notices():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = NoticeForm().offer(groups_addressable_by(g.user), may_address_hub(g.user))
-    if form.validate_on_submit():
-        try:
-            notice = create_notice(g.user, form.draft(), clock.today())
-        except NoticeError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Alert sent.") if notice.urgent else _("Notice sent."), "success")
-            return redirect(url_for("notices.view", notice_id=notice.id))
+    done = saved(
+        form,
+        lambda: create_notice(g.user, form.draft(), clock.today()),
+        lambda notice: _("Alert sent.") if notice.urgent else _("Notice sent."),
+        lambda notice: url_for("notices.view", notice_id=notice.id),
+    )
+    if done:
+        return done
     return render_template("hub/notices/form.html", form=form)
 
 

@@ -5,7 +5,11 @@ from flask import Blueprint
 bp = Blueprint("people", __name__)
 
 from hub.people import views  # noqa: E402,F401  (registers the routes on bp)
+from hub.people.picker import detail, namesakes  # noqa: E402
 from hub.people.service import member_role_label  # noqa: E402
 
-# Other areas' pages show members' roles too (the group page includes hub/people/_group_members.html).
+# Other areas' pages show members' roles too (the group page includes hub/people/_group_members.html), and
+# every list of people tells namesakes apart.
 bp.add_app_template_global(member_role_label)
+bp.add_app_template_global(detail, "person_detail")
+bp.add_app_template_global(namesakes)

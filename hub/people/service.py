@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from hub import clock
 from hub.audit.service import record
 from hub.db import database
+from hub.i18n import when
 from hub.people.models import (
     AGE_BANDS,
     FEMALE,
@@ -30,12 +31,12 @@ from hub.people.models import (
 )
 from hub.people.names import name_key, same_name
 from hub.people.visibility import (  # noqa: F401  (the area's read side, offered to other areas from here)
-    candidates_for,
     current_members,
     may_see_person,
     members_on,
     people_visible_to,
 )
+from hub.validation import FieldError, Problems
 
 EARLIEST = date(1900, 1, 1)
 PHONE = re.compile(r"^\+?[0-9][0-9 ()/-]{2,38}$")
@@ -54,12 +55,8 @@ ROLE_LABELS = {
 }
 
 
-class PersonError(ValueError):
+class PersonError(FieldError):
     """A change to the register the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 class LikelyDuplicates(PersonError):
@@ -75,51 +72,61 @@ def check_day(day, field):
     today = clock.today()
     if day > today:
         raise PersonError(_("This date is after today (%(today)s on the hub's clock).",
-                            today=today.isoformat()), field)
+                            today=when(today)), field)
     if day < EARLIEST:
-        raise PersonError(_("This date is before %(earliest)s.", earliest=EARLIEST.isoformat()), field)
+        raise PersonError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), field)
 
 
 def _plain(text):
     return " ".join((text or "").split())
 
 
-def clean_person(name, sex, birth_year=None, age_band="", school_status=UNKNOWN, guardian="", contact="",
-                 hamlet="", consent_by="", consent_on=None):
-    """The person's fields, tidied, or PersonError naming the first field that is wrong."""
-    name = _plain(name)
-    if not name_key(name):
-        raise PersonError(_("A name needs letters."), "name")
-    if sex not in SEXES:
-        raise PersonError(_("Choose from the list."), "sex")
+def _clean_age(birth_year, age_band):
+    """The age band to store ("" when the birth year says it), or PersonError."""
     age_band = age_band or ""
-    if birth_year is not None:
-        if not 1900 <= birth_year <= clock.today().year:
-            raise PersonError(_("A birth year is between 1900 and %(year)d.", year=clock.today().year),
-                              "birth_year")
-        if age_band and age_band != age_band_of(clock.today().year - birth_year):
-            raise PersonError(_("This age band does not fit the birth year. Leave it empty when you know "
-                                "the year."), "age_band")
-        age_band = ""  # the year says it, and stays right as the child grows
-    elif not age_band:
-        raise PersonError(_("Give the birth year, or an age band when the year is not known."), "birth_year")
-    elif age_band not in AGE_BANDS:
-        raise PersonError(_("Choose from the list."), "age_band")
-    if school_status not in SCHOOL_STATUSES:
-        raise PersonError(_("Choose from the list."), "school_status")
-    contact = _plain(contact)
-    if contact and not PHONE.match(contact):
-        raise PersonError(_("A phone number has digits, and may have spaces, dashes and a + in front."),
-                          "contact")
-    consent_by = _plain(consent_by)
+    this_year = clock.today().year
+    if birth_year is None:
+        if not age_band:
+            raise PersonError(_("Give the birth year, or an age band when the year is not known."), "birth_year")
+        if age_band not in AGE_BANDS:
+            raise PersonError(_("Choose from the list."), "age_band")
+        return age_band
+    if not 1900 <= birth_year <= this_year:
+        raise PersonError(_("A birth year is between 1900 and %(year)d.", year=this_year), "birth_year")
+    if age_band and age_band != age_band_of(this_year - birth_year):
+        raise PersonError(_("This age band does not fit the birth year. Leave it empty when you know "
+                            "the year."), "age_band")
+    return ""  # the year says it, and stays right as the child grows
+
+
+def _check_consent(consent_by, consent_on, birth_year):
     if consent_by and consent_on is None:
         raise PersonError(_("Give the day consent was given."), "consent_on")
-    if consent_on is not None:
-        if not consent_by:
-            raise PersonError(_("Say who gave consent, or leave the day empty."), "consent_by")
-        check_day(consent_on, "consent_on")
-        if birth_year and consent_on.year < birth_year:
-            raise PersonError(_("This is before the person was born."), "consent_on")
+    if consent_on is None:
+        return
+    if not consent_by:
+        raise PersonError(_("Say who gave consent, or leave the day empty."), "consent_by")
+    check_day(consent_on, "consent_on")
+    if birth_year and consent_on.year < birth_year:
+        raise PersonError(_("This is before the person was born."), "consent_on")
+
+
+def clean_person(name, sex, birth_year=None, age_band="", school_status=UNKNOWN, guardian="", contact="",
+                 hamlet="", consent_by="", consent_on=None):
+    """The person's fields, tidied, or PersonError naming every field that is wrong."""
+    problems = Problems(PersonError)
+    name, contact, consent_by = _plain(name), _plain(contact), _plain(consent_by)
+    if not name_key(name):
+        problems.add(_("A name needs letters."), "name")
+    if sex not in SEXES:
+        problems.add(_("Choose from the list."), "sex")
+    age_band = problems.check(_clean_age, birth_year, age_band)
+    if school_status not in SCHOOL_STATUSES:
+        problems.add(_("Choose from the list."), "school_status")
+    if contact and not PHONE.match(contact):
+        problems.add(_("A phone number has digits, and may have spaces, dashes and a + in front."), "contact")
+    problems.check(_check_consent, consent_by, consent_on, birth_year)
+    problems.done()
     return {"name": name, "name_key": name_key(name), "sex": sex, "birth_year": birth_year,
             "age_band": age_band, "school_status": school_status, "guardian": _plain(guardian),
             "contact": contact, "hamlet": _plain(hamlet), "consent_by": consent_by, "consent_on": consent_on}
@@ -216,7 +223,7 @@ def _check_membership(group, person, role, joined_on, birth_year):
             .order_by(GroupMember.left_on.desc()).first())
     if last is not None and joined_on < last.left_on:
         raise PersonError(_("%(name)s left this group on %(day)s: they cannot have joined again before.",
-                            name=person.name, day=last.left_on.isoformat()), "joined_on")
+                            name=person.name, day=when(last.left_on)), "joined_on")
 
 
 def add_member(group, person, role, joined_on):
@@ -237,9 +244,9 @@ def leave_group(member, left_on):
         member = GroupMember.get_by_id(member.id)  # as it is now, not as the page saw it
         if member.left_on is not None:
             raise PersonError(_("This person already left the group on %(day)s.",
-                                day=member.left_on.isoformat()), "left_on")
+                                day=when(member.left_on)), "left_on")
         if left_on < member.joined_on:
-            raise PersonError(_("This is before they joined, on %(day)s.", day=member.joined_on.isoformat()),
+            raise PersonError(_("This is before they joined, on %(day)s.", day=when(member.joined_on)),
                               "left_on")
         member.left_on = left_on
         member.save()

@@ -4,19 +4,19 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import apply_error
+from hub.forms import apply_error, saved
 from hub.groups.service import may_see, visible_groups
 from hub.groups.views import get_group_or_404
 from hub.people import bp
 from hub.people.forms import AddMemberForm, LeaveForm, NewPersonForm, PersonForm, offer_groups
 from hub.people.models import GroupMember, Person
+from hub.people.picker import label, offered
 from hub.people.service import (
     SCHOOL_LABELS,
     SEX_LABELS,
     LikelyDuplicates,
     PersonError,
     add_member,
-    candidates_for,
     create_person,
     current_members,
     leave_group,
@@ -87,14 +87,14 @@ def view(person_id):
 def edit(person_id):
     person = get_person_or_404(person_id)
     form = PersonForm(obj=person)
-    if form.validate_on_submit():
-        try:
-            update_person(person, **form.values())
-        except PersonError as error:
-            apply_error(form, error)
-        else:
-            flash(_("%(name)s's record is saved.", name=person.name), "success")
-            return redirect(url_for("people.view", person_id=person.id))
+    done = saved(
+        form,
+        lambda: update_person(person, **form.values()),
+        _("%(name)s's record is saved.", name=person.name),
+        url_for("people.view", person_id=person.id),
+    )
+    if done:
+        return done
     return render_template("hub/people/edit.html", form=form, person=person)
 
 
@@ -102,12 +102,6 @@ def _members_page(group, form, candidates, leaving=None, leave_form=None, status
     return render_template("hub/people/members.html", group=group, form=form, candidates=candidates,
                            members=current_members(group, viewer=g.user), leaving=leaving,
                            leave_form=leave_form), status
-
-
-def _choice_label(person):
-    # Two children may share a name: the year and hamlet tell them apart.
-    return " · ".join(str(part) for part in (person.name, person.birth_year or person.age_band, person.hamlet)
-                      if part)
 
 
 def _member_or_404(group, member_id):
@@ -121,17 +115,21 @@ def _member_or_404(group, member_id):
 def members(group_id):
     group = get_group_or_404(group_id)
     form = AddMemberForm()
-    query = (form.q.data if request.method == "POST" else request.args.get("q", ""))[:80]
+    query = ((form.q.data if request.method == "POST" else request.args.get("q")) or "")[:80]
     form.q.data = query
-    candidates = candidates_for(group, g.user, query) if query.strip() else []
-    form.person.choices = [(person.id, _choice_label(person)) for person in candidates]
+    # The one person picker (never an archived person), less those already members.
+    members = {row.person_id for row in GroupMember.current(group)}
+    candidates = offered(g.user, query, only=lambda person: person.id not in members)
+    form.person.choices = [(person.id, label(person)) for person in candidates]
     leaving, leave_form = None, None
     if request.method == "GET":
         form.joined_on.data = clock.today()
         if request.args.get("leave", type=int):
             leaving = _member_or_404(group, request.args.get("leave", type=int))
             leave_form = LeaveForm(left_on=clock.today())
-    if form.validate_on_submit():
+    if not form.is_submitted():
+        return _members_page(group, form, candidates, leaving, leave_form)
+    if form.validate():
         person = next(person for person in candidates if person.id == form.person.data)
         try:
             add_member(group, person, form.role.data, form.joined_on.data)
@@ -140,7 +138,7 @@ def members(group_id):
         else:
             flash(_("%(name)s joined %(group)s.", name=person.name, group=group.name), "success")
             return redirect(url_for("people.members", group_id=group.id))
-    return _members_page(group, form, candidates, leaving, leave_form)
+    return _members_page(group, form, candidates, leaving, leave_form, status=400)
 
 
 @bp.post("/groups/<int:group_id>/members/<int:member_id>/leave")
@@ -148,13 +146,13 @@ def leave(group_id, member_id):
     group = get_group_or_404(group_id)
     member = _member_or_404(group, member_id)
     form = LeaveForm()
-    if form.validate_on_submit():
-        try:
-            leave_group(member, form.left_on.data)
-        except PersonError as error:
-            apply_error(form, error)
-        else:
-            flash(_("%(name)s left %(group)s.", name=member.person.name, group=group.name), "success")
-            return redirect(url_for("people.members", group_id=group.id))
+    done = saved(
+        form,
+        lambda: leave_group(member, form.left_on.data),
+        _("%(name)s left %(group)s.", name=member.person.name, group=group.name),
+        url_for("people.members", group_id=group.id),
+    )
+    if done:
+        return done
     add_form = AddMemberForm(formdata=None, joined_on=clock.today())
     return _members_page(group, add_form, [], member, form, status=400)

@@ -109,10 +109,3 @@ def members_on(group, day, viewer=None):
     roster of a past session."""
     return _by_name(_members(group, viewer).where(
         (GroupMember.joined_on <= day) & (GroupMember.left_on.is_null() | (GroupMember.left_on >= day))))
-
-
-def candidates_for(group, user, query):
-    """People this account may add to group: a search of those they may see, less the current members."""
-    members = GroupMember.select(GroupMember.person).where((GroupMember.group == group)
-                                                           & GroupMember.left_on.is_null())
-    return rank(listed_for(user).where(Person.id.not_in(members)), query)

@@ -6,7 +6,6 @@ The only writer of Plan, PlanService and Action; each change is audited in the s
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, prefetch
@@ -15,6 +14,7 @@ from hub import clock
 from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
+from hub.i18n import when
 from hub.plans.models import (
     DONE,
     DROPPED,
@@ -26,6 +26,7 @@ from hub.plans.models import (
     PlanService,
 )
 from hub.services.models import Service
+from hub.validation import FieldError
 
 MAX_GOAL, MAX_TEXT, MAX_ACTION, MAX_NAME = 200, 1000, 200, 80
 YEARS_AHEAD = 10  # a due date further than this after the plan was agreed is a typing mistake
@@ -33,12 +34,8 @@ EARLIEST = date(2000, 1, 1)
 STATUS_LABELS = {PLANNED: _l("Planned"), IN_PROGRESS: _l("In progress"), DONE: _l("Done"), DROPPED: _l("Dropped")}
 
 
-class PlanError(ValueError):
+class PlanError(FieldError):
     """A plan change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,7 @@ def _check_plan(draft, today, plan=None):
     if plan is not None:
         first_due = min((action.due_on for action in plan.actions), default=None)
         if first_due is not None and draft.agreed_on > first_due:
-            raise PlanError(_("An action is due on %(day)s, before this day.", day=format_date(first_due)),
+            raise PlanError(_("An action is due on %(day)s, before this day.", day=when(first_due)),
                             "agreed_on")
     values = {"goal": goal, "agreed_on": draft.agreed_on, "criteria": _text(draft.criteria, "criteria"),
               "formal_link": _text(draft.formal_link, "formal_link"),
@@ -187,7 +184,7 @@ def _check_action(plan, draft):
         raise PlanError(_("Please fill this in."), "due_on")
     if draft.due_on < plan.agreed_on:
         raise PlanError(_("An action cannot be due before the plan was agreed, on %(day)s.",
-                          day=format_date(plan.agreed_on)), "due_on")
+                          day=when(plan.agreed_on)), "due_on")
     if draft.due_on.year > plan.agreed_on.year + YEARS_AHEAD:
         raise PlanError(_("An action is due at most %(years)d years after the plan was agreed: please check "
                           "the year.", years=YEARS_AHEAD), "due_on")

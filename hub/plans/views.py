@@ -1,16 +1,15 @@
 """Action plan pages: the plans with their progress, a plan with its actions, record or change a plan, add
 or change an action. Every signed-in account reads; staff and facilitators write (hub/access.py)."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, g, render_template, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import apply_error
+from hub.forms import saved
 from hub.plans import bp
 from hub.plans.forms import ActionForm, PlanForm
 from hub.plans.models import Action, Plan
 from hub.plans.service import (
-    PlanError,
     actions_of,
     add_action,
     create_plan,
@@ -52,14 +51,14 @@ def new():
     form = PlanForm().offer(_services_offered())
     if not form.is_submitted():
         form.agreed_on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            plan = create_plan(g.user, form.draft(), clock.today())
-        except PlanError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Plan saved. Now add its actions."), "success")
-            return redirect(url_for("plans.view", plan_id=plan.id))
+    done = saved(
+        form,
+        lambda: create_plan(g.user, form.draft(), clock.today()),
+        _("Plan saved. Now add its actions."),
+        lambda plan: url_for("plans.view", plan_id=plan.id),
+    )
+    if done:
+        return done
     return render_template("hub/plans/form.html", form=form, plan=None)
 
 
@@ -77,14 +76,14 @@ def edit(plan_id):
     plan = get_plan_or_404(plan_id)
     form = PlanForm(obj=plan, services=[str(service.id) for service in services_of(plan)])
     form.offer(_services_offered(plan))
-    if form.validate_on_submit():
-        try:
-            update_plan(plan, g.user, form.draft(), clock.today())
-        except PlanError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Plan saved."), "success")
-            return redirect(url_for("plans.view", plan_id=plan.id))
+    done = saved(
+        form,
+        lambda: update_plan(plan, g.user, form.draft(), clock.today()),
+        _("Plan saved."),
+        url_for("plans.view", plan_id=plan.id),
+    )
+    if done:
+        return done
     return render_template("hub/plans/form.html", form=form, plan=plan)
 
 
@@ -92,14 +91,11 @@ def edit(plan_id):
 def action_new(plan_id):
     plan = get_plan_or_404(plan_id)
     form = ActionForm().offer(owner_choices())
-    if form.validate_on_submit():
-        try:
-            add_action(plan, g.user, form.draft())
-        except PlanError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Action added."), "success")
-            return redirect(url_for("plans.view", plan_id=plan.id))
+    done = saved(
+        form, lambda: add_action(plan, g.user, form.draft()), _("Action added."), url_for("plans.view", plan_id=plan.id)
+    )
+    if done:
+        return done
     return render_template("hub/plans/action.html", form=form, plan=plan, action=None)
 
 
@@ -110,12 +106,12 @@ def action_edit(plan_id, action_id):
     form = ActionForm(obj=action).offer(owner_choices())
     if not form.is_submitted():
         form.owner.data = str(action.owner_id or "")
-    if form.validate_on_submit():
-        try:
-            update_action(action, g.user, form.draft())
-        except PlanError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Action saved."), "success")
-            return redirect(url_for("plans.view", plan_id=plan.id))
+    done = saved(
+        form,
+        lambda: update_action(action, g.user, form.draft()),
+        _("Action saved."),
+        url_for("plans.view", plan_id=plan.id),
+    )
+    if done:
+        return done
     return render_template("hub/plans/action.html", form=form, plan=plan, action=action)

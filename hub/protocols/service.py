@@ -20,6 +20,7 @@ from hub.db import database
 from hub.i18n import LANGUAGES
 from hub.protocols.models import ProtocolText
 from hub.protocols.shipped import SHIPPED
+from hub.validation import FieldError
 
 # Keys are hub.cases.models.CATEGORIES, in order, written out rather than imported: the cases models
 # import the services directory, whose package imports this module (a test checks they agree).
@@ -48,12 +49,8 @@ MAX_STEP_LENGTH = 300
 BULLET = re.compile(r"^[-*•·]\s+")  # people type lists as lists; the page numbers or bullets them itself
 
 
-class ProtocolError(ValueError):
+class ProtocolError(FieldError):
     """A protocol change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@ hub.savings.service parses them, so a wrong amount gets a message saying what to
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from hub.forms import at_most, required
 from hub.people.forms import NOT_A_DATE, explain_formats
+from hub.people.picker import label
 from hub.savings.service import KIND_LABELS, MAX_NOTE, RECORDED_KINDS
 
 MONEY = {"inputmode": "decimal", "autocomplete": "off"}
@@ -28,7 +29,7 @@ class _Dated(FlaskForm):
 def member_choices(members, empty=None):
     """Select choices for a cycle's members (SavingsMember with .person)."""
     first = [SelectChoice("", empty)] if empty else []
-    return first + [SelectChoice(str(member.id), member.person.name) for member in members]
+    return first + [SelectChoice(str(member.id), label(member.person)) for member in members]
 
 
 class CycleForm(_Dated):
@@ -48,6 +49,7 @@ class EntryForm(_Dated):
     member = SelectField(_l("Member"), choices=[], validate_choice=False)
     loan = SelectField(_l("Loan repaid"), choices=[], validate_choice=False)
     amount = StringField(_l("Amount"), render_kw=MONEY)
+    confirm = BooleanField(_l("Yes, this is right (the entry is marked for review)"))
     on_day = DateField(_l("Day"), validators=[filled_in()])
     note = StringField(_l("Note"), validators=[at_most(MAX_NOTE)])
 
@@ -55,10 +57,15 @@ class EntryForm(_Dated):
 class LoanForm(_Dated):
     member = SelectField(_l("Borrower"), choices=[], validate_choice=False)
     amount = StringField(_l("Amount lent"), render_kw=MONEY)
+    confirm = BooleanField(_l("Yes, this is right (the entry is marked for review)"))
     rate = StringField(_l("Interest, percent a month"), render_kw={"inputmode": "decimal", "autocomplete": "off"})
     months = StringField(_l("Repaid in how many months"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     on_day = DateField(_l("Day"), validators=[filled_in()])
     note = StringField(_l("Purpose of the loan"), validators=[at_most(MAX_NOTE)])
+
+
+class RangeForm(FlaskForm):
+    plausible_max = StringField(_l("Largest plausible amount of one entry"), render_kw=MONEY)
 
 
 class MeetingForm(_Dated):

@@ -190,9 +190,20 @@ def overdue(on_day, total, months, repaid, today):
 def split(savings, fund):
     """The share-out: {member: (savings returned, part of the fund)}, the fund shared in proportion to savings.
 
-    Parts are rounded down, so what they leave over (less than one minor unit per member) stays in the fund.
+    Largest remainder: each part is first rounded down, then the minor units that leaves over go one each to
+    the members with the largest remainders (the first listed on a tie), so the parts add up to the fund
+    exactly: nothing is left in a closed cycle and no total shows a stray paisa.
+
+    >>> split({1: 100, 2: 100, 3: 100}, 1000)
+    {1: (100, 334), 2: (100, 333), 3: (100, 333)}
     """
-    total = sum(value for value in savings.values() if value > 0)
+    holders = [(member, value) for member, value in sorted(savings.items()) if value > 0]
+    total = sum(value for _member, value in holders)
     if total <= 0:
         return {}
-    return {member: (value, fund * value // total) for member, value in sorted(savings.items()) if value > 0}
+    parts = {member: fund * value // total for member, value in holders}
+    left = fund - sum(parts.values())  # from 0 to len(holders) - 1, a loss included (floor division)
+    by_remainder = sorted(holders, key=lambda holder: (-(fund * holder[1] % total), holder[0]))
+    for member, _value in by_remainder[:left]:
+        parts[member] += 1
+    return {member: (value, parts[member]) for member, value in holders}

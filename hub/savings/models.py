@@ -36,6 +36,7 @@ class SavingsCycle(BaseModel):
     share_value = IntegerField()    # minor units (paise, centavos) of one share
     social_amount = IntegerField()  # the social fund contribution at each meeting, minor units
     rate_bp = IntegerField()        # the usual loan interest, hundredths of a percent per month
+    plausible_max = IntegerField(null=True)  # minor units: larger entries are confirmed and reviewed (0013)
     created_by = ForeignKeyField(User, null=True, column_name="created_by")
     created_at = DateTimeField()
 
@@ -92,6 +93,7 @@ class SavingsEntry(BaseModel):
     meeting = ForeignKeyField(SavingsMeeting, null=True, column_name="meeting_id")
     on_day = DateField()
     note = CharField(default="")
+    needs_review = BooleanField(default=False)  # beyond the plausible range, confirmed (migration 0013)
     recorded_by = ForeignKeyField(User, null=True, column_name="recorded_by")
     created_at = DateTimeField()
 

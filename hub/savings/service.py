@@ -16,9 +16,10 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.models import AccountGroup
+from hub.i18n import when
 from hub.people.models import GroupMember, Person
 from hub.people.service import current_members
-from hub.savings import ledger, money
+from hub.savings import ledger, money, plausible
 from hub.savings.models import (
     DEPOSIT,
     EXPENSE,
@@ -39,9 +40,10 @@ from hub.savings.models import (
     SavingsMember,
     SavingsPresence,
 )
+from hub.savings.plausible import MAX_SHARES
+from hub.validation import FieldError
 
 MAX_NOTE = 200
-MAX_SHARES = 5  # shares a member may buy at one meeting, as most groups' constitutions say
 MAX_MONTHS = 36
 
 KIND_LABELS = {
@@ -62,12 +64,8 @@ RECORDED_KINDS = (DEPOSIT, SOCIAL_FUND, FINE, REPAYMENT, SOCIAL_GRANT, INCOME, E
 GROUP_KINDS = (INCOME, EXPENSE)
 
 
-class SavingsError(ValueError):
+class SavingsError(FieldError):
     """A ledger change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def kind_label(kind):
@@ -114,9 +112,9 @@ def check_day(day, field, cycle=None):
     today = clock.today()
     if day > today:
         raise SavingsError(_("This date is after today (%(today)s on the hub's clock).",
-                             today=today.isoformat()), field)
+                             today=when(today)), field)
     if cycle is not None and day < cycle.starts_on:
-        raise SavingsError(_("This is before the cycle started, on %(day)s.", day=cycle.starts_on.isoformat()),
+        raise SavingsError(_("This is before the cycle started, on %(day)s.", day=when(cycle.starts_on)),
                            field)
 
 
@@ -241,7 +239,7 @@ def check_open(cycle):
     """Refuse any change to a cycle that was shared out."""
     done = shared_out(cycle)
     if done is not None:
-        raise SavingsError(_("This cycle was shared out on %(day)s: it is closed.", day=done.on_day.isoformat()))
+        raise SavingsError(_("This cycle was shared out on %(day)s: it is closed.", day=when(done.on_day)))
 
 
 def check_balances(cycle, field=None):
@@ -278,11 +276,13 @@ def loan_outstanding(loan):
 # --- recording ---------------------------------------------------------------------------------------------
 
 
-def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", user=None, meeting=None):
+def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", user=None, meeting=None,
+                 confirmed=False):
     """Record a deposit, social fund payment or grant, fine, repayment, or business income or expense.
 
     amount is typed text; member (a SavingsMember id or row) for a member's entry; loan (an entry id or row)
-    for a repayment. Returns the entry."""
+    for a repayment; confirmed: an amount beyond the plausible range is right (it is marked for review).
+    Returns the entry."""
     if kind not in RECORDED_KINDS:
         raise SavingsError(_("Choose from the list."), "kind")
     note = clean_text(note, "note", required=kind in (SOCIAL_GRANT, INCOME, EXPENSE))
@@ -304,13 +304,32 @@ def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", u
     if kind == DEPOSIT and amount % cycle.share_value:
         raise SavingsError(_("Savings are bought in shares of %(value)s: give a multiple of it.",
                              value=money.show(cycle.share_value)), "amount")
+    review = _plausible(cycle, kind, amount, confirmed)
     with database.atomic():
         check_open(cycle)
         entry = write_entry(cycle, kind, member, amount, on_day, note, user, ref=loan if kind == REPAYMENT else None,
-                       meeting=meeting)
+                            meeting=meeting, needs_review=review)
         check_balances(cycle, "amount")
         record("savings.recorded", entry, detail=f"{kind} {amount}", user=user)
+        if review:
+            record("savings.outside_range", entry, detail=f"{kind} {amount}", user=user)
     return entry
+
+
+def _plausible(cycle, kind, amount, confirmed):
+    try:
+        return plausible.check(cycle, kind, amount, confirmed)
+    except plausible.OutsideRange as error:
+        raise SavingsError(str(error), "confirm") from None  # shown beside the box that confirms it
+
+
+def set_plausible_max(cycle, amount, user=None):
+    """The coordinator's largest plausible amount for the cycle's entries (typed text; empty: the default
+    from the group's history)."""
+    limit = _amount(amount, "plausible_max") if (amount or "").strip() else None
+    with database.atomic():
+        SavingsCycle.update(plausible_max=limit).where(SavingsCycle.id == cycle.id).execute()
+        record("savings.range_set", cycle, detail=str(limit or "default"), user=user)
 
 
 def _loan_of(cycle, loan):
@@ -325,9 +344,9 @@ def _loan_of(cycle, loan):
     return loan
 
 
-def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="", user=None):
+def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="", user=None, confirmed=False):
     """Record a loan request; it counts once two officers approved it. rate is a typed percentage a month
-    (the cycle's usual rate when None). Returns the loan entry."""
+    (the cycle's usual rate when None); confirmed as for record_entry. Returns the loan entry."""
     member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
     if member.cycle_id != cycle.id:
         raise SavingsError(_("Choose a member of this group from the list."), "member")
@@ -343,6 +362,7 @@ def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="",
     on_day = on_day or clock.today()
     check_day(on_day, "on_day", cycle)
     note = clean_text(note, "note")
+    review = _plausible(cycle, LOAN, amount, confirmed)
     with database.atomic():
         check_open(cycle)
         cash = balances(cycle).cash
@@ -350,7 +370,9 @@ def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="",
             raise SavingsError(_("The group has %(cash)s in cash: a loan cannot be more.", cash=money.show(cash)),
                                "amount")
         loan = write_entry(cycle, LOAN, member, amount, on_day, note, user, rate_bp=rate_bp, months=months,
-                      interest=ledger.interest_on(amount, rate_bp, months))
+                           interest=ledger.interest_on(amount, rate_bp, months), needs_review=review)
+        if review:
+            record("savings.outside_range", loan, detail=f"loan {amount}", user=user)
         record("savings.loan_requested", loan, detail=f"{amount}, {rate_bp} bp, {months} months", user=user)
     return loan
 

@@ -2,13 +2,14 @@
 corrections, the share-out, and each member's printable passbook."""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from hub import clock, db
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, apply_error, saved
 from hub.groups.models import Group
+from hub.i18n import when
 from hub.pagecache import PageCache
 from hub.savings import books, bp, money
 from hub.savings.forms import (
@@ -17,6 +18,7 @@ from hub.savings.forms import (
     LinkForm,
     LoanForm,
     MeetingForm,
+    RangeForm,
     ReverseForm,
     ShareOutForm,
     member_choices,
@@ -43,6 +45,7 @@ from hub.savings.service import (
     record_entry,
     record_meeting,
     request_loan,
+    set_plausible_max,
     shared_out,
 )
 from hub.savings.standing import standing_in, visible_cycles
@@ -69,7 +72,7 @@ def day_writer():
 
     def day(value):
         if value not in days:
-            days[value] = format_date(value, "short")
+            days[value] = when(value)
         return days[value]
 
     return day
@@ -171,15 +174,20 @@ def passbook(cycle_id, member_id):
     return render_template("hub/savings/passbook.html", cycle=cycle, member=member, now=now, body=body)
 
 
+def _link_form(people, cycle, accounts=None):
+    form = LinkForm()
+    form.member.choices = member_choices(people)
+    form.account.choices = [("", _("No account"))] + [(str(a.id), f"{a.display_name} ({a.username})")
+                                                      for a in accounts or accounts_for(cycle)]
+    return form
+
+
 @bp.route("/<int:cycle_id>/members", methods=["GET", "POST"])
 def members(cycle_id):
     cycle, _standing = get_cycle_or_404(cycle_id)
     people = members_of(cycle)
     accounts = accounts_for(cycle)
-    form = LinkForm()
-    form.member.choices = member_choices(people)
-    form.account.choices = [("", _("No account"))] + [(str(a.id), f"{a.display_name} ({a.username})")
-                                                      for a in accounts]
+    form = _link_form(people, cycle, accounts)
     if form.validate_on_submit():
         member = next((m for m in people if str(m.id) == form.member.data), None)
         account = next((a for a in accounts if str(a.id) == form.account.data), None)
@@ -194,7 +202,27 @@ def members(cycle_id):
                 flash(_("Saved."), "success")
                 return redirect(url_for("savings.members", cycle_id=cycle.id))
     return render_template("hub/savings/members.html", cycle=cycle, people=people, form=form,
-                           add_form=EmptyForm())
+                           add_form=EmptyForm(), range_form=_range_form(cycle))
+
+
+def _range_form(cycle, form=None):
+    form = form or RangeForm(formdata=None)
+    if not form.is_submitted():
+        form.plausible_max.data = money.major(cycle.plausible_max) if cycle.plausible_max else ""
+    return form
+
+
+@bp.post("/<int:cycle_id>/range")
+def plausible_range(cycle_id):
+    cycle, _standing = get_cycle_or_404(cycle_id)
+    form = RangeForm()
+    done = saved(form, lambda: set_plausible_max(cycle, form.plausible_max.data, user=g.user), _("Saved."),
+                 url_for("savings.members", cycle_id=cycle.id))
+    if done:
+        return done
+    people = members_of(cycle)
+    return render_template("hub/savings/members.html", cycle=cycle, people=people, form=_link_form(people, cycle),
+                           add_form=EmptyForm(), range_form=_range_form(cycle, form)), 400
 
 
 @bp.post("/<int:cycle_id>/members/add")
@@ -249,15 +277,24 @@ def record(cycle_id):
         form.kind.data = request.args.get("kind", "deposit")
         form.member.data = request.args.get("member", "")
         form.loan.data = request.args.get("loan", "")
-    if form.validate_on_submit():
-        try:
-            record_entry(cycle, form.kind.data, form.amount.data, form.on_day.data, member=form.member.data,
-                         loan=form.loan.data, note=form.note.data, user=g.user)
-        except SavingsError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Entry recorded."), "success")
-            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    done = saved(
+        form,
+        lambda: record_entry(
+            cycle,
+            form.kind.data,
+            form.amount.data,
+            form.on_day.data,
+            member=form.member.data,
+            loan=form.loan.data,
+            note=form.note.data,
+            user=g.user,
+            confirmed=bool(form.confirm.data),
+        ),
+        _("Entry recorded."),
+        url_for("savings.cycle", cycle_id=cycle.id),
+    )
+    if done:
+        return done
     return render_template("hub/savings/entry.html", cycle=cycle, form=form, now=now)
 
 
@@ -270,16 +307,28 @@ def loan(cycle_id):
         form.on_day.data = clock.today()
         form.rate.data = str(cycle.rate_bp / 100).removesuffix(".0")
         form.months.data = "3"
-    if form.validate_on_submit():
-        try:
-            entry = request_loan(cycle, form.member.data, form.amount.data, form.months.data, form.rate.data,
-                                 form.on_day.data, form.note.data, user=g.user)
-        except SavingsError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Loan of %(amount)s to %(name)s recorded: it counts once two officers approve it.",
-                    amount=money.show(entry.amount), name=entry.member.person.name), "success")
-            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    done = saved(
+        form,
+        lambda: request_loan(
+            cycle,
+            form.member.data,
+            form.amount.data,
+            form.months.data,
+            form.rate.data,
+            form.on_day.data,
+            form.note.data,
+            user=g.user,
+            confirmed=bool(form.confirm.data),
+        ),
+        lambda entry: _(
+            "Loan of %(amount)s to %(name)s recorded: it counts once two officers approve it.",
+            amount=money.show(entry.amount),
+            name=entry.member.person.name,
+        ),
+        url_for("savings.cycle", cycle_id=cycle.id),
+    )
+    if done:
+        return done
     return render_template("hub/savings/loan.html", cycle=cycle, form=form, now=balances(cycle))
 
 
@@ -302,14 +351,14 @@ def reverse_entry(entry_id):
     if not standing.records:
         abort(403)
     form = ReverseForm()
-    if form.validate_on_submit():
-        try:
-            reverse(entry, form.reason.data, user=g.user)
-        except SavingsError as error:
-            apply_error(form, error)
-        else:
-            flash(_("The entry is reversed: it no longer counts in any balance."), "success")
-            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    done = saved(
+        form,
+        lambda: reverse(entry, form.reason.data, user=g.user),
+        _("The entry is reversed: it no longer counts in any balance."),
+        url_for("savings.cycle", cycle_id=cycle.id),
+    )
+    if done:
+        return done
     return render_template("hub/savings/reverse.html", cycle=cycle, entry=entry, form=form)
 
 
@@ -319,14 +368,14 @@ def share_out(cycle_id):
     form = ShareOutForm()
     if request.method == "GET":
         form.on_day.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            propose_share_out(cycle, form.on_day.data, user=g.user)
-        except SavingsError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Share-out worked out: it counts once two officers approve it."), "success")
-            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+    done = saved(
+        form,
+        lambda: propose_share_out(cycle, form.on_day.data, user=g.user),
+        _("Share-out worked out: it counts once two officers approve it."),
+        url_for("savings.cycle", cycle_id=cycle.id),
+    )
+    if done:
+        return done
     plan = share_out_plan(cycle)
     names = {member.id: member.person.name for member in members_of(cycle)}
     return render_template("hub/savings/share_out.html", cycle=cycle, form=form, now=balances(cycle),

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired
 
 from hub.forms import at_most
 from hub.people.forms import NOT_A_DATE, explain_formats
+from hub.people.picker import choices
 from hub.schools.models import REASONS
 from hub.schools.service import (
     MAX_DETAILS,
@@ -41,11 +42,7 @@ class DropoutForm(FlaskForm):
 
     def offer(self, children):
         """Offer these children of the register."""
-        self.child.choices = [SelectChoice("", _l("Choose a child"))] + [
-            SelectChoice(str(child.id), " · ".join(str(part) for part in (child.name, child.birth_year
-                                                                           or child.age_band, child.hamlet)
-                                                   if part))
-            for child in children]
+        self.child.choices = choices(children, _l("Choose a child"))
         return self
 
     def validate(self, extra_validators=None):

@@ -20,6 +20,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
+from hub.i18n import when
 from hub.people.models import (
     AGE_BANDS,
     CHILD_BANDS,
@@ -28,7 +29,7 @@ from hub.people.models import (
     SEXES,
     Person,
 )
-from hub.people.service import current_members, may_see_person, people_visible_to, set_school_status
+from hub.people.service import current_members, may_see_person, set_school_status
 from hub.people.visibility import listed_for
 from hub.schools.models import (
     CARING,
@@ -45,6 +46,7 @@ from hub.schools.models import (
     Dropout,
     OutreachVisit,
 )
+from hub.validation import FieldError
 
 EARLIEST = date(1900, 1, 1)
 ADULT_AGE = 18
@@ -67,12 +69,8 @@ OUT, BACK = "out", "back"
 SHOW_LABELS = {OUT: _l("Out of school"), BACK: _l("Back in school")}
 
 
-class SchoolError(ValueError):
+class SchoolError(FieldError):
     """A school status change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def reason_label(reason):
@@ -132,11 +130,6 @@ def is_child(person, on=None):
     return person.age_band in CHILD_BANDS
 
 
-def children_for(user, query):
-    """Children this account may see whose name sounds like query, best first."""
-    return [person for person in people_visible_to(user, query) if is_child(person)] if query.strip() else []
-
-
 def committees_of(user):
     """The active school protection committees whose pupils this account sees: all for case staff, else the
     committees the account belongs to."""
@@ -173,10 +166,10 @@ def _check_day(day, field):
         raise SchoolError(_("Please fill this in."), field)
     today = clock.today()
     if day > today:
-        raise SchoolError(_("This date is after today (%(today)s on the hub's clock).", today=today.isoformat()),
+        raise SchoolError(_("This date is after today (%(today)s on the hub's clock).", today=when(today)),
                           field)
     if day < EARLIEST:
-        raise SchoolError(_("This date is before %(earliest)s.", earliest=EARLIEST.isoformat()), field)
+        raise SchoolError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), field)
 
 
 def _text(value, field, most, needed=True):
@@ -215,11 +208,11 @@ def record_dropout(user, child_id, left_on, reason, details="", school=""):
         still_out = Dropout.open().where(Dropout.child == child).first()
         if still_out is not None:
             raise SchoolError(_("%(name)s is already recorded out of school since %(day)s.", name=child.name,
-                                day=still_out.left_on.isoformat()), "child")
+                                day=when(still_out.left_on)), "child")
         last = Dropout.reenrolled().where(Dropout.child == child).order_by(Dropout.reenrolled_on.desc()).first()
         if last is not None and left_on < last.reenrolled_on:
             raise SchoolError(_("%(name)s went back to school on %(day)s: they cannot have left again before.",
-                                name=child.name, day=last.reenrolled_on.isoformat()), "left_on")
+                                name=child.name, day=when(last.reenrolled_on)), "left_on")
         dropout = Dropout.create(child=child, left_on=left_on, reason=reason, details=details, school=school,
                                  created_by=user, created_at=clock.now())
         set_school_status(child.id, OUT_OF_SCHOOL, user)  # the register decides it
@@ -231,7 +224,7 @@ def add_visit(user, dropout, visited_on, visited_by, result, next_step=""):
     """Record an outreach visit to the family of a child out of school; return the OutreachVisit."""
     _check_day(visited_on, "visited_on")
     if visited_on < dropout.left_on:
-        raise SchoolError(_("This is before the child left school, on %(day)s.", day=dropout.left_on.isoformat()),
+        raise SchoolError(_("This is before the child left school, on %(day)s.", day=when(dropout.left_on)),
                           "visited_on")
     visited_by = _text(visited_by, "visited_by", MAX_NAMES)
     result = _text(result, "result", MAX_RESULT)
@@ -252,10 +245,10 @@ def reenrol(user, dropout, reenrolled_on, school):
         dropout = Dropout.get_by_id(dropout.id)  # as it is now, not as the page saw it
         if dropout.reenrolled_on is not None:
             raise SchoolError(_("%(name)s already went back to school on %(day)s.", name=dropout.child.name,
-                                day=dropout.reenrolled_on.isoformat()), "reenrolled_on")
+                                day=when(dropout.reenrolled_on)), "reenrolled_on")
         if reenrolled_on < dropout.left_on:
             raise SchoolError(_("This is before the child left school, on %(day)s.",
-                                day=dropout.left_on.isoformat()), "reenrolled_on")
+                                day=when(dropout.left_on)), "reenrolled_on")
         dropout.reenrolled_on, dropout.reenrolled_school = reenrolled_on, school
         dropout.save()
         set_school_status(dropout.child_id, IN_SCHOOL, user)

@@ -2,13 +2,13 @@
 its outreach visits and re-enrolment, the school protection committees' view of their pupils, and the
 vulnerability map."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
 from hub.access import allowed
-from hub.forms import apply_error
-from hub.people.models import Person
+from hub.forms import saved
+from hub.people.picker import offered
 from hub.people.service import SCHOOL_LABELS, may_see_person
 from hub.schools import bp
 from hub.schools.forms import DropoutForm, ReenrolForm, VisitForm
@@ -16,9 +16,7 @@ from hub.schools.service import (
     LIST_LIMIT,
     OUT,
     SHOW_LABELS,
-    SchoolError,
     add_visit,
-    children_for,
     committee_pupils,
     committees_of,
     get_committee,
@@ -60,13 +58,10 @@ def list_records():
 
 def _offer(form, query):
     """Offer the children found by the search, and the one chosen (kept when the form comes back)."""
-    children = children_for(g.user, query)
     chosen = (form.child.data or request.args.get("child", "")).strip()
-    if chosen.isdigit() and all(str(child.id) != chosen for child in children):
-        child = Person.get_or_none((Person.id == int(chosen)) & ~Person.archived)
-        if child is not None and may_see_person(g.user, child) and is_child(child):
-            children.append(child)
-            form.child.data = chosen
+    children = offered(g.user, query, chosen, only=is_child)
+    if any(str(child.id) == chosen for child in children):
+        form.child.data = chosen
     return form.offer(children)
 
 
@@ -76,14 +71,14 @@ def new():
     form = _offer(DropoutForm(), query)
     if request.method == "GET":
         form.left_on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            dropout = record_dropout(g.user, **form.values())
-        except SchoolError as error:
-            apply_error(form, error)
-        else:
-            flash(_("%(name)s is recorded out of school.", name=dropout.child.name), "success")
-            return redirect(url_for("schools.view", record_id=dropout.id))
+    done = saved(
+        form,
+        lambda: record_dropout(g.user, **form.values()),
+        lambda dropout: _("%(name)s is recorded out of school.", name=dropout.child.name),
+        lambda dropout: url_for("schools.view", record_id=dropout.id),
+    )
+    if done:
+        return done
     return render_template("hub/schools/new.html", form=form, q=query)
 
 
@@ -106,15 +101,16 @@ def view(record_id):
 def visit(record_id):
     dropout = get_record_or_404(record_id)
     form = VisitForm()
-    if form.validate_on_submit():
-        try:
-            add_visit(g.user, dropout, form.visited_on.data, form.visited_by.data, form.result.data,
-                      form.next_step.data)
-        except SchoolError as error:
-            apply_error(form, error)
-        else:
-            flash(_("The visit is recorded."), "success")
-            return redirect(url_for("schools.view", record_id=dropout.id))
+    done = saved(
+        form,
+        lambda: add_visit(
+            g.user, dropout, form.visited_on.data, form.visited_by.data, form.result.data, form.next_step.data
+        ),
+        _("The visit is recorded."),
+        url_for("schools.view", record_id=dropout.id),
+    )
+    if done:
+        return done
     return render_record(dropout, visit_form=form)
 
 
@@ -122,14 +118,14 @@ def visit(record_id):
 def reenrol_child(record_id):
     dropout = get_record_or_404(record_id)
     form = ReenrolForm()
-    if form.validate_on_submit():
-        try:
-            reenrol(g.user, dropout, form.reenrolled_on.data, form.reenrolled_school.data)
-        except SchoolError as error:
-            apply_error(form, error)
-        else:
-            flash(_("%(name)s is back in school.", name=dropout.child.name), "success")
-            return redirect(url_for("schools.view", record_id=dropout.id))
+    done = saved(
+        form,
+        lambda: reenrol(g.user, dropout, form.reenrolled_on.data, form.reenrolled_school.data),
+        _("%(name)s is back in school.", name=dropout.child.name),
+        url_for("schools.view", record_id=dropout.id),
+    )
+    if done:
+        return done
     return render_record(dropout, reenrol_form=form)
 
 

@@ -27,6 +27,7 @@ from hub.services.models import (
     Service,
     ServiceCategory,
 )
+from hub.validation import FieldError
 
 KIND_LABELS = {
     POLICE: _l("Police"),
@@ -44,12 +45,8 @@ PHONE = re.compile(r"^\+?[0-9][0-9 -]*$")
 MIN_DIGITS, MAX_DIGITS = 3, 15  # short numbers such as 100 or 1098; the longest international number
 
 
-class ServiceError(ValueError):
+class ServiceError(FieldError):
     """A directory change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def service_kind_label(kind):

@@ -1,15 +1,15 @@
 """Services directory pages: the directory (filtered by category), add a service, edit or archive one."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub.auth.models import User
-from hub.forms import apply_error
+from hub.forms import saved
 from hub.protocols.service import CATEGORY_LABELS
 from hub.services import bp
 from hub.services.forms import EditServiceForm, ServiceForm
 from hub.services.models import Service
-from hub.services.service import ServiceError, categories_of, create_service, directory, update_service
+from hub.services.service import categories_of, create_service, directory, update_service
 
 
 def get_service_or_404(service_id):
@@ -30,14 +30,14 @@ def list_services():
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     form = ServiceForm()
-    if form.validate_on_submit():
-        try:
-            service = create_service(**form.values())
-        except ServiceError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Service %(name)s added.", name=service.name), "success")
-            return redirect(url_for("services.list"))
+    done = saved(
+        form,
+        lambda: create_service(**form.values()),
+        lambda service: _("Service %(name)s added.", name=service.name),
+        url_for("services.list"),
+    )
+    if done:
+        return done
     return render_template("hub/services/form.html", form=form, service=None)
 
 
@@ -46,12 +46,12 @@ def edit(service_id):
     service = get_service_or_404(service_id)
     form = EditServiceForm(obj=service, categories=categories_of(service),
                            state="archived" if service.archived else "active")
-    if form.validate_on_submit():
-        try:
-            update_service(service, **form.values(), archived=form.state.data == "archived")
-        except ServiceError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Service %(name)s saved.", name=service.name), "success")
-            return redirect(url_for("services.list"))
+    done = saved(
+        form,
+        lambda: update_service(service, **form.values(), archived=form.state.data == "archived"),
+        _("Service %(name)s saved.", name=service.name),
+        url_for("services.list"),
+    )
+    if done:
+        return done
     return render_template("hub/services/form.html", form=form, service=service)

@@ -11,23 +11,27 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from peewee import fn
 
 from hub.audit.service import record
+from hub.clockcheck.service import suspect_since
 from hub.db import database
+from hub.i18n import when
 from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
+from hub.people.picker import detail, namesakes
 from hub.sessions.models import Attendance, GuestCount, Meeting
+from hub.validation import FieldError
 
 MAX_GUESTS = 10000
+# Plausible headcount of guests at one session: ten times the most the group's sessions have had, or its
+# roster, or FLOOR_GUESTS, whichever is largest; beyond it the form asks to confirm (then audited for review).
+GUEST_FACTOR, FLOOR_GUESTS = 10, 10
 SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
 _NUMBERS = re.compile(r"^(\d+)(?:[-–](\d+))?$")
 
 
-class AttendanceError(ValueError):
+class AttendanceError(FieldError):
     """Attendance the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Counts:
     absent: int = 0
     excused: int = 0
     guests: int = 0
+    ahead: bool = False  # saved before the session's day while the hub's clock is marked unsure
 
     @property
     def named(self):
@@ -45,7 +50,8 @@ class Counts:
 
 def roster_of(meeting):
     """The people expected at a meeting, by name: current members of its group with consent recorded."""
-    return list(Person.select(Person.id, Person.name).join(GroupMember)
+    return list(Person.select(Person.id, Person.name, Person.birth_year, Person.age_band, Person.hamlet,
+                              Person.guardian).join(GroupMember)
                 .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
                        & (Person.consent_by != "") & ~Person.archived)
                 .distinct().order_by(Person.name, Person.id))
@@ -74,11 +80,14 @@ def counts_of(meeting):
 
 
 def names_by_status(meeting):
-    """{status: [names]} of the people recorded at a meeting, each list by name."""
+    """{status: [names]} of the people recorded at a meeting, each list by name; a name two of them share
+    carries what tells them apart ("Ajay Das (b. 2014 · No. 42)")."""
     names = {status: [] for status in Attendance.STATUSES}
-    for name, status in (Person.select(Person.name, Attendance.status).join(Attendance)
-                         .where(Attendance.meeting == meeting).order_by(Person.name).tuples()):
-        names[status].append(name)
+    people = list(Person.select(Person, Attendance.status.alias("status")).join(Attendance)
+                  .where(Attendance.meeting == meeting).order_by(Person.name, Person.id).objects())
+    twins = namesakes(people)
+    for person in people:
+        names[person.status].append(f"{person.name} ({detail(person)})" if person.id in twins else person.name)
     return names
 
 
@@ -116,10 +125,10 @@ def guest_field(sex, band):
     return f"g_{sex[0]}{AGE_BANDS.index(band)}"
 
 
-def save_roster(meeting, present, guests, today, everyone=False):
+def save_roster(meeting, present, guests, today, everyone=False, confirmed=False):
     """Save the roster page: the people ticked present, everyone else on the roster absent (or excused,
-    if they were excused already); everyone present when `everyone`; guests None keeps them as they are.
-    Marks the meeting held."""
+    if they were excused already); everyone present when `everyone`; guests None keeps them as they are;
+    confirmed: a headcount beyond the plausible one is right. Marks the meeting held."""
     with database.atomic():
         roster = [person.id for person in roster_of(meeting)]
         ticked = set(roster) if everyone else set(_roster_ids(present, roster, "p"))
@@ -127,10 +136,10 @@ def save_roster(meeting, present, guests, today, everyone=False):
         statuses = {person_id: Attendance.PRESENT if person_id in ticked else
                     Attendance.EXCUSED if old.get(person_id) == Attendance.EXCUSED else Attendance.ABSENT
                     for person_id in roster}
-        return _save(meeting, statuses, guests, today, old)
+        return _save(meeting, statuses, guests, today, old, confirmed)
 
 
-def save_paper(meeting, order, absent, excused, guests, today):
+def save_paper(meeting, order, absent, excused, guests, today, confirmed=False):
     """Save a filled-in paper sheet: `order` is the numbered list as the entry page showed it (person ids),
     `absent` and `excused` the numbers typed from the sheet; everyone else on the list was present."""
     with database.atomic():
@@ -145,7 +154,7 @@ def save_paper(meeting, order, absent, excused, guests, today):
         statuses = {person_id: Attendance.ABSENT if number in away else
                     Attendance.EXCUSED if number in excused else Attendance.PRESENT
                     for number, person_id in enumerate(listed, start=1)}
-        return _save(meeting, statuses, guests, today, statuses_of(meeting))
+        return _save(meeting, statuses, guests, today, statuses_of(meeting), confirmed)
 
 
 def parse_numbers(text, count, field):
@@ -166,10 +175,53 @@ def parse_numbers(text, count, field):
     return numbers
 
 
-def _save(meeting, statuses, guests, today, old):
+def still_ahead(day, today):
+    """None when day has come; "unsure" when it is still ahead by a clock marked unsure (a warning, not a
+    refusal: the clock may be the thing that is wrong); "ahead" when it is still ahead by a trusted clock."""
+    if day <= today:
+        return None
+    return "unsure" if suspect_since() is not None else "ahead"
+
+
+def check_day(meeting, today):
+    """Refuse attendance before the session's day (its counts would reach the district as a session held).
+    Return True when the day is still ahead but the hub's clock is marked unsure: saved, with a warning."""
+    ahead = still_ahead(meeting.starts_at.date(), today)
+    if ahead != "ahead":
+        return ahead == "unsure"
+    raise AttendanceError(_("This session is on %(day)s, after today (%(today)s on the hub's clock): attendance "
+                            "can be recorded from the session's day.",
+                            day=when(meeting.starts_at.date()), today=when(today)))
+
+
+def plausible_guests(meeting):
+    """The largest plausible number of guests at this session (see GUEST_FACTOR)."""
+    most = (GuestCount.select(fn.SUM(GuestCount.count)).join(Meeting)
+            .where((Meeting.group == meeting.group_id) & (Meeting.id != meeting.id))
+            .group_by(GuestCount.meeting).order_by(fn.SUM(GuestCount.count).desc()).limit(1).scalar())
+    return GUEST_FACTOR * max(most or 0, len(roster_of(meeting)), FLOOR_GUESTS)
+
+
+def _check_plausible(meeting, guests, confirmed):
+    """True when the headcount is beyond the plausible one and confirmed; AttendanceError when not confirmed."""
+    total, limit = sum(guests.values()), plausible_guests(meeting)
+    if total <= limit:
+        return False
+    if not confirmed:
+        raise AttendanceError(_("%(count)d guests is more than %(limit)d, the most that seems likely for this "
+                                "group. Check the numbers; if they are right, tick “Yes, this many guests came” "
+                                "and save again: the session will be marked for review.", count=total,
+                                limit=limit), "confirm_guests")
+    return True
+
+
+def _save(meeting, statuses, guests, today, old, confirmed=False):
     """Write statuses {person id: status} and guests in the caller's transaction; audit; mark held."""
+    ahead = check_day(meeting, today)
+    review = False
     if guests is not None:
         _check_guests(guests)  # before any write, though the transaction would undo them anyway
+        review = _check_plausible(meeting, guests, confirmed)
     old_guests = guests_of(meeting)
     if statuses:
         rows = [{"meeting": meeting.id, "person": person_id, "status": status}
@@ -192,8 +244,10 @@ def _save(meeting, statuses, guests, today, old):
                                                            f"after: {_tally(new, new_guests)}")
     else:
         record("attendance.saved", meeting, detail=_tally(new, new_guests))
+    if review:
+        record("attendance.outside_range", meeting, detail=f"guests {sum(new_guests.values())}")
     return Counts(*(sum(1 for status in new.values() if status == wanted) for wanted in Attendance.STATUSES),
-                  sum(new_guests.values()))
+                  sum(new_guests.values()), ahead)
 
 
 def _tally(statuses, guests):

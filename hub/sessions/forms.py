@@ -4,11 +4,12 @@ The roster and paper forms share the headcount of guests: one small field per se
 briefly (g_f0 ... g_o5) because the roster page has a size budget.
 """
 
-from datetime import datetime
+from datetime import datetime, time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -61,8 +62,10 @@ class MeetingForm(FlaskForm):
         return self
 
     def plan(self):
-        """The MeetingPlan the form holds."""
-        return MeetingPlan(kind=self.kind.data, starts_at=datetime.combine(self.day.data, self.start.data),
+        """The MeetingPlan the form holds (starts_at None while the day could not be read; midnight while the
+        time could not: the form refuses that, and the day is still checked)."""
+        starts_at = datetime.combine(self.day.data, self.start.data or time()) if self.day.data else None
+        return MeetingPlan(kind=self.kind.data, starts_at=starts_at,
                            status=self.status.data, place=self.place.data or "", notes=self.notes.data or "",
                            topic_ids=tuple(self.topics.data or ()),
                            facilitator_ids=tuple(self.facilitators.data or ()))
@@ -77,6 +80,8 @@ def headcount(form, field):
 
 class GuestsForm(FlaskForm):
     """The headcount of unnamed guests (fields added below, one per sex and age band)."""
+
+    confirm_guests = BooleanField(_l("Yes, this many guests came (the session is marked for review)"))
 
     def guests(self):
         """{(sex, age band): count} as typed (an empty cell is 0)."""

@@ -23,6 +23,9 @@ from hub.sessions.views import get_meeting_or_404
 
 
 def _saved(meeting, counts):
+    if counts.ahead:
+        flash(_("This session's day is still ahead by the hub's clock, which is marked unsure: check the date "
+                "of the session and the clock."), "warning")
     flash(_("Attendance saved: %(present)d present, %(absent)d absent, %(excused)d excused, %(guests)d guests.",
             present=counts.present, absent=counts.absent, excused=counts.excused, guests=counts.guests), "success")
     return redirect(url_for("sessions.view", meeting_id=meeting.id))
@@ -31,17 +34,21 @@ def _saved(meeting, counts):
 @bp.route("/<int:meeting_id>/roster", methods=["GET", "POST"])
 def roster(meeting_id):
     meeting = get_meeting_or_404(meeting_id)
-    if request.form.get("everyone") and EmptyForm().validate_on_submit():  # one tap: all present, guests kept
-        return _saved(meeting, save_roster(meeting, (), None, clock.today(), everyone=True))
     form = RosterForm()
-    if form.validate_on_submit():
+    if request.form.get("everyone") and EmptyForm().validate_on_submit():  # one tap: all present, guests kept
         try:
-            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today()))
+            return _saved(meeting, save_roster(meeting, (), None, clock.today(), everyone=True))
+        except AttendanceError as error:
+            apply_error(form, error)
+    elif form.validate_on_submit():
+        try:
+            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today(),
+                                               confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
     people = roster_of(meeting)
     statuses = statuses_of(meeting)
-    if form.is_submitted():  # refused: show what was tapped and typed
+    if form.is_submitted() and not request.form.get("everyone"):  # refused: show what was tapped and typed
         ticked = set(form.p.data or ())
     else:
         form.show_guests(guests_of(meeting))
@@ -75,7 +82,7 @@ def paper(meeting_id):
     if form.validate_on_submit():
         try:
             return _saved(meeting, save_paper(meeting, form.order.data, form.absent.data, form.excused.data,
-                                              form.guests(), clock.today()))
+                                              form.guests(), clock.today(), confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
     people = roster_of(meeting)

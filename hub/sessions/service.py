@@ -18,8 +18,11 @@ from hub.curriculum.models import Topic
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
 from hub.groups.service import accounts_in, may_see
+from hub.i18n import when
+from hub.sessions.attendance import still_ahead
 from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
 from hub.text import clean
+from hub.validation import FieldError, Problems
 
 KIND_LABELS = {
     Meeting.LIFE_SKILLS: _l("Life-skills session"),
@@ -44,12 +47,8 @@ UPCOMING, RECENT = 50, 30  # sessions on the list page each way; a group's page 
 SEE_ALL = User.CASE_STAFF
 
 
-class MeetingError(ValueError):
+class MeetingError(FieldError):
     """A session change the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -116,23 +115,29 @@ def facilitators_of(meeting):
                 .order_by(User.display_name, User.id))
 
 
-def _check(group, plan, today, user, meeting=None):
+def check_plan(group, plan, today, user, meeting=None):
+    """Refuse a session plan, every problem at once (a value the form could not read is None: left to it)."""
+    problems = Problems(MeetingError)
     if plan.kind not in Meeting.KINDS:
-        raise MeetingError(_("Choose a kind of session from the list."), "kind")
+        problems.add(_("Choose a kind of session from the list."), "kind")
     if plan.status not in (Meeting.PLANNED, Meeting.HELD):
-        raise MeetingError(_("Choose whether the session is planned or was held."), "status")
-    day = plan.starts_at.date()
-    if day < EARLIEST_DAY or day > latest_day(today):
-        raise MeetingError(_("Give a date between %(first)s and %(last)s.", first=EARLIEST_DAY.isoformat(),
-                             last=latest_day(today).isoformat()), "day")
+        problems.add(_("Choose whether the session is planned or was held."), "status")
+    day = plan.starts_at.date() if plan.starts_at else None
+    if day is not None and (day < EARLIEST_DAY or day > latest_day(today)):
+        problems.add(_("Give a date between %(first)s and %(last)s.", first=when(EARLIEST_DAY),
+                       last=when(latest_day(today))), "day")
+    elif day is not None and plan.status == Meeting.HELD and still_ahead(day, today) == "ahead":
+        problems.add(_("This date is after today (%(today)s on the hub's clock): a session is recorded as held "
+                       "from its day. Plan it instead.", today=when(today)), "status")
     if not set(plan.topic_ids) <= {topic.id for topic in topic_choices(meeting)}:
-        raise MeetingError(_("Choose topics from the list."), "topics")
+        problems.add(_("Choose topics from the list."), "topics")
     allowed = {account.id for account in facilitator_choices(group, user, meeting)}
     if not set(plan.facilitator_ids) <= allowed:
-        raise MeetingError(_("Choose facilitators from the accounts of the group."), "facilitators")
+        problems.add(_("Choose facilitators from the accounts of the group."), "facilitators")
     if (meeting is not None and plan.status == Meeting.PLANNED
             and Attendance.select().where(Attendance.meeting == meeting).exists()):
-        raise MeetingError(_("Attendance was taken at this session, so it was held."), "status")
+        problems.add(_("Attendance was taken at this session, so it was held."), "status")
+    problems.done()
 
 
 def _set_links(meeting, plan):
@@ -151,7 +156,7 @@ def create_meeting(group, plan, user, today):
     if group.archived:
         raise MeetingError(_("This group is archived: bring it back before planning its sessions."), "group")
     with database.atomic():
-        _check(group, plan, today, user)
+        check_plan(group, plan, today, user)
         meeting = Meeting.create(group=group, kind=plan.kind, starts_at=plan.starts_at, status=plan.status,
                                  place=plan.place.strip(), notes=clean(plan.notes), created_by=user,
                                  created_at=clock.now())
@@ -164,7 +169,7 @@ def update_meeting(meeting, version, plan, user, today):
     """Change a session, unless someone saved it since the form was opened (version): then nothing is
     overwritten and MeetingError says so."""
     with database.atomic():
-        _check(meeting.group, plan, today, user, meeting)
+        check_plan(meeting.group, plan, today, user, meeting)
         old = meeting  # as the form saw it: if it moved since, the version check below refuses
         changed = (Meeting.update(kind=plan.kind, starts_at=plan.starts_at, status=plan.status,
                                   place=plan.place.strip(), notes=clean(plan.notes), version=Meeting.version + 1)

@@ -15,6 +15,7 @@ from hub.sessions.models import Meeting
 from hub.sessions.service import (
     MeetingError,
     cancel_meeting,
+    check_plan,
     create_meeting,
     facilitator_choices,
     facilitators_of,
@@ -48,6 +49,14 @@ def _untrained(form):
             untrained_topics(form.kind.data, form.topics.data or (), form.facilitators.data or ())]
 
 
+def _check_too(form, group, meeting):
+    """Show the rules' errors beside the fields the form itself found nothing wrong with."""
+    try:
+        check_plan(group, form.plan(), clock.today(), g.user, meeting)
+    except MeetingError as error:
+        apply_error(form, error, fresh_only=True)
+
+
 def _saved(meeting, verb):
     flash(verb, "success")
     untrained = untrained_topics(meeting.kind, [topic.id for topic in topics_of(meeting)],
@@ -79,6 +88,8 @@ def new():
             apply_error(form, error)
         else:
             return _saved(meeting, _("Session saved."))
+    elif form.is_submitted():  # the rules too, so every field's error shows in one pass
+        _check_too(form, group, None)
     return render_template("hub/sessions/form.html", form=form, group=group, meeting=None, many=len(groups) > 1,
                            untrained=_untrained(form))
 
@@ -116,6 +127,8 @@ def edit(meeting_id):
             apply_error(form, error)
         else:
             return _saved(meeting, _("Session saved."))
+    elif form.is_submitted():
+        _check_too(form, meeting.group, meeting)
     return render_template("hub/sessions/form.html", form=form, group=meeting.group, meeting=meeting,
                            untrained=_untrained(form))
 

@@ -11,6 +11,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.auth.service import AccountError, create_user
 from hub.db import database
+from hub.validation import FieldError
 from hub.village.models import EmergencyNumber, Village
 
 KIND_LABELS = {
@@ -54,12 +55,8 @@ MAX_NUMBERS = 12
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-class VillageError(ValueError):
+class VillageError(FieldError):
     """A profile the hub refuses; str() says why, field names the form field."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def get_village():
