@@ -203,3 +203,13 @@ def test_transfer__a_typed_address_is_tried_and_what_failed_is_said(app, coordin
     assert coordinator.post("/sharing/send", data={"url": unreachable}).status_code == 400  # no CSRF token
     with app.app_context(), database.connection_context():
         assert [row.state for row in outbox.OutboxBundle.select()] == ["pending"]
+
+
+def test_build__a_clock_decades_ahead_says_so_and_releases_nothing(app, coordinator, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2057, 3, 2))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2057, 3, 2, 9, 0))
+    page = build(coordinator)
+    page = coordinator.get("/sharing").get_data(as_text=True)
+    assert "cannot be right" in page and "Nothing was released" in page
+    with app.app_context(), database.connection_context():
+        assert outbox.OutboxBundle.select().count() == 0

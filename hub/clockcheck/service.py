@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, g
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 
 from hub import clock
 from hub.audit import service as audit
@@ -26,7 +28,7 @@ LOG_FILE = "clock-log.jsonl"
 # On the Pi the unit's ProtectClock stops the hub from setting the clock itself: CLOCK_SET_COMMAND (the time
 # appended) asks systemd-timedated, which the polkit rule the install script puts in place allows.
 DEFAULT_COMMAND = ("/usr/local/sbin/communityhub-set-clock",)
-EARLIEST = datetime(2026, 11, 1)
+EARLIEST = clock.EARLIEST_PLAUSIBLE
 
 
 class ClockError(Exception):
@@ -137,3 +139,16 @@ def _read_suspect_periods():
 def was_suspect(when):
     """Whether a record stamped `when` (by the hub's clock then) was made while the clock was suspect."""
     return any(start <= when and (end is None or when <= end) for start, end in suspect_periods())
+
+
+def distrust(now=None):
+    """Why the hub's clock cannot date a release now, in the coordinator's words; None when it can.
+
+    A month is released for good (the district keeps it), so a clock that cannot be right, or that a phone
+    said is wrong, releases nothing until the coordinator sets it."""
+    now = now or clock.now()
+    if not clock.is_plausible(now):
+        return _("The hub's clock says %(time)s, which cannot be right.", time=format_datetime(now))
+    if suspect_since() is not None:
+        return _("A phone said the hub's clock is wrong.")
+    return None

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from federation import bundle, outbox, signing, transport
 from federation.errors import EnrolmentRefused, Refused, Unreachable
 from hub import clock
+from hub.clockcheck import service as clockcheck
 
 MAX_URL, MAX_CODE = 200, 200
 
@@ -52,10 +53,18 @@ def default_period(today=None):
 
 
 def build(period, today=None):
-    """Release period if its content changed and it may be released; -> federation.publish.Result."""
+    """Release period if its content changed and it may be released; -> federation.publish.Result.
+
+    SharingError while the clock cannot be trusted (hub.clockcheck.distrust): a month dated by a wrong clock
+    would reach the district for good."""
     from federation import publish
 
-    return publish.publish(check_period(period), today or clock.today(), identity())
+    period = check_period(period)
+    distrust = clockcheck.distrust()
+    if distrust:
+        raise SharingError(" ".join((distrust, _("Nothing was released. Set the hub's clock on the Clock page "
+                                                 "(or `sudo date -s`) first."))), "period")
+    return publish.publish(period, today or clock.today(), identity())
 
 
 def sealed_bytes(period):

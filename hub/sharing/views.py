@@ -63,7 +63,11 @@ def send():
 def build():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    result = service.build(service.default_period())
+    try:
+        result = service.build(service.default_period())
+    except service.SharingError as error:
+        flash(str(error), "error")
+        return redirect(url_for("sharing.index"))
     if result.made:
         flash(_("Built %(period)s (revision %(revision)d): it will be sent to the district.",
                 period=result.period, revision=result.revision), "success")
