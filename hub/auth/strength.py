@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 RULE = _l("Not an easy guess: no repeated or sequential digits such as 000000 or 123456, no common password, "
           "and not your username.")
 COMMON_FILE = Path(__file__).with_name("common-secrets.txt")
-RUNS = ("0123456789", "1234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv")
+# Rows of the alphabet and of a phone's or a laptop's keyboard, read either way.
+RUNS = ("0123456789", "1234567890", "abcdefghijklmnopqrstuvwxyz", "qwertyuiop", "asdfghjkl", "zxcvbnm",
+        "1qaz2wsx3edc4rfv")
 MIN_DISTINCT = 4
 TRIM = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
