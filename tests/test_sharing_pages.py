@@ -170,9 +170,11 @@ def test_report__the_protected_payload_as_a_printable_page(app, coordinator):
     assert response.status_code == 200
     assert "Rampur" in page and "2026-11" in page and "Murshidabad" in page  # in Hindi: the village's language
     assert "village-report" in page and not re.search(r"Child \d", page)  # counts only, never a name
-    assert '<html lang="hi">' in page  # the village's first language (hi, en)
+    # The report in the village's first language (hi, en); the page around it in the coordinator's.
+    assert 'class="card village-report" lang="hi"' in page and "ज़िला: Murshidabad" in page
+    assert '<html lang="en">' in page and "Sign out" in page and "साइन आउट" not in page
     english = coordinator.get("/sharing/report/2026-11?lang=en").get_data(as_text=True)
-    assert '<html lang="en">' in english
+    assert 'class="card village-report" lang="en"' in english
     assert "Rampur: monthly report, 2026-11" in english and "District: Murshidabad" in english
     for section in sections:  # described outside a request: in English
         assert str(section.title) in english
