@@ -31,7 +31,7 @@ def test_seed_demo__deterministic_village_and_logins(runner, data_dir, tmp_path,
     assert "coordinator" in result.output and "facilitator" in result.output
     village = rows(data_dir, "SELECT name, district, country FROM village")
     users = rows(data_dir, "SELECT username, role FROM user_account ORDER BY username")
-    assert len(users) == 4
+    assert [username for username, _role in users] == ["caseworker", "coordinator", "facilitator", "member", "officer"]
     logins = (data_dir / "demo-logins.txt").read_text()
     assert logins.split()[0] == "coordinator"
 

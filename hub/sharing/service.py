@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from federation import bundle, outbox, signing, transport
 from federation.errors import EnrolmentRefused, Refused, Unreachable
 from hub import clock
-from hub.clockcheck import service as clockcheck
 
 MAX_URL, MAX_CODE = 200, 200
 
@@ -58,6 +57,7 @@ def build(period, today=None):
     SharingError while the clock cannot be trusted (hub.clockcheck.distrust): a month dated by a wrong clock
     would reach the district for good."""
     from federation import publish
+    from hub.clockcheck import service as clockcheck  # here: the CLI loads this module before the areas
 
     period = check_period(period)
     distrust = clockcheck.distrust()
