@@ -31,8 +31,10 @@ debian-packages:
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The demo keeps its data in ./instance (COMMUNITYHUB_DATA_DIR); `make run PORT=8081` serves another port.
+PORT ?= 8080
 run: catalogs
-	$(BIN)/communityhub demo --host 127.0.0.1 --port 8080
+	$(BIN)/communityhub demo --host 127.0.0.1 --port $(PORT)
 
 # On every core (pytest-xdist); tests sharing one costly resource stay on one worker (tests/conftest.py).
 test: catalogs debian-packages

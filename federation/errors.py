@@ -47,6 +47,13 @@ class InvalidPayload(Refused):
     code = "invalid_payload"
 
 
+class FuturePeriod(Refused):
+    """The bundle is for a month after the aggregator's own current month: the hub's clock is wrong."""
+
+    status = 422
+    code = "future_period"
+
+
 class BadSignature(Refused):
     """The signature does not verify: tampered, or signed by another key."""
 

@@ -65,6 +65,7 @@ ACCESS = {
     # Concerns and cases: anyone reports; the reporter sees only the status; case data is need to know.
     "concerns.new": EVERYONE,
     "concerns.mine": SIGNED_IN,
+    "concerns.status": EVERYONE,
     "cases.list": CASE_STAFF,
     "cases.view": CASE_STAFF,          # every view is audited
     "cases.triage": CASE_STAFF,

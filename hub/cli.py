@@ -167,8 +167,11 @@ def demo(host, port):
         if get_village() is None:
             click.echo("Building a demo village...")
             demo_data.seed(_data_dir())
+    click.echo(f"Data folder: {_data_dir()} (delete it to start again with a new village)")
     click.echo("Demo logins (username, password or PIN):")
     click.echo(demo_data.saved_logins(_data_dir()) or "  none: this hub was not built by the demo")
+    click.echo("`member` and `officer` are the mothers' group's treasurer and second officer: a loan needs "
+               "both their keys.")
     _serve(app, host, port)
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import peewee
 
-from hub import db, migrations, storage
+from hub import clock, db, migrations, storage
 from hub.instance import SECRET_KEY_FILE, database_path, look_for_a_lost_log, setup_code
 
-# The clock cannot be right if it says a time before this release was made.
-EARLIEST_PLAUSIBLE = datetime(2026, 11, 1)
-LATEST_PLAUSIBLE_YEARS_AHEAD = 30
+# Where backups are written: the sticks the nightly timer finds (templates/provisioning/
+# communityhub-backup-to-sticks) and a backups folder in the data folder.
+BACKUP_GLOBS = ("/media/*/communityhub-backups", "/media/*/*/communityhub-backups", "/mnt/*/communityhub-backups")
 BACKUP_TIMER_STAMP = "/var/lib/systemd/timers/stamp-communityhub-backup.timer"
 BACKUP_MAX_AGE_DAYS = 7
 DELIVERY_MAX_AGE_DAYS = 45  # a month's summary plus two weeks of a road being cut
@@ -113,8 +113,7 @@ def check_disk(data_dir, min_free_mb):
 
 
 def check_clock(now):
-    latest = EARLIEST_PLAUSIBLE.replace(year=EARLIEST_PLAUSIBLE.year + LATEST_PLAUSIBLE_YEARS_AHEAD)
-    if not EARLIEST_PLAUSIBLE <= now <= latest:
+    if not clock.is_plausible(now):
         return Finding(False, "clock", f"the hub believes it is {now:%Y-%m-%d %H:%M}",
                        "set the date: `sudo date -s 'YYYY-MM-DD HH:MM'`, or connect to a network once")
     return Finding(True, "clock", f"{now:%Y-%m-%d %H:%M} (plausible; the Pi has no real-time clock)")

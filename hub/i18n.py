@@ -7,9 +7,10 @@ Accept-Language, then the hub's default.
 from datetime import date, datetime
 
 from babel.dates import get_datetime_format
-from flask import current_app, g, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, format_time, get_locale, get_translations
+from flask import current_app, g, has_request_context, render_template, request
+from flask_babel import Babel, force_locale, format_date, format_datetime, format_time, get_locale, get_translations
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from hub.paths import TRANSLATIONS_DIR
 
@@ -71,3 +72,17 @@ def init_app(app):
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date,
                                  format_datetime=format_datetime, when=when)
     app.jinja_env.filters["when"] = when
+
+
+def village_languages(village):
+    """The village's languages that the hub has catalogs for, first language first."""
+    return [code for code in (village.language_codes if village else []) if code in LANGUAGES]
+
+
+def printed_in(language, template, **context):
+    """template rendered in language, as markup for a page that stays in the reader's language.
+
+    A printed sheet (the poster, the monthly report) follows the village's language; the menu, the buttons
+    and the messages around it follow the person reading, who may have chosen another."""
+    with force_locale(language):
+        return Markup(render_template(template, language=language, **context))

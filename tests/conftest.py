@@ -131,13 +131,20 @@ def fresh_app(data_dir, migrated_database):
     return app
 
 
+def fixture_secret(role):
+    """The password of the fixture account of role: "secret-" and the role backwards (a secret may not
+    contain its username, which is the role)."""
+    return f"secret-{role[::-1]}-1"
+
+
 @pytest.fixture
 def app(fresh_app):
-    """A hub that has been set up: a village and one account of each role (password "secret-<role>-1")."""
+    """A hub that has been set up: a village and one account of each role (password
+    fixture_secret(role))."""
     with fresh_app.app_context(), database.connection_context():
         make_village()
         for role in ROLES:
-            make_user(username=role.replace("_", ""), role=role, secret=f"secret-{role}-1",
+            make_user(username=role.replace("_", ""), role=role, secret=fixture_secret(role),
                       must_change_secret=False, display_name=role.replace("_", " ").title())
     return fresh_app
 
@@ -153,7 +160,7 @@ def login_as(app):
     def sign_in(role, client=None):
         client = client or app.test_client()
         username = role.replace("_", "")
-        response = client.post("/login", data={"username": username, "password": f"secret-{role}-1",
+        response = client.post("/login", data={"username": username, "password": fixture_secret(role),
                                                "csrf_token": csrf_token(client, "/login")})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client

@@ -18,7 +18,7 @@ def make_village(**overrides):
 
 
 def make_user(**overrides):
-    values = {"username": f"user{next(_counter)}", "role": User.FACILITATOR, "secret": "123456"}
+    values = {"username": f"user{next(_counter)}", "role": User.FACILITATOR, "secret": "274915"}
     values.update(overrides)
     return create_user(**values)
 

@@ -95,7 +95,7 @@ class Phone:
         self.http.close()
 
 
-PASSWORDS = {role: f"secret-{role}-1" for role in ("coordinator", "case_worker", "facilitator", "member")}
+PASSWORDS = {role: f"secret-{role[::-1]}-1" for role in ("coordinator", "case_worker", "facilitator", "member")}
 
 
 def seed(folder):

@@ -12,7 +12,7 @@ from tests.pages import field_errors
 
 def new_account(client, **overrides):
     data = {"display_name": "Sita Rai", "username": "sita", "role": "facilitator", "language": "hi",
-            "secret": "112233", "csrf_token": csrf_token(client, "/accounts/new")}
+            "secret": "390417", "csrf_token": csrf_token(client, "/accounts/new")}
     data.update(overrides)
     return client.post("/accounts/new", data=data)
 
@@ -31,7 +31,7 @@ def test_create__a_facilitator_with_a_pin(app, login_as):
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"role": "case_worker", "secret": "112233"}, "need a password of at least 10 characters"),
+    ({"role": "case_worker", "secret": "390417"}, "need a password of at least 10 characters"),
     ({"role": "member", "secret": "1234"}, "exactly 6 digits"),
     ({"username": "coordinator"}, "already taken"),
     ({"username": "no spaces"}, "A username has"),
@@ -66,7 +66,7 @@ def test_edit__role_and_language(app, login_as):
 def test_edit__a_pin_account_cannot_become_a_case_worker(app, login_as):
     with app.app_context():
         from tests.factories import make_user
-        pin_user = make_user(username="pinny", secret="121212", role="member")
+        pin_user = make_user(username="pinny", secret="481930", role="member")
     coordinator = login_as("coordinator")
     response = coordinator.post(f"/accounts/{pin_user.id}", data={
         "display_name": "Pinny", "role": "case_worker", "language": "", "csrf_token": csrf_token(coordinator)})
@@ -88,9 +88,9 @@ def test_reset__temporary_secret_forces_a_change(app, login_as, client):
     coordinator = login_as("coordinator")
     member = User.get(User.username == "member")
     response = coordinator.post(f"/accounts/{member.id}/reset", data={
-        "secret": "998877", "csrf_token": csrf_token(coordinator)})
+        "secret": "730562", "csrf_token": csrf_token(coordinator)})
     assert response.status_code == 302
-    client.post("/login", data={"username": "member", "password": "998877",
+    client.post("/login", data={"username": "member", "password": "730562",
                                 "csrf_token": csrf_token(client, "/login")})
     assert client.get("/").headers["Location"] == "/account/secret"
 
@@ -99,7 +99,7 @@ def test_reset__bad_secret_is_explained(login_as):
     coordinator = login_as("coordinator")
     case_worker = User.get(User.username == "caseworker")
     response = coordinator.post(f"/accounts/{case_worker.id}/reset", data={
-        "secret": "123456", "csrf_token": csrf_token(coordinator)})
+        "secret": "274915", "csrf_token": csrf_token(coordinator)})
     assert response.status_code == 400
     assert "need a password of at least 10 characters" in response.get_data(as_text=True)
 
@@ -128,7 +128,7 @@ def test_create__a_new_account_is_a_member_unless_a_higher_role_is_chosen(app, l
         "member", "facilitator", "case_worker", "coordinator"]  # least privilege first
     assert re.findall(r'<option selected value="(\w+)"', select) == ["member"]
     assert "A new account is a member." in page
-    data = {"display_name": "Sita Rai", "username": "sita", "secret": "112233", "language": "",
+    data = {"display_name": "Sita Rai", "username": "sita", "secret": "390417", "language": "",
             "csrf_token": csrf_token(coordinator, "/accounts/new")}
     assert coordinator.post("/accounts/new", data=data).status_code == 302  # no role sent: a member
     with app.app_context():

@@ -12,7 +12,7 @@ from tests.conftest import csrf_token
 def test_log__records_sign_in_and_account_changes(login_as):
     coordinator = login_as("coordinator")
     coordinator.post("/accounts/new", data={"display_name": "Asha", "username": "asha", "role": "member",
-                                            "language": "", "secret": "101010",
+                                            "language": "", "secret": "580261",
                                             "csrf_token": csrf_token(coordinator)})
     actions = [event.action for event in AuditEvent.select().order_by(AuditEvent.id)]
     assert actions[-2:] == ["sign_in", "account.created"]

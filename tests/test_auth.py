@@ -15,7 +15,7 @@ def post_login(client, username, password):
 
 
 def test_sign_in__with_password_then_home_shows_who(client):
-    response = post_login(client, "coordinator", "secret-coordinator-1")
+    response = post_login(client, "coordinator", "secret-rotanidrooc-1")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert "Signed in as Coordinator" in page
@@ -31,20 +31,20 @@ def test_sign_in__with_pin_and_any_case_username(app, client):
 def test_sign_in__goes_back_to_the_page_asked_for(client):
     assert client.get("/accounts").headers["Location"] == "/login?next=/accounts"
     response = client.post("/login?next=/accounts", data={
-        "username": "coordinator", "password": "secret-coordinator-1", "next": "/accounts",
+        "username": "coordinator", "password": "secret-rotanidrooc-1", "next": "/accounts",
         "csrf_token": csrf_token(client, "/login")})
     assert response.headers["Location"] == "/accounts"
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example"])
 def test_sign_in__never_redirects_off_the_hub(client, target):
-    response = client.post("/login", data={"username": "coordinator", "password": "secret-coordinator-1",
+    response = client.post("/login", data={"username": "coordinator", "password": "secret-rotanidrooc-1",
                                            "next": target, "csrf_token": csrf_token(client, "/login")})
     assert response.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize("username, password", [
-    ("coordinator", "wrong password"), ("nobody", "secret-coordinator-1"), ("", ""), ("coordinator", ""),
+    ("coordinator", "wrong password"), ("nobody", "secret-rotanidrooc-1"), ("", ""), ("coordinator", ""),
 ])
 def test_sign_in__wrong_or_missing_credentials(app, client, username, password):
     response = post_login(client, username, password)
@@ -59,7 +59,7 @@ def test_sign_in__deactivated_account_refused(app, client):
         user = User.get(User.username == "member")
         user.active = False
         user.save()
-    assert post_login(client, "member", "secret-member-1").status_code == 401
+    assert post_login(client, "member", "secret-rebmem-1").status_code == 401
 
 
 def test_sign_in__failure_is_audited_without_the_secret(app, client):
@@ -74,7 +74,7 @@ def test_sign_in__failure_is_audited_without_the_secret(app, client):
 def test_throttle__locks_after_five_failures_with_a_clear_wait(client):
     for _ in range(5):
         assert post_login(client, "coordinator", "wrong").status_code == 401
-    locked = post_login(client, "coordinator", "secret-coordinator-1")
+    locked = post_login(client, "coordinator", "secret-rotanidrooc-1")
     assert locked.status_code == 429
     assert "Try again in 1 minute(s)" in locked.get_data(as_text=True)
 
@@ -82,7 +82,7 @@ def test_throttle__locks_after_five_failures_with_a_clear_wait(client):
 def test_throttle__per_address_too(client):
     for index in range(throttle_module.ADDRESS_FREE_FAILURES):
         post_login(client, f"guess{index}", "wrong")
-    assert post_login(client, "coordinator", "secret-coordinator-1").status_code == 429
+    assert post_login(client, "coordinator", "secret-rotanidrooc-1").status_code == 429
 
 
 def test_throttle__lockout_grows_and_ends_on_the_monotonic_clock():
@@ -104,7 +104,7 @@ def test_throttle__lockout_grows_and_ends_on_the_monotonic_clock():
 def test_session__id_rotates_at_sign_in(app, client):
     client.get("/login")
     before = client.get_cookie("hub_session").value
-    post_login(client, "coordinator", "secret-coordinator-1")
+    post_login(client, "coordinator", "secret-rotanidrooc-1")
     after = client.get_cookie("hub_session").value
     assert before != after
     assert len(app.extensions["hub_sessions"]._sessions) == 1
@@ -113,7 +113,7 @@ def test_session__id_rotates_at_sign_in(app, client):
 def test_session__idle_timeout_on_the_monotonic_clock(app, client):
     now = [5000.0]
     app.extensions["hub_sessions"] = SessionStore(30 * 60, now=lambda: now[0])
-    post_login(client, "coordinator", "secret-coordinator-1")
+    post_login(client, "coordinator", "secret-rotanidrooc-1")
     now[0] += 29 * 60
     assert client.get("/accounts").status_code == 200
     now[0] += 29 * 60  # used a minute ago: still signed in

@@ -31,7 +31,7 @@ def test_seed_demo__deterministic_village_and_logins(runner, data_dir, tmp_path,
     assert "coordinator" in result.output and "facilitator" in result.output
     village = rows(data_dir, "SELECT name, district, country FROM village")
     users = rows(data_dir, "SELECT username, role FROM user_account ORDER BY username")
-    assert len(users) == 4
+    assert [username for username, _role in users] == ["caseworker", "coordinator", "facilitator", "member", "officer"]
     logins = (data_dir / "demo-logins.txt").read_text()
     assert logins.split()[0] == "coordinator"
 
@@ -66,8 +66,11 @@ def test_user_add__secret_from_stdin(runner, data_dir):
 @pytest.mark.parametrize("args, secret, message", [
     (["user", "add", "sunita", "--role", "coordinator"], "short\n", "at least 10 characters"),
     (["user", "add", "sunita", "--role", "member"], "12345\n", "exactly 6 digits"),
-    (["user", "add", "bad name!", "--role", "member"], "123456\n", "A username has"),
-    (["user", "add", "sunita", "--role", "chief"], "123456\n", "Invalid value for '--role'"),
+    (["user", "add", "bad name!", "--role", "member"], "274915\n", "A username has"),
+    (["user", "add", "sunita", "--role", "chief"], "274915\n", "Invalid value for '--role'"),
+    (["user", "add", "sunita", "--role", "member"], "000000\n", "one of the first anyone would try"),
+    (["user", "add", "sunita", "--role", "coordinator"], "password12\n", "common password"),
+    (["user", "add", "sunita", "--role", "coordinator"], "sunita-the-best\n", "must not contain the username"),
 ])
 def test_user_add__refuses_bad_input_and_saves_nothing(runner, data_dir, args, secret, message):
     from click.testing import CliRunner
@@ -82,8 +85,8 @@ def test_user_add__refuses_bad_input_and_saves_nothing(runner, data_dir, args, s
 def test_user_add__username_taken(runner):
     from click.testing import CliRunner
 
-    runner.invoke(["user", "add", "ravi", "--role", "member"], input="123456\n")
-    again = CliRunner().invoke(main, ["user", "add", "RAVI", "--role", "member"], input="654321\n")
+    runner.invoke(["user", "add", "ravi", "--role", "member"], input="274915\n")
+    again = CliRunner().invoke(main, ["user", "add", "RAVI", "--role", "member"], input="503817\n")
     assert again.exit_code == 1 and "already taken" in again.output
 
 

@@ -28,7 +28,7 @@ def test_every_post_route__refused_without_a_token(app, login_as, data_dir):
         url = rule.build({arg: 1 for arg in rule.arguments})[1]
         for token in (None, "forged-token"):
             data = {"username": "x", "password": "y", "display_name": "Changed", "role": "member",
-                    "secret": "123456", "language": "es"}
+                    "secret": "274915", "language": "es"}
             if token:
                 data["csrf_token"] = token
             response = coordinator.post(url, data=data)

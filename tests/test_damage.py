@@ -39,7 +39,7 @@ def copy(seeded, tmp_path):
 
 def sign_in(client, role="coordinator"):
     username = role.replace("_", "")
-    return client.post("/login", data={"username": username, "password": f"secret-{role}-1",
+    return client.post("/login", data={"username": username, "password": f"secret-{role[::-1]}-1",
                                        "csrf_token": csrf_token(client, "/login")})
 
 

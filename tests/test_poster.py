@@ -45,6 +45,14 @@ def test_the_coordinator_sees_the_network_the_pi_broadcasts(app, login_as):
     assert f'class="card poster" lang="{language}"' in text  # in the village's language
 
 
+def test_only_the_sheet_follows_the_village_language_the_menu_follows_the_coordinator(app, login_as):
+    app.config.update(WIFI_SSID="Rampur hub", WIFI_OPEN=False)
+    text = login_as("coordinator").get("/poster").get_data(as_text=True)   # the village speaks hi, en
+    assert 'class="card poster" lang="hi"' in text and "आपातकालीन नंबर" in text
+    assert '<html lang="en">' in text and "Sign out" in text and "साइन आउट" not in text
+    assert "Print this page and put it up where people meet" in text
+
+
 def test_the_poster_matches_what_provision_renders(app, login_as):
     app.config.update(WIFI_SSID="Rampur hub", WIFI_OPEN=False)
     text = login_as("coordinator").get("/poster").get_data(as_text=True)

@@ -129,7 +129,7 @@ def test_cycle__starts_with_the_groups_consenting_members(app, book):
         GroupMember.create(group=book.group, person=no_consent, joined_on=date(2026, 1, 5))
         assert sorted(book.members) == ["Chanda", "Meena", "Rani", "Sita", "Tara"]
         assert actions()[:1] == ["savings.cycle_created"]
-    coordinator = sign_in(app, "coordinator", "secret-coordinator-1")
+    coordinator = sign_in(app, "coordinator", "secret-rotanidrooc-1")
     page = coordinator.get(book.url("/members")).get_data(as_text=True)
     assert "Chanda" in page and "Gita" not in page
 
@@ -372,7 +372,7 @@ def test_loan__counts_only_after_two_different_officers_approve(app, book):
         book.deposit("Rani", "5000")
         before = balances(book.cycle).summary()
     treasurer, chair, secretary, meena = (sign_in(app, "tara"), sign_in(app, "chanda"), sign_in(app, "sita"),
-                                          sign_in(app, "member", "secret-member-1"))
+                                          sign_in(app, "member", "secret-rebmem-1"))
     response = post(treasurer, book.url("/loans/new"), member=str(book.members["Meena"].id), amount="1000",
                     rate="2", months="3", on_day="2026-11-20", note="A goat")
     assert response.status_code == 302
@@ -602,7 +602,7 @@ def test_access__member_page_shows_totals_not_other_members(app, book):
     with app.app_context():
         book.deposit("Rani", "750")
         book.deposit("Meena", "250")
-    page = sign_in(app, "member", "secret-member-1").get(book.url()).get_data(as_text=True)
+    page = sign_in(app, "member", "secret-rebmem-1").get(book.url()).get_data(as_text=True)
     assert "₹1,000.00" in page and "My passbook" in page
     assert "Rani" not in page and "₹750.00" not in page
 

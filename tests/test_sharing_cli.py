@@ -128,3 +128,24 @@ def test_sync__not_enrolled_exits_1(village, runner):
     assert result.exit_code == 1
     assert json.loads(result.output)["outcome"] == "not_enrolled"
     assert rows(village) == [("2026-11", 1, 1, "pending")]
+
+
+def test_summary_build__a_clock_decades_ahead_releases_nothing(village, runner, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2057, 3, 2))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2057, 3, 2, 9, 0))
+    result = runner.invoke(["summary", "build", "--period", "2057-02"])
+    assert result.exit_code == 1
+    assert "cannot be right" in result.output and "Nothing was released" in result.output
+    default = runner.invoke(["summary", "build"])
+    assert default.exit_code == 1 and "cannot be right" in default.output
+    assert rows(village) == []
+
+
+def test_summary_build__a_clock_a_phone_called_wrong_releases_nothing(village, runner, data_dir):
+    (data_dir / "clock-suspect").write_text("2026-12-02T09:00:00\n2026-12-09T09:00:00\n")
+    result = runner.invoke(["summary", "build", "--period", "2026-11"])
+    assert result.exit_code == 1 and "A phone said the hub's clock is wrong" in result.output
+    assert rows(village) == []
+    (data_dir / "clock-suspect").unlink()
+    assert runner.invoke(["summary", "build", "--period", "2026-11"]).exit_code == 0
+    assert rows(village) == [("2026-11", 1, 1, "pending")]

@@ -170,9 +170,11 @@ def test_report__the_protected_payload_as_a_printable_page(app, coordinator):
     assert response.status_code == 200
     assert "Rampur" in page and "2026-11" in page and "Murshidabad" in page  # in Hindi: the village's language
     assert "village-report" in page and not re.search(r"Child \d", page)  # counts only, never a name
-    assert '<html lang="hi">' in page  # the village's first language (hi, en)
+    # The report in the village's first language (hi, en); the page around it in the coordinator's.
+    assert 'class="card village-report" lang="hi"' in page and "ज़िला: Murshidabad" in page
+    assert '<html lang="en">' in page and "Sign out" in page and "साइन आउट" not in page
     english = coordinator.get("/sharing/report/2026-11?lang=en").get_data(as_text=True)
-    assert '<html lang="en">' in english
+    assert 'class="card village-report" lang="en"' in english
     assert "Rampur: monthly report, 2026-11" in english and "District: Murshidabad" in english
     for section in sections:  # described outside a request: in English
         assert str(section.title) in english
@@ -203,3 +205,13 @@ def test_transfer__a_typed_address_is_tried_and_what_failed_is_said(app, coordin
     assert coordinator.post("/sharing/transfer/send", data={"url": unreachable}).status_code == 400  # no CSRF token
     with app.app_context(), database.connection_context():
         assert [row.state for row in outbox.OutboxBundle.select()] == ["pending"]
+
+
+def test_build__a_clock_decades_ahead_says_so_and_releases_nothing(app, coordinator, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2057, 3, 2))
+    monkeypatch.setattr(clock, "now", lambda: datetime(2057, 3, 2, 9, 0))
+    page = build(coordinator)
+    page = coordinator.get("/sharing").get_data(as_text=True)
+    assert "cannot be right" in page and "Nothing was released" in page
+    with app.app_context(), database.connection_context():
+        assert outbox.OutboxBundle.select().count() == 0

@@ -81,7 +81,7 @@ def test_form_posted_after_the_sign_in_ended__kept_and_saved_after_signing_in(ap
     assert posted.status_code == 302 and posted.headers["Location"].startswith("/login?next=/kept/")
     kept_path = re.search(r"next=(/kept/[\w-]+)", posted.headers["Location"]).group(1)
 
-    signed_in = client.post("/login", data={"username": "coordinator", "password": "secret-coordinator-1",
+    signed_in = client.post("/login", data={"username": "coordinator", "password": "secret-rotanidrooc-1",
                                             "next": kept_path, "csrf_token": csrf_token(client, "/login")})
     assert signed_in.headers["Location"] == kept_path
     page = html.unescape(client.get(kept_path).get_data(as_text=True))

@@ -69,20 +69,20 @@ def test_throttle__memory_stays_bounded_under_invented_names(monkeypatch):
 def test_hub_sign_in__owner_signs_in_while_an_attacker_is_locked_out(client):
     for _ in range(FREE_FAILURES):
         assert post_login(client, "coordinator", "wrong", ATTACKER).status_code == 401
-    assert post_login(client, "coordinator", "secret-coordinator-1", ATTACKER).status_code == 429
-    assert post_login(client, "coordinator", "secret-coordinator-1", OWNER).status_code == 302
+    assert post_login(client, "coordinator", "secret-rotanidrooc-1", ATTACKER).status_code == 429
+    assert post_login(client, "coordinator", "secret-rotanidrooc-1", OWNER).status_code == 302
 
 
 def test_hub_user_unlock__clears_the_lock_of_the_running_hub(app, client, runner):
     for _ in range(FREE_FAILURES):
         post_login(client, "coordinator", "wrong", OWNER)
-    assert post_login(client, "coordinator", "secret-coordinator-1", OWNER).status_code == 429
+    assert post_login(client, "coordinator", "secret-rotanidrooc-1", OWNER).status_code == 429
 
     result = runner.invoke(["user", "unlock", "Coordinator"])
 
     assert result.exit_code == 0, result.output
     assert "Unlocked sign-in for 'coordinator'" in result.output
-    assert post_login(client, "coordinator", "secret-coordinator-1", OWNER).status_code == 302
+    assert post_login(client, "coordinator", "secret-rotanidrooc-1", OWNER).status_code == 302
     from hub.audit.models import AuditEvent
 
     with app.app_context():

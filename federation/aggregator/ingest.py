@@ -18,7 +18,7 @@ from federation import bundle, signing
 from federation.aggregator import db
 from federation.aggregator.enrol import identity, utcnow
 from federation.aggregator.models import Bundle, Hub, MonthlySummary
-from federation.errors import Conflict, Malformed, RevokedKey, UnknownKey
+from federation.errors import Conflict, FuturePeriod, Malformed, RevokedKey, UnknownKey
 from federation.period import seal_date
 
 
@@ -26,7 +26,7 @@ def ingest(data, route=Bundle.HTTP, now=None):
     """Take in one bundle's bytes; -> (bundle.STORED or bundle.DUPLICATE, the signed receipt bytes).
 
     Raises a `Refused` (TooLarge, Malformed, UnknownSchema, UnknownKey, RevokedKey, BadSignature,
-    InvalidPayload, Conflict) with nothing stored.
+    InvalidPayload, FuturePeriod, Conflict) with nothing stored.
     """
     data = bytes(data)
     if route not in Bundle.ROUTES:
@@ -45,6 +45,10 @@ def ingest(data, route=Bundle.HTTP, now=None):
     schema.validate(document["payload"], document["schema_version"])
 
     now = now or utcnow()
+    if document["period"] > f"{now.year:04d}-{now.month:02d}":
+        # Only the aggregator's clock decides: a hub that booted in 2057 must not fill the district's future.
+        raise FuturePeriod(_("This summary is for %(period)s, a month that has not come yet by the district's "
+                             "clock: the hub's clock is wrong.", period=document["period"]))
     digest = signing.sha256(data)
     verdict = db.transaction(lambda: _store(hub, document, data, digest, route, now))
     entry = {"epoch": document["epoch"], "sequence": document["sequence"], "sha256": digest, "status": verdict}

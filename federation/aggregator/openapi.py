@@ -14,11 +14,13 @@ REFUSALS = (
     (errors.TooLarge, "the body is larger than {limit} bytes"),
     (errors.UnknownSchema, "an unknown document or payload schema version"),
     (errors.InvalidPayload, "the payload does not match its JSON Schema"),
+    (errors.FuturePeriod, "the month is after the aggregator's current month (the hub's clock is wrong)"),
 )
 UNSUPPORTED_MEDIA_TYPE = ("unsupported_media_type", "the body is not sent as application/json")
 
 BUNDLE_REFUSALS = (errors.Malformed, errors.BadSignature, errors.UnknownKey, errors.RevokedKey,
-                   errors.Conflict, errors.TooLarge, errors.UnknownSchema, errors.InvalidPayload)
+                   errors.Conflict, errors.TooLarge, errors.UnknownSchema, errors.InvalidPayload,
+                   errors.FuturePeriod)
 ENROLMENT_REFUSALS = (errors.Malformed, errors.BadSignature, errors.EnrolmentRefused, errors.TooLarge,
                       errors.UnknownSchema)
 

@@ -47,13 +47,18 @@ class Outcome:
 
 
 def import_folder(folder, progress=None, now=None):
-    """Verify and take in every file in folder; -> [Outcome], one per file, in name order.
+    """Verify and take in every file in folder; -> [Outcome], one per file: enrolment requests first, then
+    the rest, each in name order.
 
-    progress(outcome), when given, is called after each file (the CLI's progress bar). Each file is its
-    own transaction: a refused file stores nothing and does not stop the others.
+    Enrolments go first so that one trip is enough: a stick carrying a new hub's enrolment request and its
+    first bundles enrols the hub, then takes its bundles (in name order a bundle may come first and be
+    refused as from an unknown key). progress(outcome), when given, is called after each file (the CLI's
+    progress bar). Each file is its own transaction: a refused file stores nothing and does not stop the
+    others.
     """
     outcomes = []
-    for item in usb.read_folder(folder):
+    items = sorted(usb.read_folder(folder), key=lambda item: item.kind != usb.ENROLMENT)  # stable: name order kept
+    for item in items:
         outcome = import_item(item, now=now)
         outcomes.append(outcome)
         if progress is not None:

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hub import clock
 from hub.audit.service import record
+from hub.auth import strength
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.service import GroupError, groups_of, set_groups_of
@@ -46,19 +47,25 @@ def normalise_username(username):
     return (username or "").strip().lower()
 
 
-def secret_kind_of(role, secret):
-    """'pin' or 'password' for this role and secret, or raise AccountError saying what is wrong."""
+def secret_kind_of(role, secret, username=""):
+    """'pin' or 'password' for this role and secret, or raise AccountError saying what is wrong (the wrong
+    length, or easy to guess: hub.auth.strength)."""
     if PIN.match(secret) and role not in User.PASSWORD_ROLES:
-        return User.PIN
-    if role in User.PASSWORD_ROLES and len(secret) < MIN_PASSWORD_LENGTH:
+        kind = User.PIN
+    elif role in User.PASSWORD_ROLES and len(secret) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Coordinators and case workers need a password of at least "
                              "%(count)d characters.", count=MIN_PASSWORD_LENGTH), "secret")
-    if secret.isdigit() and len(secret) < MIN_PASSWORD_LENGTH:
+    elif secret.isdigit() and len(secret) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A PIN has exactly 6 digits."), "secret")
-    if len(secret) < MIN_PASSWORD_LENGTH:
+    elif len(secret) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A password needs at least %(count)d characters.",
                              count=MIN_PASSWORD_LENGTH), "secret")
-    return User.PASSWORD
+    else:
+        kind = User.PASSWORD
+    weakness = strength.problem(secret, username)
+    if weakness is not None:
+        raise AccountError(str(weakness), "secret")
+    return kind
 
 
 def _check_username(username):
@@ -79,7 +86,9 @@ def check_new_user(username, role, secret):
     the form); return the kind of secret."""
     problems = Problems(AccountError)
     problems.check(_check_role, role)
-    kind = problems.check(secret_kind_of, role, secret) if secret and role in User.ROLES else None
+    kind = None
+    if secret and role in User.ROLES:
+        kind = problems.check(secret_kind_of, role, secret, normalise_username(username))
     if username:
         problems.check(_check_username, normalise_username(username))
     problems.done()
@@ -139,7 +148,7 @@ def _keep_one_coordinator(user):
 
 def reset_secret(user, secret):
     """Give an account a new temporary secret that must be changed at the next sign-in."""
-    kind, secret_hash = secret_kind_of(user.role, secret), hash_secret(secret)
+    kind, secret_hash = secret_kind_of(user.role, secret, user.username), hash_secret(secret)
     with database.atomic():
         user.secret_kind, user.secret_hash = kind, secret_hash
         user.must_change_secret = True
@@ -165,7 +174,11 @@ def change_own_secret(user, current, new):
         raise AccountError(_("Your current password or PIN is not right."), "current")
     if current == new:
         raise AccountError(_("Choose a new password or PIN, not the one you have now."), "new")
-    kind, secret_hash = secret_kind_of(user.role, new), hash_secret(new)
+    try:
+        kind = secret_kind_of(user.role, new, user.username)
+    except AccountError as error:
+        raise AccountError(str(error), "new") from None
+    secret_hash = hash_secret(new)
     with database.atomic():
         user.secret_kind, user.secret_hash = kind, secret_hash
         user.must_change_secret = False
@@ -184,9 +197,10 @@ def set_language(user, code):
 
 def temporary_secret(role):
     """A random secret of the kind the role signs in with, to hand over on paper."""
-    if role in User.PASSWORD_ROLES:
-        return secrets.token_urlsafe(9)
-    return f"{secrets.randbelow(10**6):06d}"
+    while True:
+        secret = secrets.token_urlsafe(9) if role in User.PASSWORD_ROLES else f"{secrets.randbelow(10**6):06d}"
+        if strength.problem(secret) is None:
+            return secret
 
 
 def hash_secret(secret):

@@ -1,11 +1,12 @@
 """Concern pages: report a concern (anyone, signed in or not) and, for a reporter, the status of theirs."""
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
 from hub.access import allowed
 from hub.cases import concerns_bp
-from hub.cases.concerns import ReportLimit, report_concern, reports_by
-from hub.cases.forms import ConcernForm
+from hub.cases.concerns import STATUS_LOOKUPS, ReportLimit, report_concern, report_with_reference, reports_by
+from hub.cases.forms import ConcernForm, ReferenceForm
 from hub.cases.service import CaseError, protocol_of
 from hub.forms import apply_error
 from hub.people.picker import offered
@@ -13,11 +14,17 @@ from hub.village.service import emergency_numbers
 
 SENT = "concern_sent"  # session key: what the confirmation page needs, never in the URL (shared phones)
 LIMIT = "hub_concern_limit"
+LOOKUP_LIMIT = "hub_reference_limit"
 
 
 def concern_limit():
     """The app's limit on anonymous reports (made on first use; it lives as long as the process)."""
     return current_app.extensions.setdefault(LIMIT, ReportLimit())
+
+
+def lookup_limit():
+    """The app's limit on wrong references per address (guessing one must stay impractical)."""
+    return current_app.extensions.setdefault(LOOKUP_LIMIT, ReportLimit(limit=STATUS_LOOKUPS))
 
 
 @concerns_bp.after_request
@@ -38,7 +45,7 @@ def _sent_page():
     danger = bool(sent.get("danger"))
     protocol = protocol_of(sent["category"]) if danger and sent.get("category") else None
     return render_template("hub/cases/concern_sent.html", danger=danger, protocol=protocol,
-                           numbers=emergency_numbers())
+                           numbers=emergency_numbers(), reference=sent.get("reference"))
 
 
 def _prefill(form, departure_id):
@@ -79,18 +86,41 @@ def new():
         else:
             try:
                 report = form.report()
-                report_concern(report, g.user)
+                case = report_concern(report, g.user)
             except CaseError as error:
                 if key:
                     concern_limit().give_back(key)
                 apply_error(form, error)
             else:
-                session[SENT] = {"category": report.category, "danger": report.in_danger}
+                session[SENT] = {"category": report.category, "danger": report.in_danger,
+                                 "reference": case.reference}
                 return redirect(url_for("concerns.new", sent=1))
     return render_template("hub/cases/concern_new.html", form=form, may_name=may_name, q=query,
-                           numbers=emergency_numbers(), wait_minutes=(wait + 59) // 60), status
+                           numbers=emergency_numbers(), wait_minutes=(wait + 59) // 60,
+                           lookup=ReferenceForm(formdata=None)), status
 
 
 @concerns_bp.get("/mine")
 def mine():
     return render_template("hub/cases/concerns_mine.html", reports=reports_by(g.user))
+
+
+@concerns_bp.route("/status", methods=["GET", "POST"])
+def status():
+    """What became of a report, for whoever holds its reference: its status, never its details. A POST, so
+    the reference stays out of the address bar and the history of a shared phone."""
+    form, found, code, wait = ReferenceForm(), None, 200, 0
+    if form.validate_on_submit():
+        key = f"addr:{request.remote_addr}"
+        wait = lookup_limit().take(key)
+        if wait:
+            code = 429
+        else:
+            found = report_with_reference(form.reference.data)
+            if found is not None:
+                lookup_limit().give_back(key)  # only wrong references count towards the limit
+            else:
+                form.reference.errors.append(_("No report has this reference. Check each letter and number."))
+                code = 404
+    return render_template("hub/cases/concern_status.html", form=form, found=found,
+                           wait_minutes=(wait + 59) // 60), code

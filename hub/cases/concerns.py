@@ -1,9 +1,16 @@
 """Reporting a concern: anyone on the hub's Wi-Fi, signed in or not. A report lands as an unassigned case in
 status "reported" for case workers to triage; anonymous reports are limited per client address; a
-reporter sees the status of their own reports, never their details.
+reporter sees the status of their own reports, never their details: from their account, or, with or without
+one, with the reference the hub gave when the report was sent.
+
+A reference is 8 symbols of Crockford's base 32 (40 random bits, shown as K7QM-4XTR; O, I and L typed for 0, 1
+and 1 are read as meant), kept only as its SHA-256. With a few hundred reports on a hub, one guess in about
+two thousand million is right, and lookups are limited per address: guessing is not practical.
 """
 
+import hashlib
 import re
+import secrets
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -24,6 +31,10 @@ MAX_SHORT = 200   # the child's description, the place
 ANONYMOUS_REPORTS = 5
 WINDOW_SECONDS = 3600
 TAGS = re.compile(r"<[^>]*>")
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U
+REFERENCE_LENGTH = 8
+REFERENCE_TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+STATUS_LOOKUPS = 10  # wrong references from one address in WINDOW_SECONDS before it must wait
 
 
 @dataclass(frozen=True)
@@ -59,18 +70,47 @@ def _check(report, user):
     return child, what_happened
 
 
-def report_concern(report, user):
+def new_reference():
+    """A fresh reporter's reference, "XXXX-XXXX"."""
+    symbols = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{symbols[:4]}-{symbols[4:]}"
+
+
+def reference_hash(text):
+    """The stored form of a reference as someone typed it (case, spaces, dashes and O/I/L forgiven), or None
+    when it cannot be one."""
+    symbols = re.sub(r"[\s-]", "", (text or "").upper()).translate(REFERENCE_TYPOS)
+    if len(symbols) != REFERENCE_LENGTH or any(symbol not in REFERENCE_ALPHABET for symbol in symbols):
+        return None
+    return hashlib.sha256(symbols.encode("ascii")).hexdigest()
+
+
+def report_concern(report, user, with_reference=True):
     """Save a concern, unassigned and in status "reported"; user is None for someone with no account.
-    Return the Case."""
+    Return the Case, with `reference`: the reporter's reference, to show once (only its hash is kept), or
+    None without one (the demo's invented reporters, so that a seed always builds the same rows)."""
     child, what_happened = _check(report, user)
+    reference = new_reference() if with_reference else None
     with database.atomic():
         case = Case.create(category=report.category, child=child, child_description=report.child_description.strip(),
                            place=report.place.strip(), what_happened=what_happened, in_danger=report.in_danger,
-                           reported_by=user, reported_at=clock.now(), status=Case.REPORTED)
+                           reported_by=user, reported_at=clock.now(), status=Case.REPORTED,
+                           reference_hash=reference_hash(reference) if reference else None)
         CaseAction.create(case=case, done_at=case.reported_at, user=user, kind=REPORTED)
         record("concern.reported", case, detail=report.category + (", in danger" if report.in_danger else ""),
                user=user)
+    case.reference = reference
     return case
+
+
+def report_with_reference(text):
+    """The report a reference was given for: category, reported_at and status only, as for reports_by();
+    None when no report has it."""
+    digest = reference_hash(text)
+    if digest is None:
+        return None
+    return (Case.select(Case.category, Case.reported_at, Case.status).where(Case.reference_hash == digest)
+            .namedtuples().first())
 
 
 def reports_by(user):
@@ -81,8 +121,9 @@ def reports_by(user):
 
 
 class ReportLimit:
-    """At most `limit` anonymous reports from one address in any `window` seconds, counted on the monotonic
-    clock in memory (a jump of the wall clock neither frees nor blocks anyone; a restart starts afresh).
+    """At most `limit` anonymous reports (or wrong references) from one address in any `window` seconds,
+    counted on the monotonic clock in memory (a jump of the wall clock neither frees nor blocks anyone; a
+    restart starts afresh).
     Thread-safe; take() counts a report before it is saved and give_back() returns it if saving fails."""
 
     def __init__(self, limit=ANONYMOUS_REPORTS, window=WINDOW_SECONDS, now=None, max_keys=4096):

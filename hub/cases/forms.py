@@ -210,3 +210,11 @@ class ReferralUpdateForm(FlaskForm):
         """Offer these statuses of a referral."""
         self.status.choices = [SelectChoice(status, referral_status_label(status)) for status in statuses]
         return self
+
+
+class ReferenceForm(FlaskForm):
+    """The reference a reporter was given, to see what became of that report."""
+
+    reference = StringField(_l("Your reference"), validators=[required(), at_most(20)],
+                            render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                                       "maxlength": 20})

@@ -44,6 +44,7 @@ class Case(BaseModel):
     consent_on = DateField(null=True)
     narrative_erased_on = DateField(null=True)
     version = IntegerField(default=1)   # grows with every save: a stale form is refused, never merged
+    reference_hash = CharField(null=True)  # SHA-256 of the reporter's reference (hub.cases.concerns)
     updated_by = ForeignKeyField(User, null=True, column_name="updated_by")
     updated_at = DateTimeField(null=True)
 

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, g
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from peewee import fn
 
 from hub import clock
@@ -28,7 +30,7 @@ LOG_FILE = "clock-log.jsonl"
 # On the Pi the unit's ProtectClock stops the hub from setting the clock itself: CLOCK_SET_COMMAND (the time
 # appended) asks systemd-timedated, which the polkit rule the install script puts in place allows.
 DEFAULT_COMMAND = ("/usr/local/sbin/communityhub-set-clock",)
-EARLIEST = datetime(2026, 11, 1)
+EARLIEST = clock.EARLIEST_PLAUSIBLE
 
 
 class ClockError(Exception):
@@ -184,3 +186,16 @@ def was_suspect(when, record=None):
         elif start <= when and (end is None or when <= end):
             return True
     return False
+
+
+def distrust(now=None):
+    """Why the hub's clock cannot date a release now, in the coordinator's words; None when it can.
+
+    A month is released for good (the district keeps it), so a clock that cannot be right, or that a phone
+    said is wrong, releases nothing until the coordinator sets it."""
+    now = now or clock.now()
+    if not clock.is_plausible(now):
+        return _("The hub's clock says %(time)s, which cannot be right.", time=format_datetime(now))
+    if suspect_since() is not None:
+        return _("A phone said the hub's clock is wrong.")
+    return None

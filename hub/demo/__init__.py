@@ -36,7 +36,8 @@ DEMO_ACCOUNTS = (
     ("coordinator", User.COORDINATOR, "Asha Devi"),
     ("caseworker", User.CASE_WORKER, "Ravi Kumar"),
     ("facilitator", User.FACILITATOR, "Pooja Das"),
-    ("member", User.MEMBER, "Meena Bibi"),
+    ("member", User.MEMBER, "Meena Bibi"),     # renamed by the savings step: the group's treasurer
+    ("officer", User.MEMBER, "Lakshmi Bai"),   # renamed by the savings step: the group's second officer
 )
 
 
@@ -72,7 +73,8 @@ DEMO_GROUPS = (
 )
 # Which demo account belongs to which demo groups (by kind).
 DEMO_MEMBERSHIP = {"facilitator": (Group.YOUTH_FORUM, Group.CHILDRENS_GROUP),
-                   "member": (Group.MOTHERS_GROUP, Group.VIGILANCE_COMMITTEE)}
+                   "member": (Group.MOTHERS_GROUP, Group.VIGILANCE_COMMITTEE),
+                   "officer": (Group.MOTHERS_GROUP,)}
 
 
 def add_groups(build):

@@ -49,13 +49,13 @@ def _named(cast, category, sex, ages, what_happened, in_danger=False):
         f"{'Girl' if sex == 'female' else 'Boy'}, {ages[0]} to {ages[1]}, in the children's group"
     report = Report(category, what_happened.format(name=name), in_danger, child_id=child.id if child else None,
                     child_description=description, place=child.hamlet if child else "")
-    return report_concern(report, cast.users["facilitator"]), name
+    return report_concern(report, cast.users["facilitator"], with_reference=False), name
 
 
 def _anonymous(category, description, place, what_happened, in_danger=False, user=None):
     """A concern reported by someone who did not sign in (or by an account that may not name children)."""
     return report_concern(Report(category, what_happened, in_danger, child_description=description, place=place),
-                          user)
+                          user, with_reference=False)
 
 
 def _triage(case, risk, note, user, holder):

@@ -2,13 +2,16 @@
 
 Weekly meetings with the roll call, shares and the social fund; four loans approved by two officers and
 repaid month by month; a fine, a correction, a social fund grant, and the shared shop's stock and takings.
-The demo account "member" is the group's treasurer (or its first officer with consent recorded).
+The demo accounts "member" and "officer" are the group's first two officers with consent recorded (the
+treasurer first): each is renamed to her member's name, so "My passbook" is her own, and together they give
+the two keys a loan needs, so a newcomer can walk the whole approval with the two demo logins.
 """
 
 from datetime import timedelta
 
 from hub import clock
 from hub.auth.models import User
+from hub.auth.service import update_user
 from hub.groups.models import Group
 from hub.savings import money
 from hub.savings.keys import approve, reverse
@@ -42,10 +45,7 @@ def add_savings(build):
     officers = [member for member in members if is_officer(member)]
     if len(officers) < 2:
         return  # no two keys to give (a seed where the officers gave no consent): the cycle stays empty
-    treasurer = officers[0]
-    account = User.get(User.username == "member")
-    link_account(cycle, treasurer, account)
-    keys = {"officer": officers[1], "user": account}
+    keys = [_link_demo_account(cycle, officers[0], "member"), _link_demo_account(cycle, officers[1], "officer")]
     borrowers = [member for member in members if member not in officers]
     rng.shuffle(borrowers)
     loans = []
@@ -62,11 +62,7 @@ def add_savings(build):
             twice = record_entry(cycle, FINE, social, day, member=late, note="Late to the meeting")
             reverse(twice, "Entered twice")
         if week in LOAN_WEEKS and borrowers:
-            loan = request_loan(cycle, borrowers.pop(), loan_sizes[len(loans)], 3, on_day=day,
-                                note=rng.choice(("A goat", "Seeds and fertiliser", "School fees", "A sewing machine")))
-            approve(loan, officer=keys["officer"])
-            approve(loan, user=keys["user"])
-            loans.append(loan)
+            loans.append(_lend(cycle, borrowers.pop(), loan_sizes[len(loans)], day, keys, rng))
         for number, loan in enumerate(loans):  # each instalment paid at the first meeting on or after its day
             for index, (due, amount) in enumerate(schedule(loan.on_day, loan.amount + loan.interest, loan.months)):
                 behind = number == 2 and index > 0  # the third borrower stopped paying: her loan is overdue
@@ -79,3 +75,20 @@ def add_savings(build):
             record_entry(cycle, EXPENSE, str(int(share) * 20), day, note="Stock for the shop: rice, oil, soap")
         if week % 4 == 3:
             record_entry(cycle, INCOME, str(int(share) * 25), day, note="Takings of the shop")
+
+
+def _link_demo_account(cycle, officer, username):
+    """Make the demo account username this officer: linked to her, and named as she is in the register."""
+    account = User.get(User.username == username)
+    update_user(account, officer.person.name, account.role, account.language)
+    link_account(cycle, officer, account)
+    return account
+
+
+def _lend(cycle, borrower, amount, day, keys, rng):
+    """A loan to borrower, approved with the two demo officers' keys."""
+    loan = request_loan(cycle, borrower, amount, 3, on_day=day,
+                        note=rng.choice(("A goat", "Seeds and fertiliser", "School fees", "A sewing machine")))
+    for account in keys:
+        approve(loan, user=account)
+    return loan

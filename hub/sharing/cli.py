@@ -50,7 +50,10 @@ def summary_build(period, as_json):
     app, context, connection = _context()
     with context, connection:
         period = _period(period) if period else service.default_period()
-        result = service.build(period)
+        try:
+            result = service.build(period)
+        except service.SharingError as exc:
+            raise click.ClickException(str(exc)) from None
         if as_json:
             click.echo(json.dumps(result.as_dict(), sort_keys=True))
         elif result.made:

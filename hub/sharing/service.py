@@ -52,10 +52,19 @@ def default_period(today=None):
 
 
 def build(period, today=None):
-    """Release period if its content changed and it may be released; -> federation.publish.Result."""
-    from federation import publish
+    """Release period if its content changed and it may be released; -> federation.publish.Result.
 
-    return publish.publish(check_period(period), today or clock.today(), identity())
+    SharingError while the clock cannot be trusted (hub.clockcheck.distrust): a month dated by a wrong clock
+    would reach the district for good."""
+    from federation import publish
+    from hub.clockcheck import service as clockcheck  # here: the CLI loads this module before the areas
+
+    period = check_period(period)
+    distrust = clockcheck.distrust()
+    if distrust:
+        raise SharingError(" ".join((distrust, _("Nothing was released. Set the hub's clock on the Clock page "
+                                                 "(or `sudo date -s`) first."))), "period")
+    return publish.publish(period, today or clock.today(), identity())
 
 
 def sealed_bytes(period):

@@ -6,7 +6,7 @@ from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 
 from hub.forms import EmptyForm, apply_error
-from hub.i18n import LANGUAGES
+from hub.i18n import LANGUAGES, printed_in, village_languages
 from hub.sharing import bp, service
 from hub.sharing.forms import EnrolForm
 from hub.village.service import get_village
@@ -59,7 +59,11 @@ def send():
 def build():
     if not EmptyForm().validate_on_submit():
         abort(400)
-    result = service.build(service.default_period())
+    try:
+        result = service.build(service.default_period())
+    except service.SharingError as error:
+        flash(str(error), "error")
+        return redirect(url_for("sharing.index"))
     if result.made:
         flash(_("Built %(period)s (revision %(revision)d): it will be sent to the district.",
                 period=result.period, revision=result.revision), "success")
@@ -90,12 +94,11 @@ def bundle_bytes(period):
 @bp.get("/sharing/report/<period>", endpoint="report")
 def report(period):
     _released_or_404(period)
-    village = get_village()
-    choices = [code for code in (village.language_codes if village else []) if code in LANGUAGES]
+    choices = village_languages(get_village())
     language = request.args.get("lang") or (choices[0] if choices else None)
     if language not in LANGUAGES:
         language = str(get_locale())
     with force_locale(language):
         village, row, sections = service.report(period)  # the labels in the village's language
-        return render_template("hub/sharing/report.html", village=village, row=row, sections=sections,
-                               languages=choices, language=language)
+    sheet = printed_in(language, "hub/sharing/report_sheet.html", village=village, row=row, sections=sections)
+    return render_template("hub/sharing/report.html", sheet=sheet, row=row, languages=choices, language=language)

@@ -72,6 +72,7 @@ def test_bundles__out_of_order_is_safe_and_other_content_under_a_held_number_is_
     ("a field missing", 400, "malformed"),
     ("unknown schema version", 422, "unknown_schema"),
     ("payload against the schema", 422, "invalid_payload"),
+    ("a month not come yet by the aggregator's clock", 422, "future_period"),
 ])
 def test_bundles__a_bad_bundle_is_refused_and_nothing_is_stored(api, district, enrolled, hub_identity, case,
                                                                 status, code):
@@ -88,6 +89,7 @@ def test_bundles__a_bad_bundle_is_refused_and_nothing_is_stored(api, district, e
         "unknown schema version": lambda: resigned(hub, data, schema_version=99),
         "payload against the schema": lambda: resigned(
             hub, data, payload={"tables": {"volunteers": {"cells": {"active": 3}}}}),
+        "a month not come yet by the aggregator's clock": lambda: seal(hub, period="2999-12"),
     }[case]()
     answer = post(api, "bundles", bad)
     assert (answer.status_code, answer.get_json()["error"]) == (status, code), answer.get_json()

@@ -106,6 +106,23 @@ def test_import_folder__enrols_a_hub_by_file_and_export_acks_writes_its_reply(di
     assert (reply["hub_id"], reply["public_key"]) == (hub.id, identity.public_key)
 
 
+def test_import_folder__one_trip_enrols_a_new_hub_before_taking_its_first_bundle(district, tmp_path):
+    from federation.aggregator import enrol
+
+    hub = new_hub(tmp_path, "Rampur")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    # Named so that the bundle comes first in name order: it must still wait for the enrolment.
+    (stick / "a-first-summary.json").write_bytes(seal(hub, 1))
+    (stick / "z-enrolment.json").write_bytes(bundle.seal_enrolment(hub, enrol.issue_code("Rampur"), "Rampur"))
+
+    outcomes = aggregator_usb.import_folder(stick)
+
+    assert [(outcome.name, outcome.verdict) for outcome in outcomes] == [
+        ("z-enrolment.json", "enrolled"), ("a-first-summary.json", "stored")]
+    assert stored_bundles() == [(hub.id, 1, "usb")]
+
+
 def test_export_acks__a_receipt_per_hub_on_the_stick_for_everything_held(district, tmp_path):
     rampur, sonpur = enrolled_hub(tmp_path, "Rampur"), enrolled_hub(tmp_path, "Sonpur")
     stick = tmp_path / "stick"

@@ -59,7 +59,7 @@ def village_dir(tmp_path_factory):
     change needed) and two sessions planned for today with her as facilitator."""
     data_dir = tmp_path_factory.mktemp("attendance-hub") / "instance"
     run_command(["init"], data_dir)
-    add_user(data_dir, "coordinator", "coordinator", "coordinator-secret-1")
+    add_user(data_dir, "coordinator", "coordinator", "village-lead-secret-1")
     add_user(data_dir, FACILITATOR, "facilitator", PIN)
     subprocess.run([sys.executable, "-c", SETUP, str(data_dir), ",".join(CHILDREN), ",".join(PLACES)],
                    env=hub_environment(data_dir), capture_output=True, text=True, check=True, timeout=60)

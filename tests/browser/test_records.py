@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = (360, 640)
 FACILITATOR, PIN = "asha", "246810"
-COORDINATOR, PASSWORD = "coordinator", "coordinator-secret-1"
+COORDINATOR, PASSWORD = "coordinator", "village-lead-secret-1"
 LONG_HELPLINE = "Defensoría Municipal del Niño, Niña y Adolescente de Lurigancho-Chosica"
 
 SETUP = textwrap.dedent("""

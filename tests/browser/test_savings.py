@@ -55,7 +55,7 @@ def village_dir(tmp_path_factory):
     """A hub with a mothers' group whose treasurer, chair and a member have accounts linked to the cycle."""
     data_dir = tmp_path_factory.mktemp("savings-hub") / "instance"
     run_command(["init"], data_dir)
-    add_user(data_dir, "coordinator", "coordinator", "coordinator-secret-1")
+    add_user(data_dir, "coordinator", "coordinator", "village-lead-secret-1")
     for username in ACCOUNTS:
         add_user(data_dir, username, "member", PINS[username])
     spec = ",".join(f"{username}:{role}:{NAMES[username]}" for username, role in ACCOUNTS.items())
