@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from hub import __version__, access, db, errors, i18n, instance, security, settings
+from hub import __version__, access, db, errors, i18n, instance, memo, security, settings
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -58,6 +58,7 @@ def create_app(config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.config.update(config)
+    memo.clear()  # answers kept for another app (another data folder, a restored file) are not this one's
 
     _connect_per_request(app)  # first: a read-only hub refuses a POST before anything else looks at it
     i18n.init_app(app)

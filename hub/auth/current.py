@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS, coordinator_exists
 from hub.auth.sessions import SessionStore
+from hub.memo import fields_of, instance, until_written
 
 SESSION_KEY = "sid"
 # Pages that work before set-up and before a forced secret change.
@@ -43,6 +44,17 @@ def is_set_up():
     return current_app.extensions["hub_set_up"]
 
 
+@until_written
+def _active_user_fields(user_id):
+    # Every page asks, so kept until a write.
+    return fields_of(User.select().where((User.id == user_id) & User.active))
+
+
+def active_user(user_id):
+    """The active User user_id, a fresh instance for this request (None when unknown or deactivated)."""
+    return instance(User, _active_user_fields(user_id))
+
+
 def init_app(app):
     app.extensions["hub_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60)
 
@@ -52,7 +64,7 @@ def init_app(app):
         session_id = session.get(SESSION_KEY)
         if session_id:
             user_id = store().touch(session_id)
-            user = User.get_or_none((User.id == user_id) & User.active) if user_id else None
+            user = active_user(user_id) if user_id else None
             if user is None:
                 session.clear()
                 if request.endpoint not in ALWAYS_OPEN:
