@@ -8,14 +8,16 @@ what was sent refuses the whole save.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from peewee import fn
 
 from hub.audit.service import record
 from hub.db import database
 from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
-from hub.sessions.models import Attendance, GuestCount, Meeting
+from hub.sessions.models import Attendance, GroupMonth, GuestCount, Meeting
 
 MAX_GUESTS = 10000
 SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
@@ -184,6 +186,7 @@ def _save(meeting, statuses, guests, today, old):
         if rows:
             GuestCount.insert_many(rows).execute()
     Meeting.update(status=Meeting.HELD, version=Meeting.version + 1).where(Meeting.id == meeting.id).execute()
+    refresh_month(meeting.group_id, meeting.starts_at)
     new, new_guests = statuses_of(meeting), guests_of(meeting)
     changed = sum(1 for person_id, status in new.items() if old.get(person_id) != status)
     guests_changed = new_guests != old_guests
@@ -194,6 +197,28 @@ def _save(meeting, statuses, guests, today, old):
         record("attendance.saved", meeting, detail=_tally(new, new_guests))
     return Counts(*(sum(1 for status in new.values() if status == wanted) for wanted in Attendance.STATUSES),
                   sum(new_guests.values()))
+
+
+def month_bounds(day):
+    """(first moment of day's month, first moment of the next): an indexed range on Meeting.starts_at."""
+    first = datetime(day.year, day.month, 1)
+    return first, datetime(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def refresh_month(group_id, day):
+    """Recount the group's attendance in the month of day (GroupMonth), in the caller's transaction."""
+    first, following = month_bounds(day)
+    present, expected = (Attendance
+                         .select(fn.SUM(Attendance.status == Attendance.PRESENT), fn.COUNT(Attendance.id))
+                         .join(Meeting)
+                         .where((Meeting.group == group_id) & (Meeting.status == Meeting.HELD)
+                                & (Meeting.starts_at >= first) & (Meeting.starts_at < following))
+                         .scalar(as_tuple=True))
+    (GroupMonth.insert(group=group_id, month=f"{first:%Y-%m}", present=int(present or 0),
+                       expected=int(expected or 0))
+     .on_conflict(conflict_target=[GroupMonth.group, GroupMonth.month],
+                  preserve=[GroupMonth.present, GroupMonth.expected])
+     .execute())
 
 
 def _tally(statuses, guests):

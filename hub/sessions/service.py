@@ -18,6 +18,7 @@ from hub.curriculum.models import Topic
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
 from hub.groups.service import accounts_in, may_see
+from hub.sessions.attendance import refresh_month
 from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
 from hub.text import clean
 
@@ -176,6 +177,9 @@ def update_meeting(meeting, version, plan, user, today):
         old_people = {account.id for account in facilitators_of(meeting)}
         _set_links(meeting, plan)
         new = Meeting.get_by_id(meeting.id)
+        for moved in {(old.group_id, old.starts_at.year, old.starts_at.month), (new.group_id, new.starts_at.year,
+                                                                              new.starts_at.month)}:
+            refresh_month(moved[0], date(moved[1], moved[2], 1))  # a held session moved or changed status
         fields = [name for name in ("kind", "starts_at", "status", "place", "notes")
                   if getattr(old, name) != getattr(new, name)]
         fields += [name for name, before, after in (("topics", old_topics, set(plan.topic_ids)),
