@@ -104,6 +104,19 @@ def current_members(group, viewer=None):
     return _by_name(_members(group, viewer).where(GroupMember.left_on.is_null()))
 
 
+def current_members_page(group, viewer, page, size):
+    """(the members on page (from 1) of current_members, in the same order; whether more follow). Only the
+    names are read for all of them: a group of a thousand children is listed a page at a time."""
+    current = _members(group, viewer).where(GroupMember.left_on.is_null())
+    keys = sorted((fold(name), person_id, member_id) for member_id, person_id, name in
+                  current.select(GroupMember.id, Person.id, Person.name).tuples())
+    chosen = [member_id for _, _, member_id in keys[(page - 1) * size:page * size + 1]]
+    more, chosen = len(chosen) > size, chosen[:size]
+    rows = {member.id: member for member in
+            GroupMember.select(GroupMember, Person).join(Person).where(GroupMember.id.in_(chosen))} if chosen else {}
+    return [rows[member_id] for member_id in chosen], more
+
+
 def members_on(group, day, viewer=None):
     """The group's members on a given day (joined by then, not yet left), as current_members; for the
     roster of a past session."""

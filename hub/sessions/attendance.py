@@ -21,6 +21,8 @@ from hub.sessions.models import Attendance, GroupMonth, GuestCount, Meeting
 
 MAX_GUESTS = 10000
 SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
+_UPSERT = ("INSERT INTO attendance (meeting_id, person_id, status) VALUES (?, ?, ?) "
+           "ON CONFLICT (meeting_id, person_id) DO UPDATE SET status = excluded.status")
 _NUMBERS = re.compile(r"^(\d+)(?:[-–](\d+))?$")
 
 
@@ -174,11 +176,9 @@ def _save(meeting, statuses, guests, today, old):
         _check_guests(guests)  # before any write, though the transaction would undo them anyway
     old_guests = guests_of(meeting)
     if statuses:
-        rows = [{"meeting": meeting.id, "person": person_id, "status": status}
-                for person_id, status in statuses.items()]
-        (Attendance.insert_many(rows)
-         .on_conflict(conflict_target=[Attendance.meeting, Attendance.person], preserve=[Attendance.status])
-         .execute())
+        # One statement run for every row: peewee would build the SQL text of a thousand rows' values in Python.
+        database.cursor().executemany(_UPSERT, [(meeting.id, person_id, status)
+                                                for person_id, status in statuses.items()])
     if guests is not None:
         GuestCount.delete().where(GuestCount.meeting == meeting).execute()
         rows = [{"meeting": meeting.id, "sex": sex, "age_band": band, "count": count}
