@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from hub import __version__, access, db, errors, i18n, instance, memo, security, settings
+from hub import __version__, access, compression, db, errors, i18n, instance, memo, security, settings
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -64,6 +64,7 @@ def create_app(config=None):
     i18n.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    compression.init_app(app)  # registered early, so it runs last: after every hook that changes the body
     errors.init_app(app)
     current.init_app(app)   # who is signed in, then where they must go (set-up, new secret)
     access.init_app(app)    # then whether they may open this page
