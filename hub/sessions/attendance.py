@@ -21,8 +21,9 @@ from hub.sessions.models import Attendance, GroupMonth, GuestCount, Meeting
 
 MAX_GUESTS = 10000
 SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
-_UPSERT = ("INSERT INTO attendance (meeting_id, person_id, status) VALUES (?, ?, ?) "
-           "ON CONFLICT (meeting_id, person_id) DO UPDATE SET status = excluded.status")
+_UPSERT = ('INSERT INTO "attendance" ("meeting_id", "person_id", "status") VALUES {} '
+           'ON CONFLICT ("meeting_id", "person_id") DO UPDATE SET "status" = excluded."status"')
+UPSERT_ROWS = 10000  # 3 values a row: within SQLite's 32,766 variables a statement
 _NUMBERS = re.compile(r"^(\d+)(?:[-–](\d+))?$")
 
 
@@ -53,6 +54,15 @@ def roster_of(meeting):
                 .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
                        & (Person.consent_by != "") & ~Person.archived)
                 .distinct().order_by(Person.name, Person.id))
+
+
+def roster_ids(meeting):
+    """The ids of the people on a meeting's roster (roster_of without loading each person)."""
+    return [person_id for person_id, in
+            Person.select(Person.id).join(GroupMember)
+            .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
+                   & (Person.consent_by != "") & ~Person.archived)
+            .distinct().tuples()]
 
 
 def statuses_of(meeting):
@@ -125,7 +135,7 @@ def save_roster(meeting, present, guests, today, everyone=False):
     if they were excused already); everyone present when `everyone`; guests None keeps them as they are.
     Marks the meeting held."""
     with database.atomic():
-        roster = [person.id for person in roster_of(meeting)]
+        roster = roster_ids(meeting)
         ticked = set(roster) if everyone else set(_roster_ids(present, roster, "p"))
         old = statuses_of(meeting)
         statuses = {person_id: Attendance.PRESENT if person_id in ticked else
@@ -138,7 +148,7 @@ def save_paper(meeting, order, absent, excused, guests, today):
     """Save a filled-in paper sheet: `order` is the numbered list as the entry page showed it (person ids),
     `absent` and `excused` the numbers typed from the sheet; everyone else on the list was present."""
     with database.atomic():
-        roster = [person.id for person in roster_of(meeting)]
+        roster = roster_ids(meeting)
         listed = _roster_ids([value for value in (order or "").split(",") if value.strip()], roster, "absent")
         away = parse_numbers(absent, len(listed), "absent")
         excused = parse_numbers(excused, len(listed), "excused")
@@ -175,10 +185,12 @@ def _save(meeting, statuses, guests, today, old):
     if guests is not None:
         _check_guests(guests)  # before any write, though the transaction would undo them anyway
     old_guests = guests_of(meeting)
-    if statuses:
-        # One statement run for every row: peewee would build the SQL text of a thousand rows' values in Python.
-        database.cursor().executemany(_UPSERT, [(meeting.id, person_id, status)
-                                                for person_id, status in statuses.items()])
+    rows = list(statuses.items())
+    for start in range(0, len(rows), UPSERT_ROWS):
+        # The SQL text written out here: peewee would build it value by value, a thousand rows on a big roster.
+        chunk = rows[start:start + UPSERT_ROWS]
+        database.execute_sql(_UPSERT.format(", ".join(["(?, ?, ?)"] * len(chunk))),
+                             [value for person_id, status in chunk for value in (meeting.id, person_id, status)])
     if guests is not None:
         GuestCount.delete().where(GuestCount.meeting == meeting).execute()
         rows = [{"meeting": meeting.id, "sex": sex, "age_band": band, "count": count}
@@ -187,7 +199,9 @@ def _save(meeting, statuses, guests, today, old):
             GuestCount.insert_many(rows).execute()
     Meeting.update(status=Meeting.HELD, version=Meeting.version + 1).where(Meeting.id == meeting.id).execute()
     refresh_month(meeting.group_id, meeting.starts_at)
-    new, new_guests = statuses_of(meeting), guests_of(meeting)
+    # As written above, without reading them back: a roster of a thousand is a thousand rows.
+    new = {**old, **statuses}
+    new_guests = old_guests if guests is None else {cell: count for cell, count in guests.items() if count}
     changed = sum(1 for person_id, status in new.items() if old.get(person_id) != status)
     guests_changed = new_guests != old_guests
     if today > meeting.starts_at.date() and (old or old_guests) and (changed or guests_changed):
