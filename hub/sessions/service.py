@@ -136,12 +136,15 @@ def _check(group, plan, today, user, meeting=None):
         raise MeetingError(_("Attendance was taken at this session, so it was held."), "status")
 
 
-def _set_links(meeting, plan):
-    """Make the meeting's topics and facilitators exactly those of the plan."""
+def _set_links(meeting, plan, new=False):
+    """Make the meeting's topics and facilitators exactly those of the plan (a new meeting has none yet)."""
     for model, column, wanted in ((MeetingTopic, MeetingTopic.topic, set(plan.topic_ids)),
                                   (MeetingFacilitator, MeetingFacilitator.user, set(plan.facilitator_ids))):
-        model.delete().where((model.meeting == meeting) & column.not_in(wanted)).execute()
-        have = {row[0] for row in model.select(column).where(model.meeting == meeting).tuples()}
+        if new:
+            have = set()
+        else:
+            model.delete().where((model.meeting == meeting) & column.not_in(wanted)).execute()
+            have = {row[0] for row in model.select(column).where(model.meeting == meeting).tuples()}
         rows = [{"meeting": meeting.id, column.name: value} for value in sorted(wanted - have)]
         if rows:
             model.insert_many(rows).execute()
@@ -156,7 +159,7 @@ def create_meeting(group, plan, user, today):
         meeting = Meeting.create(group=group, kind=plan.kind, starts_at=plan.starts_at, status=plan.status,
                                  place=plan.place.strip(), notes=clean(plan.notes), created_by=user,
                                  created_at=clock.now())
-        _set_links(meeting, plan)
+        _set_links(meeting, plan, new=True)
         record("meeting.created", meeting, detail=plan.status)
     return meeting
 
