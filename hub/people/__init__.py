@@ -1,11 +1,18 @@
 """The register of children and adults the groups work with, and their group memberships."""
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 bp = Blueprint("people", __name__)
 
 from hub.people import views  # noqa: E402,F401  (registers the routes on bp)
 from hub.people.service import member_role_label  # noqa: E402
 
+
 # Other areas' pages show members' roles too (the group page includes hub/people/_group_members.html).
-bp.add_app_template_global(member_role_label)
+@bp.app_template_global("member_role_label")
+def role_label_once(role):
+    """member_role_label, translated once a request: a member list names a role on every line."""
+    labels = g.setdefault("_member_role_labels", {})
+    if role not in labels:
+        labels[role] = str(member_role_label(role))
+    return labels[role]
