@@ -19,6 +19,7 @@ SIGN_IN_TIMEOUT_S = 60.0  # each sign-in's socket; the budget is far below
 
 def _capped(session, kind):
     """A fresh server of kind on a capped CPU, or BenchError saying why not."""
+    session.stop(kind)  # one hub per data folder: the long-lived one is restarted by later measures
     cap, why = cgroup.make(f"communityhub-bench-{kind}-{id(session)}")
     if cap is None:
         raise BenchError(why)

@@ -204,6 +204,11 @@ class Session:
         self._stack.callback(server.stop)
         return server.start()
 
+    def stop(self, kind):
+        """Stop the long-lived server of kind, if it runs (a hub serves a data folder alone); server() restarts it."""
+        if kind in self._servers:
+            self._servers.pop(kind).stop()
+
     def server(self, kind):
         """The long-lived server of kind, started on first use (a server that failed to start is not retried)."""
         if kind in self._failed:
