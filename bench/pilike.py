@@ -105,6 +105,18 @@ def pi_like(session):
                 Row("group page of the big village, p95, 5 clients", None, "ms", "pi_big_group_p95_ms", str(reason)),
                 Row(f"{SIGN_INS} sign-ins at once: the last signed in after", None, "s", "pi_sign_ins_s",
                     str(reason))]
+    try:
+        rows = _capped_rows(session, hub, cookie)
+    finally:
+        hub.stop()  # the data folder back for the long-lived hub of the measures after this one
+    rows.append(Row("how the core was capped", None, "", note=session.pi_how))
+    return rows
+
+
+def _capped_rows(session, hub, cookie):
+    from bench.measures import Row
+
+    rows = []
     pages = [("facilitator home `/`, p95, 5 clients", "/", "pi_home_p95_ms")]
     if session.roster_meeting_id:
         pages.append((f"roster of 80 `{roster.roster_path(session.roster_meeting_id)}`, p95, 5 clients",
@@ -119,7 +131,6 @@ def pi_like(session):
                  "pi_sign_ins_s", note),
              Row("meanwhile, the facilitator's home page: p95", watching.percentile_ms(95), "ms",
                  note=f"{len(watching.latencies)} pages served during the sign-ins, {watching.failures} failed")]
-    rows.append(Row("how the core was capped", None, "", note=session.pi_how))
     return rows
 
 
