@@ -109,7 +109,7 @@ def pi_like(session):
         rows = _capped_rows(session, hub, cookie)
     finally:
         hub.stop()  # the data folder back for the long-lived hub of the measures after this one
-    rows.append(Row("how the core was capped", None, "", note=session.pi_how))
+    rows.append(Row("CPU cap: share of one core", cgroup.SHARE * 100, "%", note=session.pi_how))
     return rows
 
 
