@@ -116,3 +116,58 @@ def test_group_page__a_small_group_lists_everyone_without_pages(login_as, group_
     group = group_of(12)
     page = login_as("facilitator").get(f"/groups/{group.id}").get_data(as_text=True)
     assert "Child 0000" in page and "Child 0011" in page and "Next page" not in page
+
+
+def test_migration_0013__fills_the_monthly_figures_from_the_attendance_already_taken(tmp_path):
+    import sqlite3
+
+    from hub import db, migrations
+
+    path = tmp_path / "old.sqlite3"
+    db.init(path)
+    try:
+        migrations.migrate(db.database, target=12)
+        for sql in ("INSERT INTO community_group (id, name, kind, created_at) VALUES (1, 'G', 'childrens_group', "
+                    "'2026-01-01 00:00:00')",
+                    "INSERT INTO person (id, name, name_key, sex, birth_year, created_at) VALUES "
+                    "(1, 'A', '', 'female', 2014, '2026-01-01'), (2, 'B', '', 'male', 2014, '2026-01-01')",
+                    "INSERT INTO meeting (id, group_id, kind, starts_at, status, created_at) VALUES "
+                    "(1, 1, 'life_skills', '2026-09-03 16:00:00', 'held', '2026-09-01'), "
+                    "(2, 1, 'life_skills', '2026-09-10 16:00:00', 'held', '2026-09-01'), "
+                    "(3, 1, 'life_skills', '2026-10-01 16:00:00', 'planned', '2026-09-01')",
+                    "INSERT INTO attendance (meeting_id, person_id, status) VALUES (1, 1, 'present'), "
+                    "(1, 2, 'absent'), (2, 1, 'present'), (2, 2, 'excused')"):
+            db.database.execute_sql(sql)
+        migrations.migrate(db.database)
+    finally:
+        db.database.close_all()
+    rows = sqlite3.connect(path).execute("SELECT group_id, month, present, expected FROM group_month").fetchall()
+    assert rows == [(1, "2026-09", 2, 4)]  # the planned session of October has no attendance and no row
+
+
+def test_secret_hashed_with_the_old_parameters__still_signs_in(app, client):
+    from werkzeug.security import generate_password_hash
+
+    from hub.auth.service import HASH_METHOD
+
+    with app.app_context(), database.connection_context():
+        account = User.get(User.username == "member")
+        account.secret_hash = generate_password_hash("secret-member-1", "scrypt:32768:8:1")  # werkzeug's default
+        account.save()
+    assert HASH_METHOD != "scrypt:32768:8:1"
+    response = client.post("/login", data={"username": "member", "password": "secret-member-1",
+                                            "csrf_token": csrf_token(client, "/login")})
+    assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
+
+
+def test_serving_command__keeps_unused_database_drivers_out_of_memory(tmp_path):
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "sys.argv = ['communityhub', 'run', '--help']\n"
+             "from hub import launch\n"
+             "try:\n    launch.main()\nexcept SystemExit:\n    pass\n"
+             "print(sys.modules.get('psycopg2', 'absent') is None, launch.tune_allocator())\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split()[-2:] == ["True", "True"]
