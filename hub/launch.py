@@ -5,7 +5,7 @@ A Pi 3B+ has 1 GB for the whole village server. When the command serves the hub 
 - the PostgreSQL and MySQL drivers are kept out: peewee imports any it finds when it is imported, and the hub
   only ever uses SQLite (psycopg2, installed for the district aggregator's tests, is 8 MB resident);
 - glibc's allocator returns big blocks at once: a password hash takes 16 MB (hub.auth.service), which glibc
-  would otherwise keep in each thread's arena after the first sign-ins, and at most two arenas are made.
+  would otherwise keep in each thread's arena after the first sign-ins, and all threads share one arena.
 
 Every other command (the aggregator's among them) runs as it would without this module.
 """
@@ -15,7 +15,7 @@ import sys
 SERVING = ("run", "demo")
 UNUSED_DRIVERS = ("psycopg2", "psycopg", "psycopg2cffi", "pymysql", "MySQLdb", "mysql", "mysql.connector")
 M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # mallopt parameters, from glibc's malloc.h
-ARENAS = 2
+ARENAS = 1  # the GIL lets one thread allocate at a time anyway: one arena, no per-thread leftovers
 MMAP_THRESHOLD = 1024 * 1024  # blocks from 1 MB up are mapped on their own and unmapped when freed
 
 
