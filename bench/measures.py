@@ -8,16 +8,24 @@ paragraph under its table in docs/benchmarks.md.
 import statistics
 from dataclasses import dataclass
 
-from bench import aggregator, disclosure, load, loopback, page, roster, savings_group, signin, summary, transfer
+from bench import (
+    aggregator,
+    disclosure,
+    hashing,
+    load,
+    loopback,
+    page,
+    pilike,
+    roles,
+    roster,
+    signin,
+    summary,
+    transfer,
+)
+from bench.servers import BenchError
 
 STARTS = 3  # start-ups per server; the last one stays up for the other measures
 ROUNDS = 3  # load rounds per page, taken in turns
-# Signed-in list pages timed under load: (path, demo username, BUDGETS key of p95 ÷ hello world p95
-# or None). A page or sign-in the hub does not have yet is reported "not available". Add the ledgers
-# here; the roster of 80 (its path holds the id of a session made for the bench) is added in targets().
-LIST_PAGES = (
-    ("/accounts", "coordinator", None),
-)
 
 
 @dataclass
@@ -91,20 +99,11 @@ class Target:
     headers: dict | None = None
     budget: str | None = None  # a BUDGETS key for its p95 ÷ hello world p95
     versus: tuple = ()  # (label of another page loaded in the same rounds, BUDGETS key or None) for p95 ÷ its p95
+    cpu_budget: str | None = None  # a BUDGETS key for its server CPU per request ÷ hello world's
+    repeat: int = 1  # requests per round, in multiples of --requests (hello world: more, as its CPU is tiny)
 
 
-HOME = "hub home `/`"
-
-
-def signed_in_target(session, label, path, username, budget=None, versus=()):
-    """(a Target for path as username, None) or (None, the reason it is not available)."""
-    hub = session.server("hub")
-    try:
-        headers = {"Cookie": signin.sign_in(hub.port, username, session.logins.get(username))}
-        signin.require_page(hub.port, path, headers)
-    except signin.NotAvailable as reason:
-        return None, str(reason)
-    return Target(label, hub, path, headers, budget, versus), None
+HELLO_REPEAT = 3
 
 
 def roster_label(session):
@@ -113,60 +112,63 @@ def roster_label(session):
     return f"roster of 80 `{path}` as {roster.USERNAME}"
 
 
+def role_target(session, label, kind, path, username, budget):
+    """(a Target for path as username on the server of kind, None) or (None, the reason it is not available)."""
+    try:
+        server = session.server(kind)
+        headers = None
+        if username:
+            logins = session.big.logins if kind == "big" else session.logins
+            headers = {"Cookie": signin.sign_in(server.port, username, (logins or {}).get(username))}
+            signin.require_page(server.port, path, headers)
+    except (signin.NotAvailable, BenchError) as reason:
+        return None, str(reason)
+    return Target(f"{label} `{path}`", server, path, headers, cpu_budget=budget), None
+
+
+# The budgets of issues 4 and 6: a page's p95 against the home page as the same person gets it in the same rounds.
+VERSUS = {"facilitator: roster of 80": ("facilitator: home", "roster_p95_ratio"),
+          "member: passbook of 3 years": ("member: home", "passbook_p95_ratio"),
+          "member: group ledger of 3 years": ("member: home", "ledger_p95_ratio")}
+
+
 def targets(session):
-    """(the pages to load, hello world first; rows for the list pages that are not available)."""
-    hub = session.server("hub")
-    pages = [Target("hello world `/`", session.server("hello"), "/"),
-             Target(HOME, hub, "/", budget="home_p95_ratio")]
-    unavailable = []
-    for path, username, budget in LIST_PAGES:
-        target, reason = signed_in_target(session, f"`{path}` as {username}", path, username, budget)
-        if target:
-            pages.append(target)
-        else:
-            unavailable.append(Row(f"`{path}` as {username}, p95", None, "ms", budget, reason))
-    # Issue 4: the roster of the group of 80 (bench/roster_group.py), budgeted against the home page as the
-    # same facilitator sees it in the same rounds: both are rendered for a signed-in person, whereas the
-    # visitor's home page is served from memory (hub/pagecache.py), which no signed-in page can match.
-    # The ratio to the visitor's home page is still reported, unbudgeted.
-    label, reason = roster_label(session), session.roster_missing
-    if session.roster_meeting_id:
-        own_home = f"{HOME} as {roster.USERNAME}"
-        yardstick, _ = signed_in_target(session, own_home, "/", roster.USERNAME)
-        target, reason = signed_in_target(session, label, roster.roster_path(session.roster_meeting_id),
-                                          roster.USERNAME, versus=((own_home, "roster_p95_ratio"), (HOME, None)))
-        if target:
-            pages += [found for found in (yardstick, target) if found]
-    if reason:
-        unavailable.append(Row(f"{label}, p95 ÷ {HOME} as {roster.USERNAME} p95", None, "×", "roster_p95_ratio",
-                               reason))
-    # Issue 6: a member's passbook and the group ledger of the savings group of 30 with three years of weekly
-    # meetings (bench/savings_group.py), as its treasurer (the demo member), against her own home page.
-    pages_of_savings = []
-    if session.savings_ids:
-        cycle_id, member_id = session.savings_ids
-        pages_of_savings = [(f"passbook of 3 years `/savings/{cycle_id}/passbook/{member_id}`",
-                             f"/savings/{cycle_id}/passbook/{member_id}", "passbook_p95_ratio"),
-                            (f"group ledger of 3 years `/savings/{cycle_id}/ledger`", f"/savings/{cycle_id}/ledger",
-                             "ledger_p95_ratio")]
-    user = savings_group.USERNAME
-    own_home = f"{HOME} as {user}"
-    found = []
-    for label, path, budget in pages_of_savings:
-        target, reason = signed_in_target(session, f"{label} as {user}", path, user,
-                                          versus=((own_home, budget), (HOME, None)))
-        if target:
-            found.append(target)
-        else:
-            unavailable.append(Row(f"{label} as {user}, p95 ÷ {own_home} p95", None, "×", budget, reason))
-    if found:
-        yardstick, _ = signed_in_target(session, own_home, "/", user)
-        pages += [target for target in (yardstick, *found) if target]
-    if session.savings_missing:
-        for budget in ("passbook_p95_ratio", "ledger_p95_ratio"):
-            unavailable.append(Row(f"savings of 3 years ({budget}) as {user}", None, "×", budget,
-                                   session.savings_missing))
+    """(the pages to load, hello world first; rows for the pages that are not available)."""
+    pages = [Target("hello world `/`", session.server("hello"), "/", repeat=HELLO_REPEAT)]
+    unavailable, by_role = [], {}
+    for label, kind, path, username, budget, why in roles.pages(session):
+        target, why = role_target(session, label, kind, path, username, budget) if path else (None, why)
+        if target is None:
+            unavailable.append(Row(f"{label}: server CPU per request ÷ hello world's", None, "×", budget, why))
+            continue
+        by_role[label] = target
+        pages.append(target)
+    if "visitor: home" in by_role:
+        by_role["visitor: home"].budget = "home_p95_ratio"
+    for label, (other, budget) in VERSUS.items():
+        if label in by_role and other in by_role:
+            by_role[label].versus = ((by_role[other].label, budget),)
+        elif label in by_role:
+            unavailable.append(Row(f"{label}, p95 ÷ {other} p95", None, "×", budget, f"{other} is not available"))
     return pages, unavailable
+
+
+def p95_rows(target, runs, hello, requests):
+    """p50, p95 and the p95 ratios of one page."""
+    p95s = [run.percentile_ms(95) for run in runs[target.label]]
+    rows = [Row(f"{target.label}, p50", median_of(run.percentile_ms(50) for run in runs[target.label]), "ms"),
+            Row(f"{target.label}, p95", median_of(p95s), "ms",
+                note=load_note(runs[target.label], requests * target.repeat))]
+    if target is not hello:
+        base = [run.percentile_ms(95) for run in runs[hello.label]]
+        ratios = [ratio(mine, theirs) for mine, theirs in zip(p95s, base, strict=True)]
+        rows.append(Row(f"{target.label}, p95 ÷ hello world p95", median_of(ratios), "×", target.budget,
+                        rounds_of(ratios)))
+    for other, budget in target.versus:
+        theirs = [run.percentile_ms(95) for run in runs[other]]
+        ratios = [ratio(mine, their) for mine, their in zip(p95s, theirs, strict=True)]
+        rows.append(Row(f"{target.label}, p95 ÷ {other} p95", median_of(ratios), "×", budget, rounds_of(ratios)))
+    return rows
 
 
 def latency(session):
@@ -174,43 +176,42 @@ def latency(session):
 
     Each page first gets 10 untimed requests; then the pages take turns for 3 rounds, and each figure
     is the median of its rounds (for a ratio, of the ratios within each round), so a burst of other
-    work on the machine moves one round rather than the figure. The roster page is that of a children's
-    group of exactly 80 with a session planned today (made by `bench/roster_group.py` before the servers
-    start), signed in as the demo facilitator; its budget is against the hub home page of the same rounds
-    (as a visitor with no account gets it, as above), and it is also shown against the home page as the
-    facilitator gets it (signed in, rendered for them), unbudgeted. The savings pages are those of a group of
-    30 with 156 weekly meetings (made by `bench/savings_group.py`), as its treasurer (the demo member), budgeted
-    against the home page as she gets it in the same rounds.
+    work on the machine moves one round rather than the figure. The pages are the everyday path of each role
+    (bench/roles.py) as the demo accounts get them: the roster and group page of a children's group of exactly
+    80 with a session planned today (made by `bench/roster_group.py` before the servers start), a savings group
+    of 30 with 156 weekly meetings (made by `bench/savings_group.py`) whose treasurer is the demo member, and,
+    on a second hub, the biggest children's group of the big village (see "Big village"). The roster and the
+    savings pages are also budgeted against the home page as the same person gets it in the same rounds.
+    Server CPU per request is the CPU time (user and system, every thread, from /proc/PID/stat) the server
+    process used over a page's rounds divided by the requests it answered; hello world answers 3 times as many
+    requests per round, since its CPU per request is small against the clock tick of /proc.
     """
     pages, unavailable = targets(session)
     for target in pages:
         load.warm_up(target.server.port, target.path, target.headers)
     runs = {target.label: [] for target in pages}
+    cpu = {target.label: [] for target in pages}  # (CPU seconds, requests) per round
     for _ in range(ROUNDS):
         for target in pages:
-            runs[target.label].append(load.run(target.server.port, target.path, session.requests,
-                                               session.clients, session.time_cap_s / ROUNDS, target.headers))
+            before = target.server.cpu_s()
+            run = load.run(target.server.port, target.path, session.requests * target.repeat, session.clients,
+                           session.time_cap_s / ROUNDS, target.headers)
+            cpu[target.label].append((target.server.cpu_s() - before, len(run.latencies) + run.failures))
+            runs[target.label].append(run)
     session.loaded = True
 
     hello = pages[0]
-    base = [run.percentile_ms(95) for run in runs[hello.label]]
+    per_request = {label: (sum(used for used, _ in rounds) / max(1, sum(count for _, count in rounds)) * 1000)
+                   for label, rounds in cpu.items()}
     rows = []
     for target in pages:
-        p95s = [run.percentile_ms(95) for run in runs[target.label]]
-        rows += [Row(f"{target.label}, p50", median_of(run.percentile_ms(50) for run in runs[target.label]), "ms"),
-                 Row(f"{target.label}, p95", median_of(p95s), "ms",
-                     note=load_note(runs[target.label], session.requests))]
+        rows.append(Row(f"{target.label}, server CPU per request", per_request[target.label], "ms",
+                        note=", ".join(f"{used * 1000:.0f} ms for {count}" for used, count in cpu[target.label])))
         if target is not hello:
-            ratios = [ratio(mine, theirs) for mine, theirs in zip(p95s, base, strict=True)]
-            rows.append(Row(f"{target.label}, p95 ÷ hello world p95", median_of(ratios), "×", target.budget,
-                            rounds_of(ratios)))
-        for other, budget in target.versus:
-            if other not in runs:
-                continue
-            theirs = [run.percentile_ms(95) for run in runs[other]]
-            ratios = [ratio(mine, their) for mine, their in zip(p95s, theirs, strict=True)]
-            rows.append(Row(f"{target.label}, p95 ÷ {other} p95", median_of(ratios), "×", budget,
-                            rounds_of(ratios)))
+            rows.append(Row(f"{target.label}, server CPU per request ÷ hello world's",
+                            ratio(per_request[target.label], per_request[hello.label]), "×", target.cpu_budget))
+    for target in pages:
+        rows += p95_rows(target, runs, hello, session.requests)
     return rows + unavailable
 
 
@@ -314,7 +315,7 @@ def roster_of_80(session):
         Row(f"{label.replace(roster.USERNAME, 'coordinator')}: HTML body",
             len(coordinator) / kb if isinstance(coordinator, bytes) else None, "KB",
             note=f"{len(coordinator)} bytes" if isinstance(coordinator, bytes) else coordinator),
-        Row(f"{label}: as transferred with gzip offered", len(zipped.body) / kb, "KB",
+        Row(f"{label}: as transferred with gzip offered", len(zipped.body) / kb, "KB", "roster_transfer_kb",
             note=f"{len(zipped.body)} bytes, {encoding}"),
         Row(save_rows[0], result.percentile_ms(50), "ms"),
         Row(save_rows[1], result.percentile_ms(95), "ms", "roster_save_p95_ms", "; ".join(notes)),
@@ -322,11 +323,48 @@ def roster_of_80(session):
     ]
 
 
+def big_village(session):
+    """`communityhub seed-demo --children 2000 --years 5 --seed 7` on a fresh data folder, timed: CPU time
+    (user and system, from the kernel's accounting of the finished child) is the budgeted figure, as other work
+    on a shared machine stretches the wall time; the wall time is shown beside it. Its biggest children's group
+    is the "group of 1,000" whose group page and roster the latency and Pi-like measures load; their HTML here
+    is as a facilitator gets it, plain and as transferred with gzip offered."""
+    big = session.big
+    if big is None or big.cpu_s is None:
+        why = (big.missing if big else "") or "the big village was not seeded"
+        return [Row("seed-demo --children 2000 --years 5, CPU time", None, "s", "big_seed_cpu_s", why)]
+    rows = [Row("seed-demo --children 2000 --years 5, CPU time", big.cpu_s, "s", "big_seed_cpu_s"),
+            Row("seed-demo --children 2000 --years 5, wall time", big.wall_s, "s",
+                note="on a machine shared with other work"),
+            Row("children in its biggest children's group", big.members, "children")]
+    try:
+        server = session.server("big")
+        cookie = signin.sign_in(server.port, roster.USERNAME, (big.logins or {}).get(roster.USERNAME))
+    except (BenchError, signin.NotAvailable) as reason:
+        return rows + [Row("group page and roster", None, "KB", note=str(reason))]
+    kb = 1024
+    for label, path in ((f"group page `/groups/{big.group_id}`", f"/groups/{big.group_id}"),
+                        (f"roster `{roster.roster_path(big.meeting_id)}`",
+                         roster.roster_path(big.meeting_id) if big.meeting_id else None)):
+        if path is None:
+            rows.append(Row(label, None, "KB", note="no session planned today"))
+            continue
+        plain = loopback.get(server.port, path, {"Cookie": cookie})
+        zipped = loopback.get(server.port, path, {**page.BROWSER_HEADERS, "Cookie": cookie})
+        rows += [Row(f"{label}: HTML body", len(plain.body) / kb, "KB", note=f"HTTP {plain.status}"),
+                 Row(f"{label}: as transferred with gzip offered", len(zipped.body) / kb, "KB",
+                     note=zipped.header("Content-Encoding") or "no compression")]
+    return rows
+
+
 # In order: memory follows latency, so its second figure is memory after the load phase.
 MEASURES = (
     ("Start-up", startup),
+    ("Big village", big_village),
     ("Latency", latency),
     ("Memory", memory),
+    ("Pi-like run", pilike.pi_like),
+    ("Password hashing", hashing.hashing),
     ("First page download", first_page),
     ("Offline transfer", transfer.offline_transfer),
     ("Monthly summary", summary.monthly_summary),

@@ -25,19 +25,32 @@ def proc_status_kb(pid, field):
     raise BenchError(f"/proc/{pid}/status has no {field}")
 
 
-def pin_to(cpu):
-    """A preexec_fn that pins the child to one CPU before it runs a line of Python."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """CPU time (user + system, every thread) a process has used so far, from /proc/PID/stat."""
+    text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime, fields 14 and 15
+
+
+def pin_to(cpu, cgroup_procs=None):
+    """A preexec_fn that pins the child to one CPU (and moves it into a cgroup) before it runs a line of Python."""
     def pin():
         os.sched_setaffinity(0, {cpu})
+        if cgroup_procs:
+            Path(cgroup_procs).write_text("0\n", encoding="ascii")  # "0": the process that writes
     return pin
 
 
 class Server:
     """One server process: start it, read its memory, stop it (stop is safe to call twice)."""
 
-    def __init__(self, name, argv, port, env, cwd, log_path, cpu):
+    def __init__(self, name, argv, port, env, cwd, log_path, cpu, cgroup_procs=None):
         self.name, self.argv, self.port = name, argv, port
         self.env, self.cwd, self.log_path, self.cpu = env, cwd, Path(log_path), cpu
+        self.cgroup_procs = cgroup_procs
         self.process = None
         self.startup_s = self.idle_kb = self.start_peak_kb = self.health = None
 
@@ -46,7 +59,8 @@ class Server:
         with open(self.log_path, "wb") as log:  # the child keeps its own copy of the descriptor
             began = time.perf_counter()
             self.process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT, preexec_fn=pin_to(self.cpu))
+                                            stdout=log, stderr=subprocess.STDOUT,
+                                            preexec_fn=pin_to(self.cpu, self.cgroup_procs))
         self.health = self._wait_healthy(began)
         self.startup_s = time.perf_counter() - began
         self.idle_kb, self.start_peak_kb = self.rss_kb(), self.peak_kb()
@@ -75,6 +89,10 @@ class Server:
     def rss_kb(self):
         """Resident memory now, in KB."""
         return proc_status_kb(self.process.pid, "VmRSS")
+
+    def cpu_s(self):
+        """CPU seconds the server has used since it started."""
+        return cpu_seconds(self.process.pid)
 
     def peak_kb(self):
         """Highest resident memory since start, in KB."""

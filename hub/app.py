@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from hub import __version__, access, db, errors, forms, i18n, instance, security, settings, storage
+from hub import __version__, access, compression, db, errors, forms, i18n, instance, memo, security, settings, storage
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -70,11 +70,13 @@ def create_app(config=None):
     app.config.update(config)
     if prepared.database_ok:
         _import_audit_fallback(data_dir)
+    memo.clear()  # answers kept for another app (another data folder, a restored file) are not this one's
 
     _connect_per_request(app)  # first: a read-only hub refuses a POST before anything else looks at it
     i18n.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    compression.init_app(app)  # registered early, so it runs last: after every hook that changes the body
     errors.init_app(app)
     forms.init_app(app)     # a POST with nothing but its token is malformed: 400 with the form
     current.init_app(app)   # who is signed in, then where they must go (set-up, new secret)

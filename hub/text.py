@@ -5,7 +5,6 @@ Everything else people type is plain text and Jinja escapes it; only notes that 
 through clean(), once, when they are saved.
 """
 
-import bleach
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "b", "em", "i", "ul", "ol", "li"})
@@ -13,6 +12,8 @@ ALLOWED_TAGS = frozenset({"p", "br", "strong", "b", "em", "i", "ul", "ol", "li"}
 
 def clean(html):
     """The text with only paragraphs, line breaks, bold, italic and lists kept, no attributes at all."""
+    import bleach  # here, not at start: 3 MB that only a save of formatted notes needs (the Pi's memory)
+
     return bleach.clean(html or "", tags=ALLOWED_TAGS, attributes={}, protocols=(), strip=True,
                         strip_comments=True).strip()
 

@@ -59,4 +59,8 @@ def make_meeting(group, when, status="held", kind="life_skills", topics=(), faci
         MeetingFacilitator.create(meeting=meeting, user=user)
     for person, state in (attendance or {}).items():
         Attendance.create(meeting=meeting, person=person, status=state)
+    if attendance:  # the group's monthly figures are kept on every save, as the hub's own save does
+        from hub.sessions.attendance import refresh_month
+
+        refresh_month(group, when)
     return meeting

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS, coordinator_exists
+from hub.memo import fields_of, instance, until_written
 from hub.signins import SESSIONS_FILE, SessionStore
 
 SESSION_KEY = "sid"
@@ -45,6 +46,17 @@ def is_set_up():
     return current_app.extensions["hub_set_up"]
 
 
+@until_written
+def _active_user_fields(user_id):
+    # Every page asks, so kept until a write.
+    return fields_of(User.select().where((User.id == user_id) & User.active))
+
+
+def active_user(user_id):
+    """The active User user_id, a fresh instance for this request (None when unknown or deactivated)."""
+    return instance(User, _active_user_fields(user_id))
+
+
 def init_app(app):
     app.extensions["hub_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60,
                                                   path=Path(app.config["DATA_DIR"]) / SESSIONS_FILE)
@@ -56,7 +68,7 @@ def init_app(app):
         if session_id:
             g.signed_out_account = store().owner(session_id)  # whose typing to keep if it has ended
             user_id = store().touch(session_id)
-            user = User.get_or_none((User.id == user_id) & User.active) if user_id else None
+            user = active_user(user_id) if user_id else None
             if user is None:
                 session.clear()
                 if request.endpoint not in ALWAYS_OPEN:

@@ -24,11 +24,16 @@ from hub.validation import FieldError, Problems
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
 PIN = re.compile(r"^[0-9]{6}$")
 MIN_PASSWORD_LENGTH = 10
-HASH_METHOD = "scrypt"  # memory-hard (32 MB a hash), in werkzeug, no extra dependency
+# scrypt (memory-hard, in werkzeug, no extra dependency) with N=2^14, r=8, p=1: 16 MB and about 50 ms of a
+# desktop core a hash, a few tenths of a second on a Pi 3B+, so a meeting's 20 sign-ins take seconds, not half a
+# minute (docs/benchmarks.md, "Password hashing", measures the choice). Hashes made with other parameters
+# (werkzeug's default, 2^15) still verify: the parameters are stored in each hash.
+HASH_METHOD = "scrypt:16384:8:1"
 # The test suite alone sets this to cheaper scrypt parameters (tests/conftest.py): thousands of accounts are
 # made there, and a real hub never has it set (tests/test_auth.py proves accounts get HASH_METHOD).
 TEST_HASH_METHOD_ENV = "COMMUNITYHUB_TEST_HASH_METHOD"
-# At most two hashes at once: a burst of sign-ins must not take a Pi 3B+'s memory.
+# The bounded pool: at most two hashes at once, so a burst of sign-ins takes at most 32 MB of a Pi 3B+'s 1 GB,
+# and the other threads keep serving pages meanwhile.
 _HASHING = threading.BoundedSemaphore(2)
 
 ROLE_LABELS = {

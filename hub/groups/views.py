@@ -1,6 +1,6 @@
 """Group pages: list, create, view, edit, archive."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
@@ -17,6 +17,9 @@ from hub.groups.service import (
     update_group,
     visible_groups,
 )
+
+# A children's group may have a thousand members: the group page lists them a page at a time.
+MEMBERS_PER_PAGE = 100
 
 
 def get_group_or_404(group_id):
@@ -49,15 +52,17 @@ def new():
 @bp.get("/<int:group_id>")
 def view(group_id):
     # The group page gathers what other areas know of the group: members, sessions, attendance.
-    from hub.people.service import current_members
+    from hub.people.visibility import current_members_page
     from hub.reports.chart import axis, rate_bars
     from hub.reports.service import attendance_by_month, overall_rate
     from hub.sessions.service import sessions_of
 
     group = get_group_or_404(group_id)
+    page = max(request.args.get("page", 1, type=int), 1)
+    members, more = current_members_page(group, g.user, page, MEMBERS_PER_PAGE)
     return render_template("hub/groups/view.html", group=group, accounts=accounts_in(group),
-                           kind_labels=KIND_LABELS, archive_form=EmptyForm(),
-                           members=current_members(group, viewer=g.user), sessions=sessions_of(group, limit=10),
+                           kind_labels=KIND_LABELS, archive_form=EmptyForm(), members=members, page=page,
+                           more=more, sessions=sessions_of(group, limit=10),
                            bars=rate_bars(attendance_by_month(group, clock.today())), chart=axis(),
                            overall=overall_rate(group))
 

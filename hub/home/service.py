@@ -5,6 +5,7 @@ concerns waiting; to every signed-in account, the urgent alerts it has not yet a
 from hub.auth.models import User
 from hub.cases.jobs import overdue_for
 from hub.cases.service import new_concerns
+from hub.memo import for_account
 from hub.notices.service import mark_seen, unseen_count, waiting_alerts
 from hub.sessions.service import start_of, upcoming_for
 from hub.village.service import emergency_numbers, get_village
@@ -25,9 +26,12 @@ def notices(user, today):
     how many other notices it has not seen yet; None for visitors."""
     if user is None:
         return None
-    alerts = waiting_alerts(user, today)
+    # Most views have no alert and the same count as the last view: both answers kept until a write.
+    alerts = waiting_alerts(user, today) if for_account(f"has_alerts {today}", user, lambda account: bool(
+        waiting_alerts(account, today))) else []
     mark_seen(user, alerts)
-    return {"alerts": alerts, "unseen": unseen_count(user, today)}
+    return {"alerts": alerts, "unseen": for_account(f"unseen {today}", user,
+                                                    lambda account: unseen_count(account, today))}
 
 
 def my_sessions(user, today):

@@ -180,6 +180,9 @@ def unseen_count(user, today):
 def mark_seen(user, notices):
     """Record that these notices were shown to this account (the first time only; not for the sender)."""
     ids = [notice.id for notice in notices if notice.created_by_id != user.id and in_audience(user, notice)]
+    if ids:  # a GET writes only the first time: an unchanged home page must not cost a write on every view
+        seen = set(Receipt.select(Receipt.notice).where((Receipt.user == user) & Receipt.notice.in_(ids)).tuples())
+        ids = [notice_id for notice_id in ids if (notice_id,) not in seen]
     if not ids or database.read_only:  # a read-only hub still shows notices; it cannot note who saw them
         return
     now = clock.now()

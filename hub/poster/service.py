@@ -4,8 +4,6 @@ poster always matches the access point the Pi broadcasts."""
 
 import io
 
-import qrcode
-import qrcode.image.svg
 from flask import current_app
 from markupsafe import Markup
 
@@ -30,6 +28,9 @@ def wifi_uri(ssid, passphrase):
 
 def qr_svg(text):
     """An inline <svg> of text as a QR code (medium error correction survives a creased poster)."""
+    import qrcode  # here, not at start: with its SVG writer 1 MB that only the printed poster needs
+    import qrcode.image.svg
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
                          image_factory=qrcode.image.svg.SvgPathImage)
     code.add_data(text)

@@ -11,7 +11,7 @@ from peewee import JOIN, fn
 
 from hub.curriculum.models import Topic
 from hub.people.models import GroupMember, Person
-from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
+from hub.sessions.models import Attendance, GroupMonth, Meeting, MeetingFacilitator, MeetingTopic
 
 
 @dataclass(frozen=True)
@@ -36,31 +36,22 @@ def months_back(today, count):
 
 
 def attendance_by_month(group, today, months=12):
-    """The group's attendance rate per month over the last `months` months.
+    """The group's attendance rate per month over the last `months` months (kept per month: GroupMonth).
 
     >>> attendance_by_month(group, datetime.date(2026, 11, 21), 3)
     [MonthRate("2026-09", 41, 50), MonthRate("2026-10", 0, 0), MonthRate("2026-11", 18, 20)]
     """
     wanted = months_back(today, months)
-    month = fn.strftime("%Y-%m", Meeting.starts_at)
-    rows = (Attendance
-            .select(month.alias("month"),
-                    fn.SUM(Attendance.status == Attendance.PRESENT).alias("present"),
-                    fn.COUNT(Attendance.id).alias("expected"))
-            .join(Meeting)
-            .where((Meeting.group == group) & (Meeting.status == Meeting.HELD) & (month >= wanted[0])
-                   & (month <= wanted[-1]))
-            .group_by(month)
-            .dicts())
-    found = {row["month"]: row for row in rows}
-    return [MonthRate(m, int(found.get(m, {}).get("present") or 0), int(found.get(m, {}).get("expected") or 0))
-            for m in wanted]
+    found = {month: (present, expected) for month, present, expected in
+             GroupMonth.select(GroupMonth.month, GroupMonth.present, GroupMonth.expected)
+             .where((GroupMonth.group == group) & GroupMonth.month.between(wanted[0], wanted[-1])).tuples()}
+    return [MonthRate(month, *found.get(month, (0, 0))) for month in wanted]
 
 
 def overall_rate(group):
     """(present, expected) over every held session of the group."""
-    row = (Attendance.select(fn.SUM(Attendance.status == Attendance.PRESENT), fn.COUNT(Attendance.id))
-           .join(Meeting).where((Meeting.group == group) & (Meeting.status == Meeting.HELD)).scalar(as_tuple=True))
+    row = (GroupMonth.select(fn.SUM(GroupMonth.present), fn.SUM(GroupMonth.expected))
+           .where(GroupMonth.group == group).scalar(as_tuple=True))
     return int(row[0] or 0), int(row[1] or 0)
 
 

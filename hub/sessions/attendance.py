@@ -8,6 +8,7 @@ what was sent refuses the whole save.
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ from hub.db import database
 from hub.i18n import when
 from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
 from hub.people.picker import detail, namesakes
-from hub.sessions.models import Attendance, GuestCount, Meeting
+from hub.sessions.models import Attendance, GroupMonth, GuestCount, Meeting
 from hub.validation import FieldError
 
 MAX_GUESTS = 10000
@@ -27,6 +28,9 @@ MAX_GUESTS = 10000
 # roster, or FLOOR_GUESTS, whichever is largest; beyond it the form asks to confirm (then audited for review).
 GUEST_FACTOR, FLOOR_GUESTS = 10, 10
 SEX_LABELS = {FEMALE: _l("Female"), MALE: _l("Male"), OTHER: _l("Other")}
+_UPSERT = ('INSERT INTO "attendance" ("meeting_id", "person_id", "status") VALUES {} '
+           'ON CONFLICT ("meeting_id", "person_id") DO UPDATE SET "status" = excluded."status"')
+UPSERT_ROWS = 10000  # 3 values a row: within SQLite's 32,766 variables a statement
 _NUMBERS = re.compile(r"^(\d+)(?:[-–](\d+))?$")
 
 
@@ -54,13 +58,27 @@ def roster_of(meeting):
                               Person.guardian).join(GroupMember)
                 .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
                        & (Person.consent_by != "") & ~Person.archived)
-                .distinct().order_by(Person.name, Person.id))
+                .distinct().order_by(Person.name, Person.id).namedtuples())  # rows, not models: a roster of 1,000
+
+
+def roster_ids(meeting):
+    """The ids of the people on a meeting's roster (roster_of without loading each person)."""
+    return [person_id for person_id, in
+            _rows(Person.select(Person.id).join(GroupMember)
+                  .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
+                         & (Person.consent_by != "") & ~Person.archived)
+                  .distinct())]
 
 
 def statuses_of(meeting):
     """{person id: status} recorded for a meeting."""
-    return dict(Attendance.select(Attendance.person, Attendance.status)
-                .where(Attendance.meeting == meeting).tuples())
+    return dict(_rows(Attendance.select(Attendance.person, Attendance.status).where(Attendance.meeting == meeting)))
+
+
+def _rows(query):
+    """The rows of a query of plain columns as SQLite gives them: a thousand rows through peewee's row
+    machinery cost more than the query."""
+    return database.execute_sql(*query.sql()).fetchall()
 
 
 def guests_of(meeting):
@@ -130,7 +148,7 @@ def save_roster(meeting, present, guests, today, everyone=False, confirmed=False
     if they were excused already); everyone present when `everyone`; guests None keeps them as they are;
     confirmed: a headcount beyond the plausible one is right. Marks the meeting held."""
     with database.atomic():
-        roster = [person.id for person in roster_of(meeting)]
+        roster = roster_ids(meeting)
         ticked = set(roster) if everyone else set(_roster_ids(present, roster, "p"))
         old = statuses_of(meeting)
         statuses = {person_id: Attendance.PRESENT if person_id in ticked else
@@ -143,7 +161,7 @@ def save_paper(meeting, order, absent, excused, guests, today, confirmed=False):
     """Save a filled-in paper sheet: `order` is the numbered list as the entry page showed it (person ids),
     `absent` and `excused` the numbers typed from the sheet; everyone else on the list was present."""
     with database.atomic():
-        roster = [person.id for person in roster_of(meeting)]
+        roster = roster_ids(meeting)
         listed = _roster_ids([value for value in (order or "").split(",") if value.strip()], roster, "absent")
         away = parse_numbers(absent, len(listed), "absent")
         excused = parse_numbers(excused, len(listed), "excused")
@@ -223,12 +241,12 @@ def _save(meeting, statuses, guests, today, old, confirmed=False):
         _check_guests(guests)  # before any write, though the transaction would undo them anyway
         review = _check_plausible(meeting, guests, confirmed)
     old_guests = guests_of(meeting)
-    if statuses:
-        rows = [{"meeting": meeting.id, "person": person_id, "status": status}
-                for person_id, status in statuses.items()]
-        (Attendance.insert_many(rows)
-         .on_conflict(conflict_target=[Attendance.meeting, Attendance.person], preserve=[Attendance.status])
-         .execute())
+    rows = list(statuses.items())
+    for start in range(0, len(rows), UPSERT_ROWS):
+        # The SQL text written out here: peewee would build it value by value, a thousand rows on a big roster.
+        chunk = rows[start:start + UPSERT_ROWS]
+        database.execute_sql(_UPSERT.format(", ".join(["(?, ?, ?)"] * len(chunk))),
+                             [value for person_id, status in chunk for value in (meeting.id, person_id, status)])
     if guests is not None:
         GuestCount.delete().where(GuestCount.meeting == meeting).execute()
         rows = [{"meeting": meeting.id, "sex": sex, "age_band": band, "count": count}
@@ -236,7 +254,10 @@ def _save(meeting, statuses, guests, today, old, confirmed=False):
         if rows:
             GuestCount.insert_many(rows).execute()
     Meeting.update(status=Meeting.HELD, version=Meeting.version + 1).where(Meeting.id == meeting.id).execute()
-    new, new_guests = statuses_of(meeting), guests_of(meeting)
+    refresh_month(meeting.group_id, meeting.starts_at)
+    # As written above, without reading them back: a roster of a thousand is a thousand rows.
+    new = {**old, **statuses}
+    new_guests = old_guests if guests is None else {cell: count for cell, count in guests.items() if count}
     changed = sum(1 for person_id, status in new.items() if old.get(person_id) != status)
     guests_changed = new_guests != old_guests
     if today > meeting.starts_at.date() and (old or old_guests) and (changed or guests_changed):
@@ -248,6 +269,28 @@ def _save(meeting, statuses, guests, today, old, confirmed=False):
         record("attendance.outside_range", meeting, detail=f"guests {sum(new_guests.values())}")
     return Counts(*(sum(1 for status in new.values() if status == wanted) for wanted in Attendance.STATUSES),
                   sum(new_guests.values()), ahead)
+
+
+def month_bounds(day):
+    """(first moment of day's month, first moment of the next): an indexed range on Meeting.starts_at."""
+    first = datetime(day.year, day.month, 1)
+    return first, datetime(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def refresh_month(group_id, day):
+    """Recount the group's attendance in the month of day (GroupMonth), in the caller's transaction."""
+    first, following = month_bounds(day)
+    present, expected = (Attendance
+                         .select(fn.SUM(Attendance.status == Attendance.PRESENT), fn.COUNT(Attendance.id))
+                         .join(Meeting)
+                         .where((Meeting.group == group_id) & (Meeting.status == Meeting.HELD)
+                                & (Meeting.starts_at >= first) & (Meeting.starts_at < following))
+                         .scalar(as_tuple=True))
+    (GroupMonth.insert(group=group_id, month=f"{first:%Y-%m}", present=int(present or 0),
+                       expected=int(expected or 0))
+     .on_conflict(conflict_target=[GroupMonth.group, GroupMonth.month],
+                  preserve=[GroupMonth.present, GroupMonth.expected])
+     .execute())
 
 
 def _tally(statuses, guests):

@@ -64,3 +64,16 @@ class GuestCount(BaseModel):
     sex = CharField()
     age_band = CharField()
     count = IntegerField()
+
+
+class GroupMonth(BaseModel):
+    """Attendance at a group's held sessions in one month (made by migration 0013): everyone on their rosters
+    (expected) and those present. Derived from Attendance and kept by hub.sessions.attendance on every save."""
+
+    group = ForeignKeyField(Group, column_name="group_id")
+    month = CharField()  # "YYYY-MM"
+    present = IntegerField(default=0)
+    expected = IntegerField(default=0)
+
+    class Meta:
+        table_name = "group_month"

@@ -19,7 +19,7 @@ from hub.db import database
 from hub.groups.models import AccountGroup, Group
 from hub.groups.service import accounts_in, may_see
 from hub.i18n import when
-from hub.sessions.attendance import still_ahead
+from hub.sessions.attendance import refresh_month, still_ahead
 from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
 from hub.text import clean
 from hub.validation import FieldError, Problems
@@ -140,12 +140,15 @@ def check_plan(group, plan, today, user, meeting=None):
     problems.done()
 
 
-def _set_links(meeting, plan):
-    """Make the meeting's topics and facilitators exactly those of the plan."""
+def _set_links(meeting, plan, new=False):
+    """Make the meeting's topics and facilitators exactly those of the plan (a new meeting has none yet)."""
     for model, column, wanted in ((MeetingTopic, MeetingTopic.topic, set(plan.topic_ids)),
                                   (MeetingFacilitator, MeetingFacilitator.user, set(plan.facilitator_ids))):
-        model.delete().where((model.meeting == meeting) & column.not_in(wanted)).execute()
-        have = {row[0] for row in model.select(column).where(model.meeting == meeting).tuples()}
+        if new:
+            have = set()
+        else:
+            model.delete().where((model.meeting == meeting) & column.not_in(wanted)).execute()
+            have = {row[0] for row in model.select(column).where(model.meeting == meeting).tuples()}
         rows = [{"meeting": meeting.id, column.name: value} for value in sorted(wanted - have)]
         if rows:
             model.insert_many(rows).execute()
@@ -160,7 +163,7 @@ def create_meeting(group, plan, user, today):
         meeting = Meeting.create(group=group, kind=plan.kind, starts_at=plan.starts_at, status=plan.status,
                                  place=plan.place.strip(), notes=clean(plan.notes), created_by=user,
                                  created_at=clock.now())
-        _set_links(meeting, plan)
+        _set_links(meeting, plan, new=True)
         record("meeting.created", meeting, detail=plan.status)
     return meeting
 
@@ -181,6 +184,9 @@ def update_meeting(meeting, version, plan, user, today):
         old_people = {account.id for account in facilitators_of(meeting)}
         _set_links(meeting, plan)
         new = Meeting.get_by_id(meeting.id)
+        for moved in {(old.group_id, old.starts_at.year, old.starts_at.month), (new.group_id, new.starts_at.year,
+                                                                              new.starts_at.month)}:
+            refresh_month(moved[0], date(moved[1], moved[2], 1))  # a held session moved or changed status
         fields = [name for name in ("kind", "starts_at", "status", "place", "notes")
                   if getattr(old, name) != getattr(new, name)]
         fields += [name for name, before, after in (("topics", old_topics, set(plan.topic_ids)),

@@ -10,7 +10,6 @@ from hub.village import views  # noqa: E402,F401  (registers the routes on bp)
 @bp.app_context_processor
 def village_name():
     """Every page's header names the village."""
-    from hub.village.service import get_village
+    from hub.village.service import village_name as name
 
-    village = get_village()
-    return {"village_name": village.name if village else ""}
+    return {"village_name": name()}

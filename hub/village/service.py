@@ -11,6 +11,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.auth.service import AccountError, create_user
 from hub.db import database
+from hub.memo import fields_of, instance, until_written
 from hub.validation import FieldError
 from hub.village.models import EmergencyNumber, Village
 
@@ -60,13 +61,30 @@ class VillageError(FieldError):
 
 
 def get_village():
-    """The village profile, or None before set-up."""
-    return Village.get_or_none(Village.id == 1)
+    """The village profile, or None before set-up (a fresh instance: the caller may change and save it)."""
+    return instance(Village, _village_fields())
+
+
+@until_written
+def _village_fields():
+    # Every page's header names the village: kept until a write.
+    return fields_of(Village.select().where(Village.id == 1))
+
+
+def village_name():
+    """The village's name, or '' before set-up."""
+    return dict(_village_fields() or ()).get("name", "")
 
 
 def emergency_numbers():
     """[(label, number)] in display order, labels in the current language."""
-    return [(KIND_LABELS.get(row.kind, row.label), row.number) for row in EmergencyNumber.ordered()]
+    return [(KIND_LABELS.get(kind, label), number) for kind, label, number in _numbers()]
+
+
+@until_written
+def _numbers():
+    return tuple(EmergencyNumber.ordered().select(EmergencyNumber.kind, EmergencyNumber.label,
+                                                  EmergencyNumber.number).tuples())
 
 
 def numbers_text(rows=None):
