@@ -8,6 +8,8 @@ from hub.cases.concerns import ReportLimit, report_concern, reports_by
 from hub.cases.forms import ConcernForm
 from hub.cases.service import CaseError, protocol_of
 from hub.forms import apply_error
+from hub.offline.models import Receipt
+from hub.offline.receipts import once, posted_key
 from hub.people.models import Person
 from hub.people.service import may_see_person, people_visible_to
 from hub.village.service import emergency_numbers
@@ -86,7 +88,7 @@ def new():
         else:
             try:
                 report = form.report()
-                report_concern(report, g.user)
+                once(posted_key(), Receipt.CONCERN, g.user, lambda: report_concern(report, g.user))
             except CaseError as error:
                 if key:
                     concern_limit().give_back(key)

@@ -1,11 +1,13 @@
 """Attendance pages: the roster (one tap per person, saved in one POST), the printable paper sheet, and the
 entry of a filled-in sheet."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
 from hub.forms import EmptyForm, apply_error
+from hub.offline.models import Receipt
+from hub.offline.receipts import once, posted_key
 from hub.sessions import bp
 from hub.sessions.attendance import (
     AttendanceError,
@@ -36,7 +38,8 @@ def roster(meeting_id):
     form = RosterForm()
     if form.validate_on_submit():
         try:
-            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today()))
+            return _saved(meeting, once(posted_key(), Receipt.ROSTER, g.user,
+                                        lambda: save_roster(meeting, form.p.data, form.guests(), clock.today())))
         except AttendanceError as error:
             apply_error(form, error)
     people = roster_of(meeting)
