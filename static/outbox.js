@@ -208,19 +208,21 @@
     try {
       var fresh = await (await fetch("/offline/plan", {credentials: "same-origin", cache: "no-store"})).json();
     } catch (e) { return p; }
+    // The pages are fetched again at most hourly, and whenever the person or the language changes.
     var stale = p.user !== fresh.user || p.lang !== lang || !(Date.now() - (p.at || 0) < 36e5);
-    fresh.at = stale ? Date.now() : p.at;
+    fresh.at = stale ? 0 : p.at;
     fresh.lang = lang;
     await put("meta", fresh, "plan");
     text = fresh.text;
     if (stale) {
       var cache = await caches.open(PAGES), urls = ["/offline/"].concat(fresh.pages.map(function (page) { return page.url; }));
       for (var i = 0; i < urls.length; i++) {
-        try {
-          var response = await fetch(urls[i], {credentials: "same-origin"});
-          if (response.ok) { await cache.put(urls[i], response); }
-        } catch (e) { /* out of range: next time */ }
+        var response = await fetch(urls[i], {credentials: "same-origin"}).catch(function () { return null; });
+        if (!response || !response.ok) { return fresh; }  // out of range again: next time
+        await cache.put(urls[i], response);
       }
+      fresh.at = Date.now();
+      await put("meta", fresh, "plan");
     }
     return fresh;
   }
@@ -306,6 +308,7 @@
     text = p.text || text;
     banner(list, p);
     await render(list, p, sent);
+    self.HubOutbox.shown = (self.HubOutbox.shown || 0) + 1;  // how many times the page was brought up to date
   }
 
   doc.querySelectorAll("form[action='/logout']").forEach(function (form) {
@@ -321,6 +324,7 @@
   async function start() {
     await navigator.serviceWorker.register("/sw.js").catch(function () {});
     await refresh();
+    self.HubOutbox.ready = true;
     await show();
     var sent = await flush();
     await show(sent);
