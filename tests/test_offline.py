@@ -76,7 +76,8 @@ def test_manifest__in_the_villages_language_and_linked_from_every_page(client):
     assert manifest["description"] == "गाँव का बाल संरक्षण हब"  # in Hindi, whoever asks
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
     for icon in manifest["icons"]:
-        assert client.get(icon["src"]).status_code == 200
+        with client.get(icon["src"]) as image:
+            assert image.status_code == 200 and image.mimetype == icon["type"]
     for path in ("/", "/login", "/concerns/new"):
         assert '<link rel="manifest" href="/manifest.webmanifest">' in client.get(path).get_data(as_text=True)
 
