@@ -37,6 +37,8 @@ BUDGETS = {
     "ledger_p95_ratio": Budget(2.0, "×"),          # issue 6: the group ledger of 3 years p95 over the same
     "first_page_kb": Budget(30, "KB"),             # bodies a browser downloads for the first page
     "first_page_external": Budget(0, "references"),  # DESIGN: a page loads nothing from outside the hub
+    "offline_scripts_kb": Budget(15, "KB"),        # issue 24: service worker + outbox script, gzipped
+    "offline_no_js_delta_bytes": Budget(128, "bytes"),  # issue 24: HTML the two offline tags add (no request)
 }
 
 

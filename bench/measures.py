@@ -8,7 +8,7 @@ paragraph under its table in docs/benchmarks.md.
 import statistics
 from dataclasses import dataclass
 
-from bench import aggregator, load, loopback, page, roster, savings_group, signin, summary, transfer
+from bench import aggregator, load, loopback, offline, page, roster, savings_group, signin, summary, transfer
 
 STARTS = 3  # start-ups per server; the last one stays up for the other measures
 ROUNDS = 3  # load rounds per page, taken in turns
@@ -328,6 +328,7 @@ MEASURES = (
     ("Latency", latency),
     ("Memory", memory),
     ("First page download", first_page),
+    ("Away from the hub", offline.offline_weight),
     ("Offline transfer", transfer.offline_transfer),
     ("Monthly summary", summary.monthly_summary),
     ("District aggregator", aggregator.district),
