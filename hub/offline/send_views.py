@@ -1,6 +1,6 @@
 """Where a phone's outbox sends what it kept out of range: the concern, roster and follow-up visit forms of
 the pages, each sent with the idempotency key made when it was filled and a CSRF token fetched just before
-(GET /offline/token: see docs/security.md, "Forms sent later"). Each answers JSON:
+(GET /offline/token: see docs/offline.md, "Forms sent later and CSRF"). Each answers JSON:
 
 - 200 {"status": "received"}: saved now, with its key, in one transaction;
 - 200 {"status": "already"}: the key was stored before, nothing changed (a second delivery);
