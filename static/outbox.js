@@ -163,7 +163,10 @@
     return (text[name] || "").replace(/%\((\w+)\)s/g, function (all, key) { return values[key]; });
   }
 
-  function day(ms) { return new Date(ms).toLocaleDateString(doc.documentElement.lang || undefined); }
+  function day(ms, time) {  // the month as a word, in the page's language
+    return new Date(ms).toLocaleString(doc.documentElement.lang || undefined,
+      time ? {dateStyle: "long", timeStyle: "short"} : {dateStyle: "long"});
+  }
 
   function el(tag, content, cls) {
     var e = doc.createElement(tag);
@@ -256,7 +259,7 @@
     for (var i = 0; i < list.length; i++) {
       var item = list[i], li = el("li"), data = item.user === String(p.user) ? await unseal(item) : null;
       li.appendChild(el("strong", text[item.kind]));
-      li.appendChild(el("span", " " + new Date(item.made).toLocaleString(doc.documentElement.lang || undefined) + " · " +
+      li.appendChild(el("span", " " + day(item.made, true) + " · " +
         say("expires", {day: day(item.expires)}), "hint"));
       if (!data) {
         li.appendChild(el("p", text.other));

@@ -5,7 +5,7 @@ day, and the coordinator's expiry setting."""
 
 import json
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -212,3 +212,13 @@ def test_settings__the_coordinator_sets_the_days_phones_keep(login_as, client):
         coordinator, "/offline/settings")})
     assert refused.status_code == 200 and "from 1 to 90" in refused.get_data(as_text=True)
     assert login_as("facilitator").get("/offline/settings").status_code == 403
+
+
+def test_receipts__forgotten_after_every_phone_has_dropped_its_copy(client):
+    from hub.offline.receipts import KEEP_RECEIPT_DAYS, forget_old
+
+    key = str(uuid.uuid4())
+    assert send(client, "/offline/send/concern", key, **CONCERN).get_json() == {"status": "received"}
+    assert forget_old(TODAY + timedelta(days=KEEP_RECEIPT_DAYS)) == 0
+    assert forget_old(TODAY + timedelta(days=KEEP_RECEIPT_DAYS + 1)) == 1
+    assert Receipt.select().count() == 0 and Case.select().count() == 1

@@ -7,6 +7,7 @@ service function (hub.cases, hub.sessions), which stays the only writer of its r
 """
 
 import re
+from datetime import datetime, time, timedelta
 
 from flask import request
 from peewee import IntegrityError
@@ -15,6 +16,7 @@ from hub import clock
 from hub.db import database
 from hub.offline.models import Receipt
 
+KEEP_RECEIPT_DAYS = 180  # twice the longest a phone may keep a form: a key outlives every copy of its form
 KEY = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")  # crypto.randomUUID()
 
 
@@ -51,3 +53,11 @@ def once(key, kind, user, save):
             raise AlreadyReceived(key) from None
         raise
     return saved
+
+
+def forget_old(today, days=KEEP_RECEIPT_DAYS):
+    """Delete the keys received more than `days` ago (a scheduler job): no phone still holds their forms, as a
+    phone deletes a kept form after at most hub.offline.service.MAX_KEEP_DAYS. Return how many were deleted."""
+    cutoff = datetime.combine(today - timedelta(days=days), time.min)
+    with database.atomic():
+        return Receipt.delete().where(Receipt.received_at < cutoff).execute()

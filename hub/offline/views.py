@@ -5,7 +5,7 @@ outbox, the outbox page, the follow-up visit form taken out of range, and the co
 from pathlib import Path
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -69,7 +69,8 @@ def _roster_entries(user, today):
                 .order_by(Meeting.starts_at, Meeting.id))
     return [{"url": url_for("sessions.roster", meeting_id=meeting.id),
              "label": _("Attendance: %(kind)s, %(day)s", kind=meeting_kind_label(meeting.kind),
-                        day=meeting.starts_at.date().isoformat())} for meeting in meetings]
+                        day=" · ".join(filter(None, (format_datetime(meeting.starts_at, "d MMMM, HH:mm"),
+                                                     meeting.place))))} for meeting in meetings]
 
 
 def _visit_entries(user):
