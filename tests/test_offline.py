@@ -222,3 +222,22 @@ def test_receipts__forgotten_after_every_phone_has_dropped_its_copy(client):
     assert forget_old(TODAY + timedelta(days=KEEP_RECEIPT_DAYS)) == 0
     assert forget_old(TODAY + timedelta(days=KEEP_RECEIPT_DAYS + 1)) == 1
     assert Receipt.select().count() == 0 and Case.select().count() == 1
+
+
+def test_page_form__a_second_post_with_the_same_key_changes_nothing(login_as, app):
+    """Without the outbox too: the visit form kept for out of range works as a page, and a double tap that
+    sends it twice with its key records one visit."""
+    with app.app_context():
+        case = make_case()
+    client = login_as("case_worker")
+    page = client.get(f"/cases/{case.id}/visit")
+    data = {"visited_on": "2026-11-20", "progress": "Back at school", "version": str(case.version),
+            "idempotency_key": str(uuid.uuid4()), "csrf_token": csrf_token(client, f"/cases/{case.id}/visit")}
+    assert page.status_code == 200
+    first = client.post(f"/cases/{case.id}/follow-ups", data=data)
+    assert first.status_code == 302 and first.headers["Location"] == f"/cases/{case.id}"
+    again = client.post(f"/cases/{case.id}/follow-ups", data=data,
+                        headers={"Referer": f"http://localhost/cases/{case.id}/visit"})
+    assert again.status_code == 303 and again.headers["Location"] == f"http://localhost/cases/{case.id}/visit"
+    assert "Already received by the hub: nothing was changed." in client.get("/").get_data(as_text=True)
+    assert FollowUp.select().count() == 1

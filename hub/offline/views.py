@@ -16,6 +16,7 @@ from hub.cases.service import category_label, get_case, open_case
 from hub.forms import apply_error
 from hub.offline import bp
 from hub.offline.forms import PolicyForm
+from hub.offline.receipts import AlreadyReceived
 from hub.offline.service import WARN_DAYS, PolicyError, keep_days, rosters_for, set_keep_days, visits_for
 from hub.offline.texts import outbox_texts
 from hub.sessions.models import Meeting
@@ -25,6 +26,16 @@ from hub.village.models import Village
 THEME = "#0b3d2e"  # the brand colour of static/style.css and favicon.svg
 ICONS = (("icon-192.png", "192x192", "image/png"), ("icon-512.png", "512x512", "image/png"),
          ("favicon.svg", "any", "image/svg+xml"))
+
+
+@bp.app_errorhandler(AlreadyReceived)
+def already_received(error):
+    """A page's form posted again with the same key (a double tap, a retry): saved the first time, so say so
+    and go back to where the form was, as after a save."""
+    flash(_("Already received by the hub: nothing was changed."), "info")
+    back = request.referrer or ""
+    same_site = back.startswith(request.host_url)
+    return redirect(back if same_site else url_for("home.index"), code=303)
 
 
 def _private(response):
