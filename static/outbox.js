@@ -157,7 +157,7 @@
   if (!self.document || !window.indexedDB || !window.crypto || !crypto.subtle || !navigator.serviceWorker) { return; }
 
   /* In a page. */
-  var doc = self.document, text = {};
+  var doc = self.document, text = {}, SIGN_OUT = "form[action='/logout']";
 
   function say(name, values) {
     return (text[name] || "").replace(/%\((\w+)\)s/g, function (all, key) { return values[key]; });
@@ -205,12 +205,16 @@
   });
 
   async function refresh() {
-    var p = await plan(), lang = doc.documentElement.lang;
+    var p = await plan(), lang = doc.documentElement.lang, signedIn = !!doc.querySelector(SIGN_OUT);
     text = p.text || {};
-    if (!navigator.onLine) { return p; }
+    // Asked again only when it may have changed: a sign-in or sign-out, another language, or every 10 minutes.
+    var recent = p.at && p.lang === lang && (p.user !== "") === signedIn && Date.now() - (p.asked || 0) < 6e5;
+    if (!navigator.onLine || recent) { return p; }
+    var fresh;
     try {
-      var fresh = await (await fetch("/offline/plan", {credentials: "same-origin", cache: "no-store"})).json();
+      fresh = await (await fetch("/offline/plan", {credentials: "same-origin", cache: "no-store"})).json();
     } catch (e) { return p; }
+    fresh.asked = Date.now();
     // The pages are fetched again at most hourly, and whenever the person or the language changes.
     var stale = p.user !== fresh.user || p.lang !== lang || !(Date.now() - (p.at || 0) < 36e5);
     fresh.at = stale ? 0 : p.at;
@@ -314,12 +318,15 @@
     self.HubOutbox.shown = (self.HubOutbox.shown || 0) + 1;  // how many times the page was brought up to date
   }
 
-  doc.querySelectorAll("form[action='/logout']").forEach(function (form) {
+  doc.querySelectorAll(SIGN_OUT).forEach(function (form) {
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
       var list = await expire();
       if (list.length && !self.confirm(say("signout", {count: list.length}))) { return; }
       await wipe();
+      Object.keys(localStorage).forEach(function (key) {  // roster.js's drafts too: the next person's phone
+        if (key.indexOf("hub-roster-") === 0) { localStorage.removeItem(key); }
+      });
       form.submit();
     });
   });

@@ -136,4 +136,4 @@ def settings():
             flash(_("Saved: phones keep forms they could not send for %(days)d days.", days=form.keep_days.data),
                   "success")
             return redirect(url_for("offline.settings"))
-    return render_template("hub/offline/settings.html", form=form, hub_version=__version__)
+    return render_template("hub/offline/settings.html", form=form)
