@@ -198,7 +198,10 @@
 
   doc.querySelectorAll("form[method=post]").forEach(function (form) {
     if (!route(new URL(form.action).pathname)) { return; }
-    var mark = function () { filled(form); };
+    var visited = form.querySelector("input[name=visited_on]"), mark = function () { filled(form); };
+    if (visited && visited.value === visited.defaultValue && visited.value < today()) {
+      visited.value = today();  // a visit form kept for days: the day it is filled in, not the day it was kept
+    }
     form.addEventListener("input", mark, {once: true});
     form.addEventListener("change", mark, {once: true});
     form.addEventListener("submit", mark);
