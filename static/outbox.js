@@ -218,14 +218,18 @@
       fresh = await (await fetch("/offline/plan", {credentials: "same-origin", cache: "no-store"})).json();
     } catch (e) { return p; }
     fresh.asked = Date.now();
-    // The pages are fetched again at most hourly, and whenever the person or the language changes.
-    var stale = p.user !== fresh.user || p.lang !== lang || !(Date.now() - (p.at || 0) < 36e5);
+    // The pages are fetched again when the person, the language or the list changes, else every 6 hours
+    // (each visit form fetched is an audited opening of its case).
+    var urls = ["/offline/"].concat(fresh.pages.map(function (page) { return page.url; }));
+    var stale = p.user !== fresh.user || p.lang !== lang || String(p.urls) !== String(urls) ||
+      !(Date.now() - (p.at || 0) < 216e5);
+    fresh.urls = urls;
     fresh.at = stale ? 0 : p.at;
     fresh.lang = lang;
     await put("meta", fresh, "plan");
     text = fresh.text;
     if (stale) {
-      var cache = await caches.open(PAGES), urls = ["/offline/"].concat(fresh.pages.map(function (page) { return page.url; }));
+      var cache = await caches.open(PAGES);
       for (var i = 0; i < urls.length; i++) {
         var response = await fetch(urls[i], {credentials: "same-origin"}).catch(function () { return null; });
         if (!response || !response.ok) { return fresh; }  // out of range again: next time
