@@ -241,3 +241,16 @@ def test_page_form__a_second_post_with_the_same_key_changes_nothing(login_as, ap
     assert again.status_code == 303 and again.headers["Location"] == f"http://localhost/cases/{case.id}/visit"
     assert "Already received by the hub: nothing was changed." in client.get("/").get_data(as_text=True)
     assert FollowUp.select().count() == 1
+
+
+def test_send_roster__everyone_here_and_a_day_out_of_range(login_as, roster):
+    meeting, children = roster
+    client = login_as("facilitator")
+    old = send(client, f"/offline/send/roster/{meeting.id}", everyone="1", held_on="2026-10-01")
+    assert old.status_code == 422 and "held_on" in old.get_json()["errors"]
+    assert Attendance.select().count() == 0 and Receipt.select().count() == 0
+    assert send(client, f"/offline/send/roster/{meeting.id}", everyone="1",
+                held_on="2026-11-21").get_json() == {"status": "received"}
+    assert {row.status for row in Attendance.select()} == {"present"} and Attendance.select().count() == 3
+    assert Meeting.get_by_id(meeting.id).starts_at == datetime(2026, 11, 21, 16)  # held the day it was planned
+    assert send(login_as("member"), f"/offline/send/roster/{meeting.id}", everyone="1").status_code == 403
