@@ -231,7 +231,10 @@
     if (stale) {
       var cache = await caches.open(PAGES);
       for (var i = 0; i < urls.length; i++) {
-        var response = await fetch(urls[i], {credentials: "same-origin"}).catch(function () { return null; });
+        // Without an account nothing personal is kept, and no cookie is taken or given: a page fetched in the
+        // background must never replace the session (and its CSRF secret) of the page being filled in.
+        var response = await fetch(urls[i], {credentials: fresh.user === "" ? "omit" : "same-origin"})
+          .catch(function () { return null; });
         if (!response || !response.ok) { return fresh; }  // out of range again: next time
         await cache.put(urls[i], response);
       }
