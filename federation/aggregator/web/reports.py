@@ -1,9 +1,8 @@
 """What the pages show, read from the aggregator's tables: one function per page, a few queries each.
 
 The overview reads one narrow query (hub, period, on time) for every summary; the indicators page
-reads one month's payloads and the district figures of the 11 months before it, which are kept in
-memory per month and recomputed only when that month's summaries change (a new hub's summary or a new
-revision changes its count, latest arrival or revision sum). Reads only: ingest and enrol write.
+reads the district's figures kept per month (federation.aggregator.figures, updated at ingest), so no
+page adds up payloads. Reads only: ingest and enrol write.
 
 Completeness and timeliness follow how district health information systems report them (DHIS2's
 "reporting rate" and "reporting rate on time"): summaries expected = the months from the month of
@@ -13,15 +12,13 @@ enrolment to last month; completeness = received / expected; timeliness = receiv
 
 import json
 import re
-import threading
 from dataclasses import dataclass
 
-from flask import current_app
 from peewee import fn
 
-from federation.aggregator import indicators
+from federation.aggregator import figures, indicators
 from federation.aggregator.enrol import utcnow
-from federation.aggregator.models import EnrolmentCode, Hub, MonthlySummary
+from federation.aggregator.models import DistrictFigure, EnrolmentCode, Hub, MonthlySummary
 
 SILENT_AFTER_DAYS = 45
 CHART_MONTHS = 12
@@ -30,7 +27,6 @@ PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # The key indicators of a village's trend page: (table, cell or None for the total).
 KEY_INDICATORS = (("sessions_held", None), ("attendance", None), ("children_reached", None),
                   ("concerns_opened_by_category", None), ("referrals_by_service", None))
-_CACHE_LIMIT = 240  # months of district figures kept in memory (a few KB each)
 
 
 def tables():
@@ -153,43 +149,18 @@ def overview(now=None):
     return ordered, district
 
 
-# --- district figures per month, cached -----------------------------------------------------------------
-
-_lock = threading.Lock()
-
-
-def _cache():
-    return current_app.extensions.setdefault("aggregator_figures", {})
-
+# --- district figures per month, kept at ingest ---------------------------------------------------------
 
 def figures_for(periods):
-    """{period: indicators.district(...)} for each period, recomputed only for months that changed."""
-    marks = {period: (count, str(latest), int(revisions or 0)) for period, count, latest, revisions in (
-        MonthlySummary.select(MonthlySummary.period, fn.COUNT(MonthlySummary.id), fn.MAX(MonthlySummary.received_at),
-                              fn.SUM(MonthlySummary.revision))
-        .where(MonthlySummary.period.in_(list(periods))).group_by(MonthlySummary.period).tuples())}
-    cache = _cache()
-    result, stale = {}, []
-    for period in periods:
-        held = cache.get(period)
-        if held is not None and held[0] == marks.get(period):
-            result[period] = held[1]
-        else:
-            stale.append(period)
-    if stale:
-        payloads = {period: [] for period in stale}
-        query = (MonthlySummary.select(MonthlySummary.period, MonthlySummary.payload)
-                 .where(MonthlySummary.period.in_(stale)).tuples())
-        for period, payload in query:
-            payloads[period].append(json.loads(payload))
-        schema_tables = tables()
-        with _lock:
-            for period in stale:
-                result[period] = indicators.district(payloads[period], schema_tables)
-                cache[period] = (marks.get(period), result[period])
-            while len(cache) > _CACHE_LIMIT:
-                cache.pop(next(iter(cache)))
-    return result
+    """{period: indicators.district()-shaped figures} for each period, read from the kept district rows."""
+    rows = {period: {} for period in periods}
+    query = (DistrictFigure.select(DistrictFigure.period, DistrictFigure.figure, DistrictFigure.lower,
+                                   DistrictFigure.upper, DistrictFigure.hubs)
+             .where(DistrictFigure.period.in_(list(periods))).tuples())
+    for period, figure, lower, upper, hubs in query:
+        rows[period][figure] = (lower, upper, hubs)
+    schema_tables = tables()
+    return {period: figures.district_from_rows(found, schema_tables) for period, found in rows.items()}
 
 
 # --- the indicators page --------------------------------------------------------------------------------
