@@ -4,8 +4,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from federation import labels
 from federation.aggregator import charts, enrol, indicators
-from federation.aggregator.web import bp, labels, reports
+from federation.aggregator.web import bp, reports
 from federation.aggregator.web.forms import EnrolCodeForm
 from hub.forms import EmptyForm
 
