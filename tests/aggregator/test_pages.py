@@ -16,9 +16,8 @@ from federation import schema
 from federation.aggregator import auth, ingest
 from federation.aggregator.figures import KEY_FIGURES
 from federation.aggregator.models import Admin, EnrolmentCode, Hub, MonthlySummary
-from tests.aggregator.conftest import seal
+from tests.aggregator.conftest import PASSWORD, csrf_of, seal, sign_in
 
-PASSWORD = "district-password-1"
 NOW = datetime(2026, 12, 6, 9, 0)
 
 
@@ -46,30 +45,6 @@ def receive(identity, period, data, sequence, when=NOW, revision=1):
     """Ingest one sealed bundle as the API would, at `when` on the aggregator's clock."""
     return ingest.ingest(seal(identity, sequence=sequence, period=period, revision=revision, payload=data),
                          now=when)
-
-
-# --- signing in ---------------------------------------------------------------------------------------
-
-@pytest.fixture
-def admin(district):
-    return auth.add_admin("district", PASSWORD, display_name="District Officer")
-
-
-def csrf_of(page):
-    return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
-
-
-def sign_in(client, username="district", password=PASSWORD, follow=False):
-    token = csrf_of(client.get("/login").data)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       follow_redirects=follow)
-
-
-@pytest.fixture
-def officer(api, admin):
-    """The test client, signed in as the district admin."""
-    assert sign_in(api).status_code == 302
-    return api
 
 
 def test_pages__anonymous_requests_go_to_login(api, district):
