@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from bench.aggregator import realistic_payload
+from bench.aggregator import _fix_reasons, realistic_payload
 from federation import schema
 from federation.aggregator import indicators
 from federation.aggregator.models import DistrictFigure, HubFigure, QualityFlag
@@ -18,13 +18,6 @@ from federation.aggregator.web import dashboard, reports
 from tests.aggregator.test_pages import NOW, payload, receive, table
 
 PAGE_LIMIT = 150 * 1024
-
-
-def _fix_reasons(data):
-    for entry in data["values"].values():
-        if entry["value"] is None and not entry["reason"]:
-            entry["reason"] = "fewer_than_5_members"
-    return data
 
 
 def test_figures__kept_at_ingest_equal_the_sum_of_the_latest_revisions(district, enrolled):

@@ -16,7 +16,7 @@ from peewee import JOIN, fn
 from federation.aggregator import figures
 from federation.aggregator.enrol import utcnow
 from federation.aggregator.indicators import Bound
-from federation.aggregator.models import DistrictFigure, Hub, HubFigure, MonthlySummary, QualityFlag
+from federation.aggregator.models import Hub, HubFigure, MonthlySummary, QualityFlag
 from federation.aggregator.web.reports import (
     SILENT_AFTER_DAYS,
     last_month,
@@ -52,19 +52,6 @@ FAMILIES = (
     Family("savings", _l("Savings"), ("savings:members", "value:savings_total_saved")),
 )
 SORTS = ("name", "high", "low", "silent")
-
-
-def district_rows(periods, names=None):
-    """{period: {figure: (lower, upper, hubs)}} of the kept district figures (only names, when given)."""
-    found = {period: {} for period in periods}
-    query = (DistrictFigure.select(DistrictFigure.period, DistrictFigure.figure, DistrictFigure.lower,
-                                   DistrictFigure.upper, DistrictFigure.hubs)
-             .where(DistrictFigure.period.in_(list(periods))))
-    if names is not None:
-        query = query.where(DistrictFigure.figure.in_(list(names)))
-    for period, figure, lower, upper, hubs in query.tuples():
-        found[period][figure] = (lower, upper, hubs)
-    return found
 
 
 def _bound(row):
@@ -125,10 +112,10 @@ def dashboard(period):
     months = months_up_to(period, CHART_MONTHS)
     year_ago = period_at(month_index(period) - 12)
     names = [name for family in FAMILIES for name in family.figures]
-    rows = district_rows(months + [year_ago], names)
+    rows = figures.district_rows(months + [year_ago], names)
     previous = months[-2]
     result = Dashboard(period, reporting(period))
-    extra = district_rows([period])[period]
+    extra = figures.district_rows([period])[period]
     for family in FAMILIES:
         headlines = []
         for name in family.figures:

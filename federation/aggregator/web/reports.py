@@ -15,7 +15,7 @@ from peewee import fn
 
 from federation.aggregator import figures
 from federation.aggregator.enrol import utcnow
-from federation.aggregator.models import DistrictFigure, EnrolmentCode, Hub, MonthlySummary
+from federation.aggregator.models import EnrolmentCode, Hub, MonthlySummary
 
 SILENT_AFTER_DAYS = 45
 CHART_MONTHS = 12
@@ -61,23 +61,20 @@ def valid_period(text):
 
 # --- district figures per month, kept at ingest ---------------------------------------------------------
 
-def figures_for(periods):
+def figures_for(periods, names=None):
     """{period: indicators.district()-shaped figures} for each period, read from the kept district rows."""
-    rows = {period: {} for period in periods}
-    query = (DistrictFigure.select(DistrictFigure.period, DistrictFigure.figure, DistrictFigure.lower,
-                                   DistrictFigure.upper, DistrictFigure.hubs)
-             .where(DistrictFigure.period.in_(list(periods))).tuples())
-    for period, figure, lower, upper, hubs in query:
-        rows[period][figure] = (lower, upper, hubs)
+    rows = figures.district_rows(periods, names)
     schema_tables = tables()
     return {period: figures.district_from_rows(found, schema_tables) for period, found in rows.items()}
 
 
-# --- the indicators page --------------------------------------------------------------------------------
-
 def indicators_page(period):
-    """-> (district figures of period, {period: figures} for the chart months)."""
-    by_month = figures_for(months_up_to(period, CHART_MONTHS))
+    """-> (district figures of period, {period: figures} for the chart months: only the tables' totals)."""
+    months = months_up_to(period, CHART_MONTHS)
+    totals = [f"{table}:{part}" for table, meta in tables().items() if meta.get("total")
+              for part in ("total", "@hubs")]
+    by_month = figures_for(months[:-1], totals)
+    by_month.update(figures_for([period]))
     return by_month[period], by_month
 
 

@@ -44,10 +44,11 @@ def indicators_view():
     months = reports.months_up_to(period, reports.CHART_MONTHS)
     charted = {}
     for table, meta in schema_tables.items():
-        keys = [None] if meta.get("total") else list(meta.get("cells", ()))
-        series = [[(month, indicators.headline(by_month[month], table, cell)) for month in months]
-                  for cell in keys]
-        charted[table] = [(cell, charts.chart(points), points) for cell, points in zip(keys, series, strict=True)]
+        if not meta.get("total"):
+            charted[table] = []  # cells that add up to nothing: their trends are on the dashboard and village pages
+            continue
+        points = [(month, indicators.headline(by_month[month], table, None)) for month in months]
+        charted[table] = [(None, charts.chart(points), points)]
     return render_template("aggregator/indicators.html", period=period, figures=figures,
                            key_figures=KEY_FIGURES, reported=reports.reported_count(period),
                            tables=schema_tables, charted=charted, months=months,
