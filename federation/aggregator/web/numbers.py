@@ -74,12 +74,14 @@ def published(value):
 
 
 def change(now, before):
-    """How much a figure moved between two months (middles of their ranges): "+12", "−3", "0"; None if unknown."""
+    """How much a figure moved between two months (middles of their ranges, to the nearest whole number):
+    "+12", "−3", "0"; None if unknown."""
     if now is None or before is None:
         return None
     difference = (now.lower + now.upper) / 2 - (before.lower + before.upper) / 2
     if not math.isfinite(difference):
         return None
+    difference = round(difference)
     text = number(abs(difference))
     if difference > 0:
         return "+" + text
