@@ -9,6 +9,7 @@ last month and from a year ago, and the reporting rate of the month.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
@@ -81,8 +82,6 @@ def reporting(period):
 
 
 def _month_after(period):
-    from datetime import datetime
-
     index = month_index(period) + 1
     return datetime(index // 12, index % 12 + 1, 1)
 

@@ -6,7 +6,7 @@ Thin views over web.dashboard; each also answers `?format=csv` or `?format=json`
 from flask import abort, render_template, request
 
 from federation import labels
-from federation.aggregator import figures
+from federation.aggregator import charts, figures
 from federation.aggregator.web import bp, dashboard, reports, tabular
 
 MAX_SEARCH = 100
@@ -59,8 +59,6 @@ def overview():
 
 
 def _charts(found):
-    from federation.aggregator import charts
-
     return {item.figure: charts.chart(item.points) for _family, headlines, _b in found.families for item in headlines}
 
 
