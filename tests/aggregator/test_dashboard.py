@@ -151,3 +151,13 @@ def test_numbers__a_huge_or_odd_stored_value_is_written_not_a_crash(district):
         assert numbers.bound(indicators.Bound(1234567, 1234567)) == "1,234,567"
         assert numbers.change(indicators.Bound(10, 20), indicators.Bound(5, 5)) == "+10"
         assert numbers.published("<5") == "<5" and numbers.published(None) == "withheld"
+
+
+def test_pages__read_the_figures_kept_at_ingest_not_the_payloads(officer, many_villages):
+    from federation.aggregator.models import MonthlySummary
+
+    before = officer.get("/?period=2026-10&format=json").data
+    MonthlySummary.update(payload="{}").execute()  # nothing left for a page to add up
+    assert officer.get("/?period=2026-10&format=json").data == before
+    text = officer.get("/indicators?period=2026-10").data.decode()
+    assert "District total: between 7,484 and 7,920" in text  # 5+10+...+275 = 7,700, each ±4 (5 at least 5)
