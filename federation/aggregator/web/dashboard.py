@@ -157,9 +157,13 @@ class VillageRow:
 
 def expected_months(hub, last):
     """Months expected from a village: from its first month (enrolment or earliest summary) to last month."""
-    first = period_of(hub.enrolled_at)
-    if hub.first_period and hub.first_period < first:
-        first = hub.first_period
+    return _expected(hub.enrolled_at, hub.first_period, last)
+
+
+def _expected(enrolled_at, first_period, last):
+    first = period_of(enrolled_at)
+    if first_period and first_period < first:
+        first = first_period
     return max(0, month_index(last) - month_index(first) + 1)
 
 
@@ -175,9 +179,11 @@ def villages(period, figure, search="", sort="name", page=1, per_page=PER_PAGE, 
              .join_from(Hub, before, JOIN.LEFT_OUTER,
                         on=((before.hub == Hub.id) & (before.period == period_at(month_index(period) - 1))
                             & (before.figure == figure))))
+    matching = Hub.select()
     if search:
         query = query.where(fn.LOWER(Hub.name).contains(search.lower()))
-    total = query.count()
+        matching = matching.where(fn.LOWER(Hub.name).contains(search.lower()))
+    total = matching.count()  # without the joins: every village is a row, with its figure or without
     middle = current.lower + current.upper
     order = {"name": (Hub.name, Hub.id), "high": (middle.desc(nulls="LAST"), Hub.name),
              "low": (middle.asc(nulls="LAST"), Hub.name),
@@ -249,16 +255,15 @@ def follow_ups(search="", page=1, per_page=PER_PAGE, now=None):
     now = now or utcnow()
     last = last_month(now)
     since = period_at(month_index(last) - FOLLOW_UP_MONTHS + 1)
-    hubs = Hub.select().where(Hub.revoked_at.is_null())
+    hubs = (Hub.select(Hub.id, Hub.name, Hub.enrolled_at, Hub.first_period, Hub.months_received,
+                       Hub.last_received_at).where(Hub.revoked_at.is_null()))
     if search:
         hubs = hubs.where(fn.LOWER(Hub.name).contains(search.lower()))
     found = {}
-    for hub in hubs:
-        moment = hub.last_received_at or hub.enrolled_at
-        days = max(0, (now - moment).days)
-        item = FollowUp(hub.id, hub.name, max(0, expected_months(hub, last) - hub.months_received), days,
-                        days > SILENT_AFTER_DAYS)
-        found[hub.id] = item
+    for hub_id, name, enrolled_at, first_period, received, last_received_at in hubs.tuples():
+        days = max(0, (now - (last_received_at or enrolled_at)).days)
+        found[hub_id] = FollowUp(hub_id, name, max(0, _expected(enrolled_at, first_period, last) - received), days,
+                                 days > SILENT_AFTER_DAYS)
     query = (QualityFlag.select(QualityFlag.hub, QualityFlag.period, QualityFlag.kind, QualityFlag.figure,
                                 QualityFlag.detail).where(QualityFlag.period >= since).tuples())
     for hub_id, period, kind, figure, detail in query:

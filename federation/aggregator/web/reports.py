@@ -15,7 +15,7 @@ from peewee import fn
 
 from federation.aggregator import figures
 from federation.aggregator.enrol import utcnow
-from federation.aggregator.models import EnrolmentCode, Hub, MonthlySummary
+from federation.aggregator.models import DistrictFigure, EnrolmentCode, Hub, MonthlySummary
 
 SILENT_AFTER_DAYS = 45
 CHART_MONTHS = 12
@@ -84,9 +84,10 @@ def reported_count(period):
 
 
 def periods_with_data():
-    """Every month some hub sent a summary of, newest first."""
-    query = (MonthlySummary.select(MonthlySummary.period).distinct()
-             .order_by(MonthlySummary.period.desc()).tuples())
+    """Every month some hub sent a summary of, newest first (from the kept district figures: a few thousand
+    rows, where the summaries are one row per village and month)."""
+    query = (DistrictFigure.select(DistrictFigure.period).distinct()
+             .order_by(DistrictFigure.period.desc()).tuples())
     return [period for (period,) in query]
 
 
