@@ -249,7 +249,10 @@ def dashboard(folder, hubs, months, url="", requests=REQUESTS):
 
     chosen = seed_district(_app(folder / "dashboard", url), hubs, months)
     db.close_all()
-    app = _app(folder / "dashboard", url)  # a fresh start: nothing of the seeding kept in memory
+    from federation.aggregator.app import warm_up
+
+    app = _app(folder / "dashboard", url)  # a fresh start, as `aggregator run` makes it: nothing of the
+    warm_up(app)                            # seeding kept in memory, the templates compiled
     client = app.test_client()
     _sign_in(client)
     results = {}
@@ -297,8 +300,9 @@ def district(session=None, environ=None):
     sealed beforehand, shuffled, then taken in one at a time by `ingest.ingest()` (verify, validate, store, update
     the kept figures, receipt) in one process on a fresh aggregator; the rate is bundles over the wall time.
     Pages: villages with 24 months each (5% of months missing) written in bulk with their kept figures, then a
-    fresh app (a start) signed in as an admin through the Flask test client (no network): for each page one
-    first view, 3 untimed, then 40 timed one at a time; p95 of the 40, and the first view over the warm median.
+    fresh app (a start, warmed up as `aggregator run` does it) signed in as an admin through the Flask test
+    client (no network): for each page one first view, 3 untimed, then 40 timed one at a time; p95 of the 40,
+    and the first view over the warm median.
     SQLite with the aggregator's pragmas (WAL, synchronous=FULL); PostgreSQL in a throwaway cluster on the same
     disk with fsync on. The number of villages and the engines come from COMMUNITYHUB_BENCH_VILLAGES and
     COMMUNITYHUB_BENCH_ENGINES; a state (COMMUNITYHUB_BENCH_STATE_VILLAGES) is measured on PostgreSQL only."""

@@ -71,10 +71,12 @@ def run(host, port, where):
     """Serve the aggregator with waitress (one process, several threads)."""
     from waitress import create_server
 
+    from federation.aggregator.app import warm_up
     from hub import sdnotify
     from hub.cli import _sigterm_stops_serving
 
     app = _app()
+    warm_up(app)
     with _serving(app.config["DATA_DIR"]), _sigterm_stops_serving(), _advertising(app, where, port):
         server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
                                ident="communityhub-aggregator")
