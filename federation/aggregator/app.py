@@ -74,7 +74,21 @@ def prepare(data_dir, database_url):
     if ok:
         with real.connection_context():
             ran = tuple(migrations.migrate(real))
+            if any(migration.number == FIGURES_MIGRATION for migration in ran):
+                _keep_figures_of_summaries_held()
     return identity, real, (ok, message), ran
+
+
+FIGURES_MIGRATION = 2  # 0002_figures: the figures kept at ingest start empty; summaries held fill them
+
+
+def _keep_figures_of_summaries_held():
+    from federation import schema
+    from federation.aggregator import figures
+    from federation.aggregator.models import MonthlySummary
+
+    if MonthlySummary.select().exists():
+        figures.rebuild(schema.TABLES)
 
 
 def secret_key(data_dir):
