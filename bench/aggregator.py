@@ -1,8 +1,16 @@
-"""The district aggregator (issue 7): ingest rate of signed bundles, and the dashboard with 500 hubs x 24 months.
+"""The district aggregator at scale (issue 25): ingest rate, and the district officer's pages on many villages.
 
-Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines); `bench/measures.py` lists
-`aggregator.district` in MEASURES. Both parts run in this process on a throwaway data folder on the
-machine's disk (SQLite with the aggregator's pragmas: WAL, synchronous=FULL, one fsync per commit).
+`make bench` runs the small default: SQLite, 500 villages x 24 months. Bigger runs are chosen by environment:
+
+    COMMUNITYHUB_BENCH_VILLAGES=5000          villages for the pages (default 500), 24 months each
+    COMMUNITYHUB_BENCH_ENGINES=sqlite,postgresql   engines measured (default sqlite); PostgreSQL runs in a
+                                               throwaway cluster (tests/postgres.py), fsync on
+    COMMUNITYHUB_BENCH_STATE_VILLAGES=50000   also seed that many villages on PostgreSQL (the size of a state)
+    COMMUNITYHUB_BENCH_STATE_MONTHS=12        ... with that many months each (default 12)
+
+Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines). Villages are written straight
+to the tables in bulk, with the kept figures made by the same `figures.contributions()` ingest uses; ingest
+itself is timed separately, through `ingest.ingest()` with real signatures.
 """
 
 import json
@@ -19,12 +27,23 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 INGEST_HUBS = 20
 INGEST_BUNDLES = 600           # 30 months from each of 20 hubs
-DASHBOARD_HUBS = 500
-DASHBOARD_MONTHS = 24
-REQUESTS = 60                  # timed requests per page, after WARM_UP untimed ones
+MONTHS = 24
+REQUESTS = 40                  # timed requests per page, after WARM_UP untimed ones
 WARM_UP = 3
+POOL = 64                      # distinct payloads the seeded villages draw from
 PASSWORD = "bench-password-1"
 EPOCH = "b" * 32
+BATCH = 2000
+
+
+def settings(environ=None):
+    """(villages, engines, state villages, state months) from the environment."""
+    environ = os.environ if environ is None else environ
+    engines = tuple(part.strip() for part in environ.get("COMMUNITYHUB_BENCH_ENGINES", "sqlite").split(",")
+                    if part.strip())
+    return (int(environ.get("COMMUNITYHUB_BENCH_VILLAGES", "500")), engines,
+            int(environ.get("COMMUNITYHUB_BENCH_STATE_VILLAGES", "0")),
+            int(environ.get("COMMUNITYHUB_BENCH_STATE_MONTHS", "12")))
 
 
 def _tables():
@@ -50,22 +69,22 @@ def realistic_payload(rng, tables):
             part["total"] = None if rng.random() < 0.1 else publish(sum(cells.values()), meta["case_family"])
         result[name] = part
     return {"tables": result, "values": {
-        "median_days_to_referral": {"value": None, "reason": "fewer_than_10_cases"},
+        "median_days_to_referral": {"value": rng.choice((None, "2-7", "8-30")), "reason": ""},
         "savings_total_saved": {"value": rng.choice((None, 12000, 56000)), "reason": ""},
         "savings_loans_outstanding": {"value": None, "reason": "fewer_than_5_members"}}}
 
 
 def _fix_reasons(payload):
-    for entry in payload["values"].values():
+    for name, entry in payload["values"].items():
         if entry["value"] is None and not entry["reason"]:
-            entry["reason"] = "fewer_than_5_members"
+            entry["reason"] = "fewer_than_10_cases" if name == "median_days_to_referral" else "fewer_than_5_members"
     return payload
 
 
-def _app(folder):
+def _app(folder, url=""):
     from federation.aggregator.app import create_app
 
-    return create_app({"DATA_DIR": str(folder), "AGGREGATOR_URL": "http://127.0.0.1:8090"})
+    return create_app({"DATA_DIR": str(folder), "DATABASE_URL": url, "AGGREGATOR_URL": "http://127.0.0.1:8090"})
 
 
 def periods(count, last):
@@ -74,21 +93,21 @@ def periods(count, last):
     return months_up_to(last, count)
 
 
-def ingest_rate(folder):
-    """(bundles per second, bundles, seconds) of ingest.ingest() on a fresh SQLite aggregator."""
+def ingest_rate(folder, url=""):
+    """(bundles per second, bundles, seconds) of ingest.ingest() on a fresh aggregator."""
     from federation import bundle, signing
     from federation.aggregator import db, enrol, ingest
     from federation.aggregator.web.reports import last_month
 
-    app = _app(folder / "ingest")
+    app = _app(folder / "ingest", url)
     rng = random.Random(7)
-    with app.app_context():
+    with app.app_context(), db.database.connection_context():
         tables = _tables()
         months = periods(INGEST_BUNDLES // INGEST_HUBS, last_month(enrol.utcnow()))
         sealed = []
         for number in range(INGEST_HUBS):
             keys = folder / "keys" / str(number)
-            keys.mkdir(parents=True)
+            keys.mkdir(parents=True, exist_ok=True)
             identity = signing.load_or_create(keys, signing.HUB)
             enrol.enrol(bundle.seal_enrolment(identity, enrol.issue_code(f"Hub {number}")))
             sealed += [bundle.seal(identity, EPOCH, sequence, period, 1, 1,
@@ -100,42 +119,94 @@ def ingest_rate(folder):
             verdict, _receipt = ingest.ingest(data)
             assert verdict == bundle.STORED
         elapsed = time.perf_counter() - started
-        db.close_all()
+    db.close_all()
     return len(sealed) / elapsed, len(sealed), elapsed
 
 
+def _pool(rng, tables):
+    """POOL payloads with what seeding needs of each: canonical JSON, contributions, key figure rows."""
+    from federation.aggregator import figures
+    from federation.signing import canonical
+
+    pool = []
+    for _ in range(POOL):
+        payload = _fix_reasons(realistic_payload(rng, tables))
+        found = figures.contributions(payload, tables)
+        keys = []
+        for name in figures.KEY_FIGURES:
+            if name in found:
+                shown = figures.published(payload, name)
+                keys.append((name, None if shown in (None, ...) else str(shown), found[name].lower,
+                             found[name].upper))
+        pool.append((canonical(payload).decode("utf-8"), found, keys))
+    return pool
+
+
 def seed_district(app, hubs, months):
-    """hubs hubs with months summaries each, written in bulk straight to the tables (not through ingest)."""
+    """hubs villages with months summaries each, and their kept figures, written in bulk; -> the months."""
     from federation.aggregator import db
     from federation.aggregator.auth import add_admin
     from federation.aggregator.enrol import utcnow
-    from federation.aggregator.models import Bundle, Hub, MonthlySummary
+    from federation.aggregator.models import Bundle, DistrictFigure, Hub, HubFigure, MonthlySummary
     from federation.aggregator.web.reports import last_month
-    from federation.signing import canonical
 
     rng = random.Random(11)
     now = utcnow()
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     chosen = periods(months, last_month(now))
-    with app.app_context():
-        tables = _tables()
+    with app.app_context(), db.database.connection_context():
+        pool = _pool(rng, _tables())
         add_admin("bench", PASSWORD)
+        district = {}
+        next_id = 1
+        hub_rows, bundles, summaries, kept = [], [], [], []
+
+        def flush(force=False):
+            for model, rows in ((Hub, hub_rows), (Bundle, bundles), (MonthlySummary, summaries), (HubFigure, kept)):
+                if rows and (force or len(rows) >= BATCH):
+                    with db.database.atomic():
+                        for start in range(0, len(rows), 500):
+                            model.insert_many(rows[start:start + 500]).execute()
+                    rows.clear()
+
+        for number in range(hubs):
+            hub_id = f"{number:032x}"
+            held = [period for period in chosen if rng.random() >= 0.05]  # 5% of months never arrived
+            on_time = 0
+            for sequence, period in enumerate(held, 1):
+                text, found, keys = pool[rng.randrange(POOL)]
+                late = rng.random() >= 0.8
+                on_time += not late
+                bundles.append({"id": next_id, "hub": hub_id, "epoch": EPOCH, "sequence": sequence, "period": period,
+                                "revision": 1, "schema_version": 1, "sha256": "0" * 64, "content": b"{}",
+                                "received_at": day, "route": "http"})
+                summaries.append({"hub": hub_id, "period": period, "revision": 1, "schema_version": 1,
+                                  "bundle": next_id, "payload": text, "received_at": day, "on_time": not late})
+                kept += [{"hub": hub_id, "period": period, "figure": name, "published": shown, "lower": lower,
+                          "upper": upper} for name, shown, lower, upper in keys]
+                for name, bound in found.items():
+                    sums = district.setdefault((period, name), [0, 0, 0])
+                    sums[0] += bound.lower
+                    sums[1] += bound.upper
+                    sums[2] += 1
+                next_id += 1
+            hub_rows.append({"id": hub_id, "name": f"Village {number:05d}", "public_key": "x" * 44,
+                             "key_id": f"{number:016x}", "enrolled_at": now - timedelta(days=31 * months + 20),
+                             "last_received_at": day - timedelta(days=rng.choice((3, 10, 20, 60))),
+                             "first_period": held[0] if held else None, "last_period": held[-1] if held else None,
+                             "months_received": len(held), "months_on_time": on_time})
+            if len(hub_rows) >= 200:
+                flush(force=True)
+        flush(force=True)
+        rows = [{"period": period, "figure": name, "lower": lower, "upper": upper, "hubs": count}
+                for (period, name), (lower, upper, count) in district.items()]
         with db.database.atomic():
-            Hub.insert_many([{"id": f"{number:032x}", "name": f"Village {number:03d}", "public_key": "x" * 44,
-                              "key_id": f"{number:016x}", "enrolled_at": now - timedelta(days=31 * months + 20),
-                              "last_received_at": now - timedelta(days=rng.choice((3, 10, 20, 60)))}
-                             for number in range(hubs)]).execute()
-            for number in range(hubs):
-                hub_id = f"{number:032x}"
-                for sequence, period in enumerate(chosen, 1):
-                    if rng.random() < 0.05:
-                        continue  # a month that never arrived
-                    payload = canonical(realistic_payload(rng, tables)).decode("utf-8")
-                    row = Bundle.create(hub=hub_id, epoch=EPOCH, sequence=sequence, period=period, revision=1,
-                                        schema_version=1, sha256="0" * 64, content=b"{}", received_at=now,
-                                        route="http")
-                    MonthlySummary.create(hub=hub_id, period=period, revision=1, schema_version=1, bundle=row.id,
-                                          payload=payload, received_at=now, on_time=rng.random() < 0.8)
-        return chosen
+            for start in range(0, len(rows), 500):
+                DistrictFigure.insert_many(rows[start:start + 500]).execute()
+        if db.engine() == db.POSTGRESQL:
+            db.database.execute_sql("SELECT setval('bundle_id_seq', (SELECT MAX(id) FROM bundle))")
+            db.database.execute_sql("ANALYZE")
+    return chosen
 
 
 def _sign_in(client):
@@ -163,54 +234,109 @@ def p95(samples):
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def dashboard(folder):
-    """{label: (cold seconds, [warm seconds], body bytes)} for `/` and `/indicators` on 500 hubs x 24 months."""
+def pages_of(period):
+    """The pages timed: (label, path)."""
+    return (("dashboard `/`", f"/?period={period}"),
+            ("indicators `/indicators`", f"/indicators?period={period}"),
+            ("village table `/villages`, highest first", f"/villages?period={period}&sort=high"),
+            ("data quality `/quality`", "/quality"),
+            ("a village `/hubs/<id>`", f"/hubs/{1:032x}"))
+
+
+def dashboard(folder, hubs, months, url="", requests=REQUESTS):
+    """{label: (cold seconds, [warm seconds], body bytes)} for each page after seeding hubs x months."""
     from federation.aggregator import db
 
-    app = _app(folder / "dashboard")
-    chosen = seed_district(app, DASHBOARD_HUBS, DASHBOARD_MONTHS)
+    chosen = seed_district(_app(folder / "dashboard", url), hubs, months)
+    db.close_all()
+    from federation.aggregator.app import warm_up
+
+    app = _app(folder / "dashboard", url)  # a fresh start, as `aggregator run` makes it: nothing of the
+    warm_up(app)                            # seeding kept in memory, the templates compiled
     client = app.test_client()
     _sign_in(client)
     results = {}
-    for label, path in (("overview `/`", "/"), (f"indicators `/indicators?period={chosen[-1]}`",
-                                               f"/indicators?period={chosen[-1]}")):
-        cold = time_page(client, path, 1)[0]  # the first request fills the per-month figures
+    for label, path in pages_of(chosen[-1]):
+        cold = time_page(client, path, 1)[0]
         time_page(client, path, WARM_UP)
-        warm = time_page(client, path, REQUESTS)
+        warm = time_page(client, path, requests)
         results[label] = (cold, warm, len(client.get(path).data))
-    app.extensions.pop("aggregator_figures", None)
     db.close_all()
     return results
 
 
-def district(session=None):
-    """Ingest: 600 signed bundles (30 months from each of 20 enrolled hubs, every table of the summary schema)
-    sealed beforehand, shuffled, then taken in one at a time by `ingest.ingest()` (verify, validate, store,
-    receipt) in one process on a fresh SQLite aggregator on the machine's disk; the rate is bundles over the
-    wall time of the loop. Dashboard: 500 hubs with 24 months each (5% of months missing), written straight to
-    the tables, then `/` and `/indicators` for the newest month through the Flask test client signed in as an
-    admin (no network): one cold request (empty figures cache), 3 untimed, then 60 timed, one at a time; p95
-    of the 60."""
-    from bench.budgets import BUDGETS
+def _postgres():
+    """A throwaway cluster with fsync and synchronous commits back on (tests/postgres.py turns them off)."""
+    from tests import postgres
+
+    cluster = postgres.start_cluster()
+    for setting in ("fsync = on", "synchronous_commit = on", "full_page_writes = on"):
+        cluster.admin(f"ALTER SYSTEM SET {setting}")
+    cluster.admin("SELECT pg_reload_conf()")
+    return cluster
+
+
+def _rows(engine, hubs, months, rate, count, elapsed, pages, budget):
     from bench.measures import Row
+
+    rows = []
+    if rate is not None:
+        rows.append(Row(f"{engine}: ingest of {count} signed bundles, one process", rate, "bundles/s",
+                        budget("aggregator_ingest_per_s"),
+                        f"{elapsed:.2f} s; {elapsed / count * 1000:.2f} ms per bundle"))
+    scale = f"{hubs:,} villages x {months} months"
+    for label, (cold, warm, size) in pages.items():
+        warm_median = statistics.median(warm)
+        rows += [Row(f"{engine}: {label}, {scale}, p95", p95(warm) * 1000, "ms", budget("aggregator_dashboard_p95_ms"),
+                     f"p50 {warm_median * 1000:.0f} ms; {len(warm)} requests"),
+                 Row(f"{engine}: {label}, first view after a start ÷ warm p50", cold / warm_median, "×",
+                     budget("aggregator_first_view_ratio"), f"first view {cold * 1000:.0f} ms"),
+                 Row(f"{engine}: {label}, page size", size / 1024, "KB", budget("aggregator_page_kb"))]
+    return rows
+
+
+def district(session=None, environ=None):
+    """Ingest: 600 signed bundles (30 months from each of 20 enrolled villages, every table of the summary schema)
+    sealed beforehand, shuffled, then taken in one at a time by `ingest.ingest()` (verify, validate, store, update
+    the kept figures, receipt) in one process on a fresh aggregator; the rate is bundles over the wall time.
+    Pages: villages with 24 months each (5% of months missing) written in bulk with their kept figures, then a
+    fresh app (a start, warmed up as `aggregator run` does it) signed in as an admin through the Flask test
+    client (no network): for each page one first view, 3 untimed, then 40 timed one at a time; p95 of the 40,
+    and the first view over the warm median.
+    SQLite with the aggregator's pragmas (WAL, synchronous=FULL); PostgreSQL in a throwaway cluster on the same
+    disk with fsync on. The number of villages and the engines come from COMMUNITYHUB_BENCH_VILLAGES and
+    COMMUNITYHUB_BENCH_ENGINES; a state (COMMUNITYHUB_BENCH_STATE_VILLAGES) is measured on PostgreSQL only."""
+    from bench.budgets import BUDGETS
 
     def budget(key):
         return key if key in BUDGETS else None
 
+    hubs, engines, state_hubs, state_months = settings(environ)
     root = Path(tempfile.mkdtemp(prefix="bench-aggregator-"))
+    cluster = None
+    rows = []
     try:
-        rate, count, elapsed = ingest_rate(root)
-        pages = dashboard(root)
+        for engine in engines:
+            url = ""
+            if engine == "postgresql":
+                cluster = cluster or _postgres()
+                url = cluster.url(cluster.create_database())
+            rate, count, elapsed = ingest_rate(root / engine, url)
+            if engine == "postgresql":
+                url = cluster.url(cluster.create_database())
+            pages = dashboard(root / engine, hubs, MONTHS, url)
+            rows += _rows(engine, hubs, MONTHS, rate, count, elapsed, pages, budget)
+        if state_hubs:
+            cluster = cluster or _postgres()
+            pages = dashboard(root / "state", state_hubs, state_months, cluster.url(cluster.create_database()),
+                              requests=10)
+            rows += _rows("postgresql", state_hubs, state_months, None, 0, 0, pages, lambda _key: None)
     finally:
+        if cluster is not None:
+            from tests import postgres
+
+            postgres.stop_cluster(cluster)
         shutil.rmtree(root, ignore_errors=True)
-    rows = [Row(f"ingest of {count} signed bundles, SQLite, one process", rate, "bundles/s",
-                budget("aggregator_ingest_per_s"), f"{elapsed:.2f} s; {elapsed / count * 1000:.2f} ms per bundle")]
-    for label, (cold, warm, size) in pages.items():
-        rows += [Row(f"{label}, {DASHBOARD_HUBS} hubs x {DASHBOARD_MONTHS} months, p50",
-                     statistics.median(warm) * 1000, "ms"),
-                 Row(f"{label}, {DASHBOARD_HUBS} hubs x {DASHBOARD_MONTHS} months, p95", p95(warm) * 1000, "ms",
-                     budget("aggregator_dashboard_p95_ms"), f"{len(warm)} requests; {size / 1024:.0f} KB of HTML"),
-                 Row(f"{label}, first request after start (cold cache)", cold * 1000, "ms")]
     return rows
 
 
@@ -219,4 +345,5 @@ if __name__ == "__main__":
     os.chdir(REPO)
     for row in district():
         value = "n/a" if row.value is None else f"{row.value:.1f}"
-        print(json.dumps({"label": row.label, "value": value, "unit": row.unit, "note": row.note}))
+        print(json.dumps({"label": row.label, "value": value, "unit": row.unit, "budget": row.budget,
+                          "note": row.note}), flush=True)

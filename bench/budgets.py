@@ -27,7 +27,9 @@ BUDGETS = {
     "disclosure_error_pct": Budget(5, "%"),        # issue 19: worst district total error, totals of 100+
     "summary_audit_s": Budget(1.0, "s"),           # issue 19: a month with the linked audit, 5 years released
     "aggregator_ingest_per_s": Budget(200, "bundles/s", at_least=True),  # issue 7: SQLite, one process
-    "aggregator_dashboard_p95_ms": Budget(300, "ms"),  # issue 7: `/` and `/indicators`, 500 hubs x 24 months
+    "aggregator_dashboard_p95_ms": Budget(300, "ms"),  # issue 25: each district page, 5,000 villages x 24 months
+    "aggregator_first_view_ratio": Budget(3.0, "×"),   # issue 25: first view after a start over a warm one
+    "aggregator_page_kb": Budget(150, "KB"),           # issue 25: HTML of each district page
     "startup_s": Budget(2.0, "s"),                 # spawn to the first 200 from /healthz, slowest start
     "rss_idle_mb": Budget(50, "MB"),               # issue 23: resident memory right after start
     "rss_after_load_mb": Budget(70, "MB"),         # issue 23: resident memory after the load phase

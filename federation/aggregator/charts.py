@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 WIDTH, HEIGHT = 320, 150
 LEFT, RIGHT, TOP, BOTTOM = 36, 4, 8, 22  # room for the axis labels
 GRID_LINES = 2  # above zero
+LABELLED_MONTHS = 12  # beyond this many bars, the axis names every third month: names would overlap
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Mark:
     bound: object  # indicators.Bound or None (no summary that month)
     x: float
     width: float
+    labelled: bool = True  # the axis names this month (every month up to 12, every third beyond)
     y_lower: float = 0
     y_upper: float = 0
     centre_y: float = 0
@@ -77,8 +79,10 @@ def chart(points):
     result = Chart(WIDTH, HEIGHT, LEFT, BASELINE, HEIGHT - 6)
     result.grid = [(_axis_number(top_value * step / GRID_LINES), _y(top_value * step / GRID_LINES, top_value))
                    for step in range(GRID_LINES + 1)]
+    step = 1 if len(points) <= LABELLED_MONTHS else 3
     for index, (label, bound) in enumerate(points):
-        mark = Mark(label, bound, round(LEFT + index * slot + slot * 0.15, 1), round(slot * 0.7, 1))
+        mark = Mark(label, bound, round(LEFT + index * slot + slot * 0.15, 1), round(slot * 0.7, 1),
+                    labelled=(len(points) - 1 - index) % step == 0)  # the newest month always named
         if bound is not None:
             mark.y_lower, mark.y_upper = _y(bound.lower, top_value), _y(bound.upper, top_value)
             mark.centre_y = _y((bound.lower + bound.upper) / 2, top_value)
@@ -96,6 +100,3 @@ def _axis_number(value):
     return f"{value:g}" if value < 10000 else f"{value / 1000:g}k"
 
 
-def month_label(period):
-    """'10' for 2026-10: the month alone fits under a bar at 360 px; captions and tables give the years."""
-    return period.split("-")[1]

@@ -71,10 +71,12 @@ def run(host, port, where):
     """Serve the aggregator with waitress (one process, several threads)."""
     from waitress import create_server
 
+    from federation.aggregator.app import warm_up
     from hub import sdnotify
     from hub.serving import sigterm_stops_serving
 
     app = _app()
+    warm_up(app)
     with _serving(app.config["DATA_DIR"]), sigterm_stops_serving(), _advertising(app, where, port):
         server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
                                ident="communityhub-aggregator")
@@ -312,3 +314,15 @@ def export_acks(folder, hub_ids, as_json):
     for path in written:
         what = "enrolment reply" if path.name.endswith(".enrolment-reply.json") else "receipt"
         click.echo(f"Wrote {path.name} ({what})")
+
+
+
+def _add_dhis2_commands():
+    """`aggregator export` and `aggregator dhis2 ...` live in dhis2_cli (one file per job)."""
+    from federation.aggregator.dhis2_cli import dhis2, export
+
+    aggregator.add_command(export)
+    aggregator.add_command(dhis2)
+
+
+_add_dhis2_commands()

@@ -15,28 +15,26 @@ from flask import Blueprint, Response, abort, request
 from federation.aggregator import indicators
 from federation.aggregator.models import Hub, MonthlySummary, load_payload
 from federation.aggregator.web import reports
+from federation.aggregator.web.tabular import csv_cell
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-COLUMNS = ("hub_id", "hub_name", "period", "revision", "on_time", "table", "cell", "published", "lower", "upper",
-           "reason")
+# No revision number and no on-time flag (issue 19): the district exports the latest revision's values only.
+COLUMNS = ("hub_id", "hub_name", "period", "table", "cell", "published", "lower", "upper", "reason")
 TOTAL = "total"
 VALUES = "values"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def records(period=None):
     """Every exported row as a dict of COLUMNS (published as in the payload: int, "<5" or None)."""
     schema_tables = reports.tables()
-    query = (MonthlySummary.select(MonthlySummary.hub, Hub.name, MonthlySummary.period, MonthlySummary.revision,
-                                   MonthlySummary.on_time, MonthlySummary.payload)
+    query = (MonthlySummary.select(MonthlySummary.hub, Hub.name, MonthlySummary.period, MonthlySummary.payload)
              .join(Hub).order_by(MonthlySummary.period, Hub.name, Hub.id))
     if period:
         query = query.where(MonthlySummary.period == period)
-    for hub_id, hub_name, month, revision, on_time, payload in query.tuples().iterator():
+    for hub_id, hub_name, month, payload in query.tuples().iterator():
         data = load_payload(payload)
-        base = {"hub_id": hub_id, "hub_name": hub_name, "period": month, "revision": revision,
-                "on_time": bool(on_time)}
+        base = {"hub_id": hub_id, "hub_name": hub_name, "period": month}
         for table, part in data.get("tables", {}).items():
             meta = schema_tables.get(table, {"total": "total" in part, "case_family": True})
             for cell, value in part.get("cells", {}).items():
@@ -68,18 +66,6 @@ def _attachment(extension, period):
     return f'attachment; filename="summaries-{period or "all"}.{extension}"'
 
 
-def _cell(value):
-    """A CSV cell; text a spreadsheet would run as a formula (a hub name "=..." ) is quoted with '."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) and text != "<5" else text
-
-
 @bp.get("/summaries.csv")
 def summaries_csv():
     period = _period()
@@ -87,7 +73,7 @@ def summaries_csv():
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for record in records(period):
-        writer.writerow([_cell(record[column]) for column in COLUMNS])
+        writer.writerow([csv_cell(record[column]) for column in COLUMNS])
     response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = _attachment("csv", period)
     return response

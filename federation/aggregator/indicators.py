@@ -1,7 +1,9 @@
 """District figures from hubs' published monthly summaries: the one place for the bound arithmetic.
 
-Data flow: MonthlySummary payloads (as published, see federation/schema) -> `district()` -> the
-indicators page, the charts and the exports. Pure: payload dicts in, Bounds out; no database.
+Data flow: a payload (as published, see federation/schema) -> `count_bound`, `table_total`,
+`amount_bound` -> federation.aggregator.figures, which keeps the district's sums at ingest -> the pages,
+charts and exports. `district()` adds up payloads directly: the reference the kept figures are tested
+against. Pure: payload dicts in, Bounds out; no database.
 
 A published count is not the true count (DECISIONS "Privacy rule for summaries"): "<5" stands for 1 to 4
 (0 to 4 in case-family tables, where a true 0 is hidden too), and a multiple of 5 is the true count
@@ -136,8 +138,7 @@ def district(payloads, tables):
     """The district's figures for one month from every hub's payload; tables is schema.TABLES.
 
     -> {"tables": {table: TableFigures}, "values": {name: ValueFigures}}, tables in the schema's order,
-    one pass over the payloads (sums kept as plain numbers, made Bounds at the end: this runs for 500
-    hubs x 12 months on a cold indicators page).
+    one pass over the payloads (sums kept as plain numbers, made Bounds at the end).
     """
     figures = {name: TableFigures() for name in tables}
     sums = {name: ({}, {}, [0, 0]) for name in tables}  # cell -> lower, cell -> upper, [total lower, upper]

@@ -8,14 +8,18 @@ unrevoked key, the signature, the payload against its schema (`federation.schema
 (hub, epoch, sequence): the same id with the same bytes is a duplicate (acknowledged again), the same id
 with other bytes is a Conflict, a new id is stored. For one hub and month the highest revision wins: an
 older revision, arriving late by another route, is kept as a bundle but never replaces a newer month. All
-of it is one transaction, so a refusal stores nothing.
+of it is one transaction, so a refusal stores nothing. The kept figures (`figures.record`) are brought up
+to date in the same transaction. Received times are kept to the day: the district needs the day to judge
+timeliness, and a finer time would say more about when a village's coordinator was at work.
 """
 
+import json
+from datetime import datetime
 
 from flask_babel import gettext as _
 
 from federation import bundle, signing
-from federation.aggregator import db
+from federation.aggregator import db, figures
 from federation.aggregator.enrol import identity, utcnow
 from federation.aggregator.models import Bundle, Hub, MonthlySummary
 from federation.errors import Conflict, FuturePeriod, Malformed, RevokedKey, UnknownKey
@@ -49,6 +53,7 @@ def ingest(data, route=Bundle.HTTP, now=None):
         # Only the aggregator's clock decides: a hub that booted in 2057 must not fill the district's future.
         raise FuturePeriod(_("This summary is for %(period)s, a month that has not come yet by the district's "
                              "clock: the hub's clock is wrong.", period=document["period"]))
+    now = datetime(now.year, now.month, now.day)
     digest = signing.sha256(data)
     verdict = db.transaction(lambda: _store(hub, document, data, digest, route, now))
     entry = {"epoch": document["epoch"], "sequence": document["sequence"], "sha256": digest, "status": verdict}
@@ -67,24 +72,42 @@ def _store(hub, document, data, digest, route, now):
                         period=document["period"], revision=document["revision"],
                         schema_version=document["schema_version"], sha256=digest, content=data,
                         received_at=now, route=route)
-    _keep_highest_revision(hub.id, document, row, now)
+    _keep_highest_revision(hub, document, row, now)
     Hub.update(last_received_at=now).where(Hub.id == hub.id).execute()
     return bundle.STORED
 
 
-def _keep_highest_revision(hub_id, document, row, now):
+def _keep_highest_revision(hub, document, row, now):
     """Make row the hub's month unless the month holds this revision or a newer one already."""
     period, revision = document["period"], document["revision"]
     on_time = now.date() <= seal_date(period)
+    payload = signing.canonical(document["payload"]).decode("utf-8")
     fields = {"revision": revision, "schema_version": document["schema_version"], "bundle": row.id,
-              "payload": signing.canonical(document["payload"]).decode("utf-8"), "received_at": now}
-    where = (MonthlySummary.hub == hub_id) & (MonthlySummary.period == period)
-    # The revision test is in the UPDATE itself, so two revisions arriving at once cannot both win.
-    replaced = MonthlySummary.update(**fields).where(where & (MonthlySummary.revision < revision)).execute()
-    if not replaced and not MonthlySummary.select().where(where).exists():
-        MonthlySummary.create(hub=hub_id, period=period, on_time=on_time, **fields)
-    elif on_time:
-        MonthlySummary.update(on_time=True).where(where).execute()
+              "payload": payload, "received_at": now}
+    where = (MonthlySummary.hub == hub.id) & (MonthlySummary.period == period)
+    held = MonthlySummary.select(MonthlySummary.revision, MonthlySummary.payload, MonthlySummary.on_time).where(
+        where).for_update().first() if db.engine() == db.POSTGRESQL else MonthlySummary.get_or_none(where)
+    if held is None:
+        MonthlySummary.create(hub=hub.id, period=period, on_time=on_time, **fields)
+        old_payload, was_on_time = None, False
+    elif held.revision >= revision:
+        if on_time and not held.on_time:
+            MonthlySummary.update(on_time=True).where(where).execute()
+            figures.record_on_time(hub)
+        return
+    else:
+        # The revision test stays in the UPDATE too, so two revisions arriving at once cannot both win.
+        MonthlySummary.update(**fields, on_time=held.on_time or on_time).where(
+            where & (MonthlySummary.revision < revision)).execute()
+        old_payload, was_on_time = json.loads(held.payload), held.on_time
+    figures.record(hub, period, old_payload, document["payload"], _tables(), revision=revision,
+                   on_time_now=on_time, was_on_time=was_on_time)
+
+
+def _tables():
+    from federation import schema
+
+    return schema.TABLES
 
 
 def receipt_for_hub(hub_id):

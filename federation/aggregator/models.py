@@ -6,7 +6,17 @@ The rules that write these rows live in `enrol` and `ingest`; the pages only rea
 
 import json
 
-from peewee import BigIntegerField, BlobField, BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import (
+    BigIntegerField,
+    BlobField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    TextField,
+)
 
 from federation.aggregator.db import BaseModel
 
@@ -21,7 +31,12 @@ class Hub(BaseModel):
     key_id = CharField(max_length=16, index=True)
     enrolled_at = DateTimeField()
     revoked_at = DateTimeField(null=True)  # set: every bundle signed by this key is refused (a stolen hub)
-    last_received_at = DateTimeField(null=True)
+    last_received_at = DateTimeField(null=True)  # to the day (issue 19: no finer trace of when a hub spoke)
+    # Kept by figures.record at ingest, so completeness is one read per hub (migration 0002).
+    first_period = CharField(max_length=7, null=True)
+    last_period = CharField(max_length=7, null=True)
+    months_received = BigIntegerField(default=0)
+    months_on_time = BigIntegerField(default=0)
 
     @property
     def revoked(self):
@@ -120,7 +135,49 @@ class Admin(BaseModel):
     created_at = DateTimeField()
 
 
-MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin)
+class HubFigure(BaseModel):
+    """One village's key figure of one month (figures.KEY_FIGURES): as published, and its bound."""
+
+    hub = ForeignKeyField(Hub, column_name="hub_id")
+    period = CharField(max_length=7)
+    figure = CharField(max_length=120)
+    published = CharField(max_length=32, null=True)  # "15", "<5", or None when withheld
+    lower = FloatField()
+    upper = FloatField()
+
+    class Meta:
+        table_name = "hub_figure"
+        primary_key = CompositeKey("hub", "period", "figure")
+
+
+class DistrictFigure(BaseModel):
+    """The district's running sum of one figure of one month (figures.record adds and subtracts)."""
+
+    period = CharField(max_length=7)
+    figure = CharField(max_length=120)
+    lower = FloatField()
+    upper = FloatField()
+    hubs = BigIntegerField()
+
+    class Meta:
+        table_name = "district_figure"
+        primary_key = CompositeKey("period", "figure")
+
+
+class QualityFlag(BaseModel):
+    """Something a mentor should look at in one village's month: an outlier or a revision."""
+
+    hub = ForeignKeyField(Hub, column_name="hub_id")
+    period = CharField(max_length=7)
+    kind = CharField(max_length=16)
+    figure = CharField(max_length=120, default="")
+    detail = TextField(default="")
+
+    class Meta:
+        table_name = "quality_flag"
+
+
+MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin, HubFigure, DistrictFigure, QualityFlag)
 
 
 def load_payload(text):

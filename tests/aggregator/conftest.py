@@ -5,6 +5,8 @@ database in a throwaway cluster (tests/postgres.py).
 client; `hub_identity(name)` makes a hub's keys and `enrolled(name)` enrols them the way a hub would.
 """
 
+import re
+
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -17,6 +19,7 @@ from tests.postgres import migrated_postgres, postgres_cluster, postgres_url  # 
 ENGINES = ("sqlite", "postgresql")
 EPOCH = "e" * 32
 PERIOD = "2026-10"
+PASSWORD = "district-password-1"
 
 
 @pytest.fixture(autouse=True)
@@ -105,3 +108,29 @@ def seal(identity, sequence=1, period=PERIOD, revision=1, payload=None, epoch=EP
     """A bundle's bytes, as the hub's outbox seals them."""
     return bundle.seal(identity, epoch, sequence, period, revision, schema_version,
                        valid_payload() if payload is None else payload)
+
+
+# --- a district admin signed in ----------------------------------------------------------------------
+
+@pytest.fixture
+def admin(district):
+    from federation.aggregator import auth
+
+    return auth.add_admin("district", PASSWORD, display_name="District Officer")
+
+
+def csrf_of(page):
+    return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+
+
+def sign_in(client, username="district", password=PASSWORD, follow=False):
+    token = csrf_of(client.get("/login").data)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=follow)
+
+
+@pytest.fixture
+def officer(api, admin):
+    """The test client, signed in as the district admin."""
+    assert sign_in(api).status_code == 302
+    return api

@@ -26,3 +26,11 @@ def test_request__closes_the_connection_it_opened(aggregator_app, api):
         assert reply.status_code == 401               # the sign-in looked the admin up: it connected
         assert opened == [True]
         assert db.database.is_closed()                # and closed what it opened
+
+
+def test_warm_up__compiles_every_district_page_before_the_first_officer(aggregator_app):
+    from federation.aggregator.app import WARM_TEMPLATES, warm_up
+
+    warm_up(aggregator_app)
+    cached = {key[1] for key in aggregator_app.jinja_env.cache.keys()}
+    assert set(WARM_TEMPLATES) <= cached

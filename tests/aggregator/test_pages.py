@@ -14,10 +14,10 @@ import pytest
 
 from federation import schema
 from federation.aggregator import auth, ingest
+from federation.aggregator.figures import KEY_FIGURES
 from federation.aggregator.models import Admin, EnrolmentCode, Hub, MonthlySummary
-from tests.aggregator.conftest import seal
+from tests.aggregator.conftest import PASSWORD, csrf_of, seal, sign_in
 
-PASSWORD = "district-password-1"
 NOW = datetime(2026, 12, 6, 9, 0)
 
 
@@ -45,30 +45,6 @@ def receive(identity, period, data, sequence, when=NOW, revision=1):
     """Ingest one sealed bundle as the API would, at `when` on the aggregator's clock."""
     return ingest.ingest(seal(identity, sequence=sequence, period=period, revision=revision, payload=data),
                          now=when)
-
-
-# --- signing in ---------------------------------------------------------------------------------------
-
-@pytest.fixture
-def admin(district):
-    return auth.add_admin("district", PASSWORD, display_name="District Officer")
-
-
-def csrf_of(page):
-    return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
-
-
-def sign_in(client, username="district", password=PASSWORD, follow=False):
-    token = csrf_of(client.get("/login").data)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       follow_redirects=follow)
-
-
-@pytest.fixture
-def officer(api, admin):
-    """The test client, signed in as the district admin."""
-    assert sign_in(api).status_code == 302
-    return api
 
 
 def test_pages__anonymous_requests_go_to_login(api, district):
@@ -180,10 +156,11 @@ def enrolled_at(hub_identity, when):
     Hub.update(enrolled_at=when).where(Hub.id == hub_identity.id).execute()
 
 
-def test_overview__marks_a_silent_hub_and_reports_completeness_and_timeliness(officer, enrolled, monkeypatch):
-    from federation.aggregator.web import reports
+def test_villages__mark_a_silent_village_and_count_the_months_received(officer, enrolled, monkeypatch):
+    from federation.aggregator.web import dashboard, reports
 
     monkeypatch.setattr(reports, "utcnow", lambda: NOW)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
     rampur, sonpur = enrolled("Rampur"), enrolled("Sonpur")
     enrolled_at(rampur, datetime(2026, 8, 20))  # expected: 2026-08 .. 2026-11 = 4 months
     enrolled_at(sonpur, datetime(2026, 9, 2))   # expected: 2026-09 .. 2026-11 = 3 months
@@ -192,46 +169,40 @@ def test_overview__marks_a_silent_hub_and_reports_completeness_and_timeliness(of
     receive(rampur, "2026-09", data, 2, when=datetime(2026, 10, 20))  # late
     receive(rampur, "2026-10", data, 3, when=datetime(2026, 11, 14))  # on time
     receive(sonpur, "2026-09", data, 1, when=datetime(2026, 10, 1))   # on time, then silence
-    rows, district = reports.overview(now=NOW)
-    by_name = {row.hub.name: row for row in rows}
-    assert (by_name["Rampur"].expected, by_name["Rampur"].received, by_name["Rampur"].on_time) == (4, 3, 2)
-    assert (by_name["Sonpur"].expected, by_name["Sonpur"].received, by_name["Sonpur"].on_time) == (3, 1, 1)
-    assert by_name["Sonpur"].silent and not by_name["Rampur"].silent
-    assert (district.expected, district.received, district.on_time) == (7, 4, 3)
-    assert rows[0].hub.name == "Sonpur"  # silent hubs first
 
-    page = officer.get("/").data.decode()
+    page = officer.get("/villages?period=2026-10&sort=silent").data.decode()
     assert "silent for 66 days" in page  # 2026-10-01 to 2026-12-06
-    assert re.search(r'<tr class="silent">\s*<td><a href="/hubs/' + sonpur.id, page)
-    assert "57% of the summaries expected" in page  # 4 of 7
-    assert "43% arrived on time" in page            # 3 of 7
-    assert "75%" in page and "(3/4)" in page         # Rampur's completeness
-    assert "33%" in page and "(1/3)" in page         # Sonpur's
+    assert re.search(r'<tr class="silent">\s*<td><a href="/hubs/' + sonpur.id, page)  # silent longest first
+    assert "3 of 4 months" in page and "1 of 3 months" in page
+    dashboard_page = officer.get("/?period=2026-10").data.decode()
+    assert "50% of villages reported" in dashboard_page
+    assert "1 of 2; 1 on time, by the 15th of the next month" in dashboard_page
+    september = officer.get("/?period=2026-09").data.decode()
+    assert "100% of villages reported" in september and "2 of 2; 1 on time" in september
 
 
-def test_overview__a_hub_that_never_reported_is_silent_since_enrolment_and_revoked_ones_do_not_count(
+def test_villages__a_village_that_never_reported_is_silent_since_enrolment_and_revoked_ones_are_not_expected(
         officer, enrolled, monkeypatch):
     from federation.aggregator import enrol
-    from federation.aggregator.web import reports
+    from federation.aggregator.web import dashboard, reports
 
     monkeypatch.setattr(reports, "utcnow", lambda: NOW)
+    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
     quiet, gone = enrolled("Quiet"), enrolled("Gone")
     enrolled_at(quiet, datetime(2026, 9, 1))
     enrolled_at(gone, datetime(2026, 9, 1))
     enrol.revoke(gone.id)
-    rows, district = reports.overview(now=NOW)
-    by_name = {row.hub.name: row for row in rows}
-    assert by_name["Quiet"].silent and by_name["Quiet"].days_silent == 96
-    assert not by_name["Gone"].silent
-    assert (district.hubs, district.revoked, district.expected, district.received) == (1, 1, 3, 0)
-    page = officer.get("/").data.decode()
-    assert "silent for 96 days" in page and "nothing received yet" in page and "key revoked" in page
-    assert "0% of the summaries expected up to 2026-11 (0 of 3)" in page
+    page = officer.get("/villages").data.decode()
+    assert "silent for 96 days" in page and "0 of 3 months" in page and "key revoked" in page
+    assert "0% of villages reported" in officer.get("/").data.decode()  # 0 of the 1 active village
+    follow_up = officer.get("/quality").data.decode()
+    assert ">Quiet</strong>" in follow_up and "3 months missing" in follow_up
+    assert ">Gone</strong>" not in follow_up
 
 
-def test_overview__with_no_hub_says_how_to_start(officer, district):
+def test_dashboard__with_no_hub_says_how_to_start(officer, district):
     page = officer.get("/").data.decode()
-    assert "No hub is enrolled yet." in page and 'href="/enrol-codes"' in page
+    assert "No village was expected to report for this month." in page and 'href="/enrol-codes"' in page
 
 
 # --- the indicators page ------------------------------------------------------------------------------
@@ -263,23 +234,21 @@ def test_indicators__district_totals_are_bounds_and_cells_show_as_published(offi
     # concerns: Rampur total 5 (5..9) within its cells 0..44; Sonpur 11 cells of "<5": 0..44
     assert "District total: between 5 and 53" in text
     assert "(1 hubs withheld their total; their cells were added instead.)" in text
-    assert "figures, as published</a>" in text
+    assert 'href="/villages?figure=sessions_held:total&amp;period=2026-10">Each village' in text
     assert "Summaries of 2026-10 received from 2 of 2 hubs." in text
     # an SVG chart per indicator, accessible, with its numbers in a table
-    assert text.count("<svg") >= len(schema.TABLES)
+    assert text.count("<svg") == sum(meta["total"] for meta in schema.TABLES.values())  # a chart per total
     assert '<title id="sessions_held-total-title">' in text
     assert "<script" not in text
 
 
-def test_indicators__each_hubs_figures_are_shown_as_published(officer, two_hubs):
-    text = officer.get("/indicators?period=2026-10&table=sessions_held").data.decode()
-    by_hub = text[text.index('id="by-hub"'):]
-    by_hub = by_hub[:by_hub.index("</table>")]
-    sonpur = by_hub[by_hub.index(">Sonpur</a>"):]
+def test_indicators__link_each_key_table_to_the_village_table(officer, two_hubs):
+    text = officer.get("/indicators?period=2026-10").data.decode()
+    assert 'href="/villages?figure=sessions_held:total&amp;period=2026-10"' in text
+    village_table = officer.get("/villages?figure=sessions_held:total&period=2026-10").data.decode()
+    sonpur = village_table[village_table.index(">Sonpur</a>"):]
     sonpur = sonpur[:sonpur.index("</tr>")]
-    # life skills, volunteer training, parent meeting, ... then the total
-    assert re.findall(r"<td>([^<]*)</td>", sonpur) == ["&lt;5", "0", "5", "0", "0", "0", "0", "0", "withheld"]
-    assert officer.get("/indicators?period=2026-10&table=nonsense").status_code == 400
+    assert "withheld" in sonpur and "between 6 and 13" in sonpur
 
 
 def test_indicators__chart_covers_twelve_months(officer, two_hubs):
@@ -314,9 +283,12 @@ def test_hub__shows_its_months_and_trend_charts(officer, two_hubs):
     assert reply.status_code == 200
     text = reply.data.decode()
     assert "<h1>Sonpur</h1>" in text
-    assert text.count("<svg") == 5  # sessions, attendance, children, concerns, referrals
-    assert "<td>2026-10</td><td>between 6 and 13</td>" in text
-    assert "<td>2026-09</td><td>between 16 and 24</td>" in text
+    assert text.count("<svg") == len(KEY_FIGURES)  # one small chart per key figure
+    assert "<title>2026-10: between 6 and 13</title>" in text  # sessions held: withheld total, cells 6..13
+    assert "<title>2026-09: between 16 and 24</title>" in text
+    named = re.findall(r'class="chart-axis" text-anchor="middle">([^<]+)</text>', text)
+    assert named and set(named) <= {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                                    "Dec"}  # months as words under the bars, every third of 24
     assert officer.get("/hubs/unknown").status_code == 404
 
 
@@ -332,7 +304,7 @@ def test_hub__revoke_needs_csrf_and_then_refuses_its_bundles(officer, two_hubs):
 
     with pytest.raises(RevokedKey):
         receive(rampur, "2026-11", payload(), 20)
-    assert b"key revoked" in officer.get("/").data
+    assert b"key revoked" in officer.get("/villages").data
 
 
 # --- enrolment codes ----------------------------------------------------------------------------------
@@ -378,13 +350,13 @@ def test_exports__csv_has_one_row_per_published_value(officer, two_hubs):
     assert reply.headers["Content-Disposition"] == 'attachment; filename="summaries-2026-10.csv"'
     assert reply.mimetype == "text/csv"
     lines = reply.data.decode("utf-8").split("\r\n")
-    assert lines[0] == "hub_id,hub_name,period,revision,on_time,table,cell,published,lower,upper,reason"
-    assert f"{sonpur.id},Sonpur,2026-10,1,false,sessions_held,life_skills,<5,1,4," in lines
-    assert f"{sonpur.id},Sonpur,2026-10,1,false,sessions_held,total,,,,withheld" in lines
-    assert f"{rampur.id},Rampur,2026-10,1,false,sessions_held,total,10,6,14," in lines
-    assert f"{rampur.id},Rampur,2026-10,1,false,concerns_opened_by_category,neglect,<5,0,4," in lines
-    assert f"{rampur.id},Rampur,2026-10,1,false,values,savings_total_saved,12000,11500,12500," in lines
-    assert (f"{rampur.id},Rampur,2026-10,1,false,values,median_days_to_referral,,,,fewer_than_10_cases"
+    assert lines[0] == "hub_id,hub_name,period,table,cell,published,lower,upper,reason"  # no revision, no on time
+    assert f"{sonpur.id},Sonpur,2026-10,sessions_held,life_skills,<5,1,4," in lines
+    assert f"{sonpur.id},Sonpur,2026-10,sessions_held,total,,,,withheld" in lines
+    assert f"{rampur.id},Rampur,2026-10,sessions_held,total,10,6,14," in lines
+    assert f"{rampur.id},Rampur,2026-10,concerns_opened_by_category,neglect,<5,0,4," in lines
+    assert f"{rampur.id},Rampur,2026-10,values,savings_total_saved,12000,11500,12500," in lines
+    assert (f"{rampur.id},Rampur,2026-10,values,median_days_to_referral,,,,fewer_than_10_cases"
             in lines)
     rows = list(csv.DictReader(io.StringIO(reply.data.decode("utf-8"))))
     assert {row["period"] for row in rows} == {"2026-10"}

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from federation.aggregator.web import views  # noqa: E402,F401  (registers the routes on bp)
+from federation.aggregator.web import dashboard_views, views  # noqa: E402,F401  (registers the routes on bp)

@@ -4,44 +4,33 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from federation import labels
 from federation.aggregator import charts, enrol, indicators
-from federation.aggregator.web import bp, labels, reports
+from federation.aggregator.enrol import utcnow
+from federation.aggregator.figures import KEY_FIGURES
+from federation.aggregator.models import Hub
+from federation.aggregator.web import bp, dashboard, numbers, reports, tabular
 from federation.aggregator.web.forms import EnrolCodeForm
 from hub.forms import EmptyForm
 
 
 @bp.app_template_filter("figure")
 def figure(bound):
-    """A Bound as people read it: "42", or "between 35 and 52" when suppression or rounding blurs it."""
-    if bound is None:
-        return _("no data")
-    if bound.exact:
-        return _number(bound.lower)
-    return _("between %(lower)s and %(upper)s", lower=_number(bound.lower), upper=_number(bound.upper))
+    """A Bound as people read it (web.numbers.bound: the one place a figure becomes text)."""
+    return numbers.bound(bound)
 
 
 @bp.app_template_filter("published")
 def published(value):
-    """A count exactly as the hub published it: "<5" stays "<5"; a withheld total says so."""
-    if value is None:
-        return _("withheld")
-    return str(value)
-
-
-def _number(value):
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    """A count exactly as the hub published it (web.numbers.published)."""
+    return numbers.published(value)
 
 
 @bp.app_context_processor
 def page_helpers():
-    return {"labels": labels, "month_label": charts.month_label, "silent_after": reports.SILENT_AFTER_DAYS}
-
-
-@bp.get("/")
-def overview():
-    """The district overview: every hub, its last report, completeness and timeliness."""
-    rows, district = reports.overview()
-    return render_template("aggregator/overview.html", rows=rows, district=district)
+    return {"labels": labels, "month_label": numbers.month_short, "month_name": numbers.month_long,
+            "number": numbers.number, "change": numbers.change, "percent": numbers.percent,
+            "silent_after": reports.SILENT_AFTER_DAYS}
 
 
 @bp.get("/indicators")
@@ -51,19 +40,17 @@ def indicators_view():
     if not reports.valid_period(period):
         abort(400)
     schema_tables = reports.tables()
-    by_hub = request.args.get("table")
-    if by_hub is not None and by_hub not in schema_tables:
-        abort(400)
-    figures, by_month, hub_months = reports.indicators_page(period, with_hubs=by_hub is not None)
+    figures, by_month = reports.indicators_page(period)
     months = reports.months_up_to(period, reports.CHART_MONTHS)
     charted = {}
     for table, meta in schema_tables.items():
-        keys = [None] if meta.get("total") else list(meta.get("cells", ()))
-        series = [[(month, indicators.headline(by_month[month], table, cell)) for month in months]
-                  for cell in keys]
-        charted[table] = [(cell, charts.chart(points), points) for cell, points in zip(keys, series, strict=True)]
-    return render_template("aggregator/indicators.html", period=period, figures=figures, hub_months=hub_months,
-                           by_hub=by_hub, reported=reports.reported_count(period),
+        if not meta.get("total"):
+            charted[table] = []  # cells that add up to nothing: their trends are on the dashboard and village pages
+            continue
+        points = [(month, indicators.headline(by_month[month], table, None)) for month in months]
+        charted[table] = [(None, charts.chart(points), points)]
+    return render_template("aggregator/indicators.html", period=period, figures=figures,
+                           key_figures=KEY_FIGURES, reported=reports.reported_count(period),
                            tables=schema_tables, charted=charted, months=months,
                            periods=reports.periods_with_data(), active_hubs=reports.active_hub_count(),
                            previous=reports.period_at(reports.month_index(period) - 1),
@@ -72,13 +59,28 @@ def indicators_view():
 
 @bp.get("/hubs/<hub_id>")
 def hub(hub_id):
-    """One village: its key, trends and months received."""
-    found, months, series = reports.hub_page(hub_id)
+    """One village: its key figures month by month, what to follow up, the months received."""
+    found = Hub.get_or_none(Hub.id == hub_id)
     if found is None:
         abort(404)
-    drawn = [(table, cell, charts.chart(points),
-              points) for (table, cell), points in series.items()]
-    return render_template("aggregator/hub.html", hub=found, months=months, drawn=drawn, form=EmptyForm())
+    months = reports.hub_months(hub_id)
+    last = reports.last_month(utcnow())
+    newest = max([months[0].period, last] if months else [last])
+    periods, series = dashboard.village_series(hub_id, newest)
+    chosen = tabular.wanted()
+    if chosen:
+        rows = [{"period": period, "figure": name, "published": shown, "lower": None if bound is None else bound.lower,
+                 "upper": None if bound is None else bound.upper}
+                for name, points in series.items() for period, bound, shown in points if bound is not None]
+        return tabular.respond(chosen, f"village-{hub_id}", ("period", "figure", "published", "lower", "upper"),
+                               rows, {"village_id": found.id, "village": found.name})
+    drawn = [(name, charts.chart([(period, bound) for period, bound, _shown in points]), points)
+             for name, points in series.items()]
+    missing = dashboard.missing_months(found, [month.period for month in months], last)
+    return render_template("aggregator/hub.html", hub=found, months=months, drawn=drawn, form=EmptyForm(),
+                           flags=dashboard.flags_of(hub_id), periods=periods, missing=missing,
+                           missing_names=", ".join(numbers.month_long(period) for period in missing),
+                           expected=dashboard.expected_months(found, last))
 
 
 @bp.post("/hubs/<hub_id>/revoke")

@@ -1,0 +1,319 @@
+"""Figures kept per month and updated at ingest, so no page adds up payloads when it is opened.
+
+Data flow: `ingest._store` -> `record(hub, period, old payload, new payload)` in the ingest transaction ->
+`hub_figure` (each village's KEY_FIGURES), `district_figure` (running sums of every figure), the hub's
+counters and `quality_flag` -> the pages (`web.reports`) read a few rows each.
+
+Figures are keyed on names, not on a schema version's columns, so payloads of schema 1 and 2 feed the
+same rows:
+
+    "sessions_held:total"        a table's total (the intersection of the published total and its cells)
+    "attendance:female.10-14"    one cell of a table
+    "sessions_held:@hubs"        1 per village whose payload has the table
+    "sessions_held:@withheld"    1 per village whose total was withheld
+    "value:savings_total_saved"  an amount (savings), as its bound
+    "value:median_days_to_referral=2-7"      1 per village that published that band
+    "value:savings_total_saved!fewer_than_5_members"   1 per village that withheld it, by reason
+
+Each district row holds the sums of lower and upper bounds and `hubs`, the villages adding to it. A new
+revision of a village's month subtracts the old payload's contributions and adds the new one's, so the
+district shows the latest revision's values only.
+"""
+
+import statistics
+
+from peewee import Case
+
+from federation.aggregator import indicators
+from federation.aggregator.indicators import Bound, TableFigures, ValueFigures
+
+# The figures of each village kept month by month: the headline of each indicator family (web.reports).
+KEY_FIGURES = (
+    "sessions_held:total", "attendance:total", "children_reached:total",
+    "concerns_opened_by_category:total", "referrals_by_service:total",
+    "migration:departures_minors", "migration:returns_minors", "migration:minors_away",
+    "school:reenrolled", "school:dropped_out", "school:out_of_school",
+    "savings:members", "value:savings_total_saved",
+)
+HISTORY_MONTHS = 12     # a month is compared with up to this many months before it
+HISTORY_AT_LEAST = 6    # ... and only when the village has this many
+OUTLIER, REVISED = "outlier", "revised"
+
+
+def split(figure):
+    """"attendance:female.10-14" -> ("attendance", "female.10-14")."""
+    table, _colon, cell = figure.partition(":")
+    return table, cell
+
+
+def contributions(payload, tables):
+    """{figure: Bound} that one village's month adds to the district (every figure counts it once in `hubs`).
+
+    >>> sorted(contributions({"tables": {"volunteers": {"cells": {"active": 5}}}},
+    ...                      {"volunteers": {"cells": ("active",), "total": False, "case_family": False}}).items())
+    [('volunteers:@hubs', Bound(lower=1, upper=1)), ('volunteers:active', Bound(lower=5, upper=9))]
+    """
+    found = {}
+    one = Bound(1, 1)
+    for name, table in payload.get("tables", {}).items():
+        meta = tables.get(name)
+        if meta is None:
+            continue
+        case_family = meta.get("case_family", True)
+        found[f"{name}:@hubs"] = one
+        for cell, published in table.get("cells", {}).items():
+            found[f"{name}:{cell}"] = indicators.count_bound(published, case_family)
+        if meta.get("total"):
+            found[f"{name}:total"] = indicators.table_total(table, meta)
+            if table.get("total") is None:
+                found[f"{name}:@withheld"] = one
+    for name, entry in payload.get("values", {}).items():
+        value = entry.get("value")
+        if value is None:
+            found[f"value:{name}!{entry.get('reason') or ''}"] = one
+        elif isinstance(value, str):
+            found[f"value:{name}={value}"] = one
+        else:
+            found[f"value:{name}"] = indicators.amount_bound(value)
+    return found
+
+
+def published(payload, figure):
+    """A figure of one village exactly as published: an int, "<5", None (withheld) or ... when absent."""
+    table, cell = split(figure)
+    if table == "value":
+        entry = payload.get("values", {}).get(cell)
+        return ... if entry is None else entry.get("value")
+    part = payload.get("tables", {}).get(table)
+    if part is None:
+        return ...
+    if cell == "total":
+        return part.get("total") if "total" in part else ...
+    return part.get("cells", {}).get(cell, ...)
+
+
+def district_from_rows(rows, tables):
+    """indicators.district()'s result rebuilt from one month's district rows {figure: (lower, upper, hubs)}.
+
+    The same dict the payloads would give: {"tables": {table: TableFigures}, "values": {name: ValueFigures}}.
+    """
+    figures = {name: TableFigures() for name in tables}
+    values = {}
+    for figure, (lower, upper, hubs) in rows.items():
+        if not hubs:
+            continue
+        table, cell = split(figure)
+        if table == "value":
+            _value_row(values, cell, Bound(lower, upper), hubs)
+            continue
+        into = figures.get(table)
+        if into is None:
+            continue
+        if cell == "@hubs":
+            into.hubs = hubs
+        elif cell == "@withheld":
+            into.withheld = hubs
+        elif cell == "total":
+            into.total = Bound(lower, upper)
+        else:
+            into.cells[cell] = Bound(lower, upper)
+    for name, meta in tables.items():
+        order = meta.get("cells", ())
+        figures[name].cells = dict(sorted(figures[name].cells.items(),
+                                          key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
+        if not meta.get("total") or not figures[name].hubs:
+            figures[name].total = None
+    return {"tables": figures, "values": values}
+
+
+def _value_row(values, cell, bound, hubs):
+    if "!" in cell:
+        name, reason = cell.split("!", 1)
+        into = values.setdefault(name, ValueFigures())
+        into.withheld[reason] = hubs
+    elif "=" in cell:
+        name, band = cell.split("=", 1)
+        into = values.setdefault(name, ValueFigures())
+        into.bands[band] = hubs
+        into.reported += hubs
+    else:
+        into = values.setdefault(cell, ValueFigures())
+        into.total = bound
+        into.reported += hubs
+
+
+def outlier(value, history):
+    """True when a month's figure (the middle of its range) is far outside the village's own history.
+
+    Far: more than 3 times the median of the earlier months plus 10, or under a quarter of a median of 20
+    or more. Needs HISTORY_AT_LEAST earlier months: a new village has no history to be unusual against.
+
+    >>> outlier(60, [10, 12, 8, 11, 9, 10]), outlier(30, [10, 12, 8, 11, 9, 10]), outlier(60, [10, 12])
+    (True, False, False)
+    """
+    if len(history) < HISTORY_AT_LEAST:
+        return False
+    median = statistics.median(history)
+    return value > 3 * median + 10 or (median >= 20 and value < median / 4)
+
+
+def middle(bound):
+    return (bound.lower + bound.upper) / 2
+
+
+def district_rows(periods, names=None):
+    """{period: {figure: (lower, upper, hubs)}} of the kept district figures (only names, when given).
+
+    Plain SQL: a page reads a year of every figure, 2,000 rows, and peewee's row objects would cost more
+    than the query."""
+    from federation.aggregator import db
+
+    periods = list(periods)
+    found = {period: {} for period in periods}
+    if not periods:
+        return found
+    param = db.database.param
+    sql = (f"SELECT period, figure, lower, upper, hubs FROM district_figure "
+           f"WHERE period IN ({', '.join([param] * len(periods))})")
+    arguments = list(periods)
+    if names is not None:
+        names = list(names)
+        sql += f" AND figure IN ({', '.join([param] * len(names))})"
+        arguments += names
+    for period, figure, lower, upper, hubs in db.database.execute_sql(sql, arguments).fetchall():
+        found[period][figure] = (lower, upper, hubs)
+    return found
+
+
+# --- writing, inside ingest's transaction ---------------------------------------------------------------
+
+def record(hub, period, old_payload, new_payload, tables, *, revision, on_time_now, was_on_time):
+    """Bring every kept figure up to date for one village's month: new (old_payload None) or replaced."""
+    from federation.aggregator.models import HubFigure
+
+    new = contributions(new_payload, tables)
+    old = contributions(old_payload, tables) if old_payload is not None else {}
+    deltas = []
+    for figure in sorted(set(new) | set(old)):  # one order, so concurrent upserts lock rows alike
+        after, before = new.get(figure), old.get(figure)
+        lower = (after.lower if after else 0) - (before.lower if before else 0)
+        upper = (after.upper if after else 0) - (before.upper if before else 0)
+        hubs = (after is not None) - (before is not None)
+        if lower or upper or hubs:
+            deltas.append((period, figure, lower, upper, hubs))
+    if deltas:
+        _upsert_district(deltas)
+    key_rows = []
+    for figure in KEY_FIGURES:
+        bound = new.get(figure)
+        if bound is not None:
+            shown = published(new_payload, figure)
+            key_rows.append({"hub": hub.id, "period": period, "figure": figure, "lower": bound.lower,
+                             "upper": bound.upper, "published": None if shown in (None, ...) else str(shown)})
+    if old_payload is not None:
+        HubFigure.delete().where(HubFigure.hub == hub.id, HubFigure.period == period).execute()
+    if key_rows:
+        _insert_rows("hub_figure", ("hub_id", "period", "figure", "lower", "upper", "published"),
+                     [(row["hub"], row["period"], row["figure"], row["lower"], row["upper"], row["published"])
+                      for row in key_rows])
+    _counters(hub, period, new_month=old_payload is None, on_time_gained=on_time_now and not was_on_time)
+    _flags(hub.id, period, key_rows, revision, replaced=old_payload is not None)
+
+
+# One statement for all the rows of a bundle, written as SQL: peewee building 130 rows of an upsert costs
+# more than the database executing it (ingest's budget is 200 bundles a second).
+_UPSERT = ("INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {values} "
+           "ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
+           "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
+
+
+def _upsert_district(rows):
+    from federation.aggregator import db
+
+    param = db.database.param
+    placeholders = ", ".join([f"({param}, {param}, {param}, {param}, {param})"] * len(rows))
+    db.database.execute_sql(_UPSERT.format(values=placeholders), [value for row in rows for value in row])
+
+
+def _insert_rows(table, columns, rows):
+    from federation.aggregator import db
+
+    param = db.database.param
+    one = "(" + ", ".join([param] * len(columns)) + ")"
+    db.database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(rows))}",
+                            [value for row in rows for value in row])
+
+
+def rebuild(tables):
+    """Make every kept figure again from the summaries held (after migration 0002 on an aggregator that
+    already held summaries); -> how many months were taken in. One transaction."""
+    import json
+
+    from federation.aggregator import db
+    from federation.aggregator.models import DistrictFigure, Hub, HubFigure, MonthlySummary, QualityFlag
+
+    with db.database.atomic():
+        for model in (DistrictFigure, HubFigure, QualityFlag):
+            model.delete().execute()
+        Hub.update(first_period=None, last_period=None, months_received=0, months_on_time=0).execute()
+        hubs = {hub.id: hub for hub in Hub.select()}
+        count = 0
+        query = (MonthlySummary.select(MonthlySummary.hub, MonthlySummary.period, MonthlySummary.revision,
+                                       MonthlySummary.on_time, MonthlySummary.payload)
+                 .order_by(MonthlySummary.hub, MonthlySummary.period).tuples())
+        for hub_id, period, revision, on_time, payload in query.iterator():
+            record(hubs[hub_id], period, None, json.loads(payload), tables, revision=revision,
+                   on_time_now=bool(on_time), was_on_time=False)
+            count += 1
+    return count
+
+
+def record_on_time(hub):
+    """An older revision arrived by its seal date after a newer one: the month now counts as on time."""
+    _counters(hub, None, new_month=False, on_time_gained=True)
+
+
+def _counters(hub, period, new_month, on_time_gained):
+    from federation.aggregator.models import Hub
+
+    fields = {}
+    if new_month:  # in SQL, so two months of one village taken in at once both count
+        fields[Hub.months_received] = Hub.months_received + 1
+        fields[Hub.first_period] = Case(None, [((Hub.first_period.is_null()) | (Hub.first_period > period), period)],
+                                        Hub.first_period)
+        fields[Hub.last_period] = Case(None, [((Hub.last_period.is_null()) | (Hub.last_period < period), period)],
+                                       Hub.last_period)
+    if on_time_gained:
+        fields[Hub.months_on_time] = Hub.months_on_time + 1
+    if fields:
+        Hub.update(fields).where(Hub.id == hub.id).execute()
+
+
+def _flags(hub_id, period, key_rows, revision, replaced):
+    """Flag this month (again): a revision, and each key figure far outside the village's own history."""
+    from federation.aggregator import db
+    from federation.aggregator.models import QualityFlag
+
+    if replaced:
+        QualityFlag.delete().where(QualityFlag.hub == hub_id, QualityFlag.period == period).execute()
+    flags = []
+    if revision > 1:
+        flags.append({"hub": hub_id, "period": period, "kind": REVISED, "figure": "", "detail": str(revision)})
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + month - 1 - HISTORY_MONTHS
+    start = f"{index // 12:04d}-{index % 12 + 1:02d}"
+    history = {}
+    param = db.database.param
+    for figure, lower, upper in db.database.execute_sql(
+            f"SELECT figure, lower, upper FROM hub_figure WHERE hub_id = {param} AND period >= {param} "
+            f"AND period < {param}", (hub_id, start, period)).fetchall():
+        history.setdefault(figure, []).append((lower + upper) / 2)
+    for row in key_rows:
+        value = (row["lower"] + row["upper"]) / 2
+        past = history.get(row["figure"], [])
+        if outlier(value, past):
+            flags.append({"hub": hub_id, "period": period, "kind": OUTLIER, "figure": row["figure"],
+                          "detail": f"{value:g} / {statistics.median(past):g}"})
+    if flags:
+        _insert_rows("quality_flag", ("hub_id", "period", "kind", "figure", "detail"),
+                     [(flag["hub"], flag["period"], flag["kind"], flag["figure"], flag["detail"]) for flag in flags])
