@@ -132,6 +132,7 @@ REASON_LABELS = {
     "fewer_than_10_cases": _l("fewer than 10 referred cases this month"),
     "fewer_than_5_members": _l("fewer than 5 members saved"),
     "one_member_above_half": _l("one member holds more than half of it"),
+    "p_percent_rule": _l("one member's savings could be worked out from it"),
 }
 
 

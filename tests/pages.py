@@ -13,3 +13,14 @@ def field_errors(page, name):
         if f'name="{name}"' in chunk or f'id="{name}"' in chunk:
             return [html.unescape(found) for found in FIELD_ERROR.findall(chunk)]
     raise AssertionError(f"no field {name} on the page")
+
+
+# The scripts every page may carry, each only an enhancement: the clock check and the phone's outbox.
+OPTIONAL_SCRIPTS = ('<script src="/static/clock.js" defer></script>', '<script src="/static/outbox.js" defer></script>')
+
+
+def without_optional_scripts(page):
+    """page less the optional scripts every page carries, so what remains shows whether it needs JavaScript."""
+    for tag in OPTIONAL_SCRIPTS:
+        page = page.replace(tag, "")
+    return page

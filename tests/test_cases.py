@@ -259,7 +259,7 @@ def test_triage__two_case_workers_at_once_the_second_is_refused(app, login_as):
     with app.app_context():
         from tests.factories import make_user
 
-        make_user(username="meena", role="case_worker", secret="secret-meena-12", must_change_secret=False,
+        make_user(username="meena", role="case_worker", secret="kiln-river-walk-12", must_change_secret=False,
                   display_name="Meena")
     worker, coordinator = login_as("case_worker"), login_as("coordinator")
     post(coordinator, f"/cases/{case.id}/triage", category="neglect", risk="high",

@@ -7,12 +7,13 @@ import pytest
 
 from hub.app import create_app
 from tests.conftest import csrf_token
-from tests.test_demo_cases import INDIA, rows, seeded
+from tests.test_demo_cases import INDIA, rows
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    return seeded(tmp_path_factory, INDIA)
+def demo(tmp_path_factory, demo_village):
+    """A copy of the demo village of India (`communityhub seed-demo --seed 1`): this module writes to it."""
+    return demo_village(INDIA, tmp_path_factory.mktemp("demo-savings") / "instance")
 
 
 def sign_in(data_dir, username):

@@ -25,7 +25,7 @@ def demo(tmp_path_factory):
     run_command(["seed-demo", "--seed", "1", "--children", "30"], data_dir)
     app = create_app({"DATA_DIR": str(data_dir), "TESTING": True})
     with app.app_context(), database.connection_context():
-        create_user("checker", User.COORDINATOR, "secret-checker-1", must_change_secret=False)
+        create_user("checker", User.COORDINATOR, "form-walker-secret-1", must_change_secret=False)
     return app
 
 
@@ -37,7 +37,7 @@ def _post_routes(app):
 
 def test_every_form_posted_with_only_its_csrf_token_never_answers_500(demo):
     client = demo.test_client()
-    client.post("/login", data={"username": "checker", "password": "secret-checker-1",
+    client.post("/login", data={"username": "checker", "password": "form-walker-secret-1",
                                 "csrf_token": csrf_token(client, "/login")})
     token = csrf_token(client, "/")
     failures = []
@@ -51,7 +51,7 @@ def test_every_form_posted_with_only_its_csrf_token_never_answers_500(demo):
 
 def test_adding_a_member_with_only_a_csrf_token_answers_400_with_the_form(demo):
     client = demo.test_client()
-    client.post("/login", data={"username": "checker", "password": "secret-checker-1",
+    client.post("/login", data={"username": "checker", "password": "form-walker-secret-1",
                                 "csrf_token": csrf_token(client, "/login")})
     response = client.post("/groups/1/members", data={"csrf_token": csrf_token(client, "/")})
     page = response.get_data(as_text=True)

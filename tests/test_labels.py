@@ -3,7 +3,8 @@
 import ast
 from pathlib import Path
 
-from federation import describe, labels, schema
+from federation import labels, schema
+from hub.sharing import describe
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,8 @@ DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8090
 SERVING_LOCK_FILE = "aggregator-serving.lock"
 
 
-def _app():
+def cli_app():
+    """The aggregator app for the data folder, as every command opens it."""
     from federation.aggregator.app import create_app
 
     return create_app()
@@ -75,7 +76,7 @@ def run(host, port, where):
     from hub import sdnotify
     from hub.serving import sigterm_stops_serving
 
-    app = _app()
+    app = cli_app()
     warm_up(app)
     with _serving(app.config["DATA_DIR"]), sigterm_stops_serving(), _advertising(app, where, port):
         server = create_server(app, host=host, port=port, threads=app.config["THREADS"],
@@ -127,7 +128,7 @@ def enrol_code(hub_name, as_json):
     """Make a one-time enrolment code for one hub (single use, valid 14 days)."""
     from federation.aggregator import enrol
 
-    app = _app()
+    app = cli_app()
     with app.app_context():
         try:
             code, expires_at = enrol.issue(hub_name)
@@ -166,7 +167,7 @@ def admin_add(username, display_name, language):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    app = _app()
+    app = cli_app()
     with app.app_context():
         try:
             account = add_admin(username, password, display_name=display_name, language=language or "")
@@ -182,7 +183,7 @@ def admin_unlock(username):
     aggregator reads this at the next attempt; no restart needed)."""
     from federation.aggregator.auth import AdminError, request_unlock
 
-    app = _app()
+    app = cli_app()
     with app.app_context():
         try:
             account = request_unlock(username, app.config["DATA_DIR"])
@@ -197,7 +198,7 @@ def revoke(hub_id):
     """Revoke a hub's key (a stolen hub): from now on every bundle it signs is refused."""
     from federation.aggregator import enrol
 
-    app = _app()
+    app = cli_app()
     with app.app_context():
         try:
             hub = enrol.revoke(hub_id)
@@ -213,7 +214,7 @@ def hubs(as_json):
     from federation.aggregator.models import Hub
     from federation.usb import printable
 
-    app = _app()
+    app = cli_app()
     with app.app_context():
         rows = [{"id": hub.id, "name": hub.name, "key_id": hub.key_id,
                  "enrolled_at": _when(hub.enrolled_at), "last_received_at": _when(hub.last_received_at),
@@ -254,7 +255,7 @@ def import_stick(folder, as_json):
     from federation.aggregator import db
     from federation.aggregator import usb as district_usb
 
-    app = _app()
+    app = cli_app()
     with app.app_context(), db.database.connection_context():
         try:
             items = usb.read_folder(folder)
@@ -300,7 +301,7 @@ def export_acks(folder, hub_ids, as_json):
     from federation.aggregator import db
     from federation.aggregator import usb as district_usb
 
-    app = _app()
+    app = cli_app()
     with app.app_context(), db.database.connection_context():
         try:
             written = district_usb.export_acks(folder, hub_ids=list(hub_ids) or None)

@@ -12,7 +12,7 @@ import click
 
 
 def _app():
-    from federation.aggregator.cli import _app as make_app
+    from federation.aggregator.cli import cli_app as make_app
 
     return make_app()
 

@@ -20,8 +20,6 @@ ROSTER_DAYS_BEFORE = 7  # a session held last week is still recorded from the fi
 ROSTER_DAYS_AFTER = 14
 MAX_ROSTERS = 20
 MAX_VISITS = 30
-CASE_STAFF = (User.COORDINATOR, User.CASE_WORKER)
-FACILITATORS = (User.COORDINATOR, User.CASE_WORKER, User.FACILITATOR)
 
 
 class PolicyError(ValueError):
@@ -51,7 +49,7 @@ def set_keep_days(days, user):
 def rosters_for(user, today):
     """Ids of the planned sessions of this account's own groups from a week ago to two weeks ahead, soonest
     first: the rosters a facilitator may take out of range."""
-    if user is None or user.role not in FACILITATORS:
+    if user is None or user.role not in User.FACILITATORS:
         return []
     mine = AccountGroup.select(AccountGroup.group).where(AccountGroup.user == user)
     start, end = today - timedelta(days=ROSTER_DAYS_BEFORE), today + timedelta(days=ROSTER_DAYS_AFTER + 1)
@@ -64,7 +62,7 @@ def rosters_for(user, today):
 
 def visits_for(user):
     """Ids of the open cases this account holds: the follow-up visit forms a case worker takes out of range."""
-    if user is None or user.role not in CASE_STAFF:
+    if user is None or user.role not in User.CASE_STAFF:
         return []
     query = (Case.select(Case.id).where((Case.assigned_to == user) & (Case.status != Case.CLOSED)
                                         & (Case.status != Case.REPORTED))

@@ -114,7 +114,7 @@ def test_import_folder__one_trip_enrols_a_new_hub_before_taking_its_first_bundle
     stick.mkdir()
     # Named so that the bundle comes first in name order: it must still wait for the enrolment.
     (stick / "a-first-summary.json").write_bytes(seal(hub, 1))
-    (stick / "z-enrolment.json").write_bytes(bundle.seal_enrolment(hub, enrol.issue_code("Rampur"), "Rampur"))
+    (stick / "z-enrolment.json").write_bytes(bundle.seal_enrolment(hub, enrol.issue_code("Rampur")))
 
     outcomes = aggregator_usb.import_folder(stick)
 

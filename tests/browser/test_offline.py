@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 640}
 FACILITATOR, PIN = "asha", "246810"
-CASE_WORKER, PASSWORD = "ravi", "ravi-case-worker-1"
+CASE_WORKER, PASSWORD = "ravi", "case-worker-visits-1"
 CHILDREN = ("Anita", "Babu", "Chitra", "Deepa", "Esha")
 PLACES = ("Banyan tree", "School yard")
 KEPT = "Kept on this phone; it will be sent when you are back near the hub."
@@ -71,7 +71,7 @@ def village_dir(tmp_path_factory):
     open case due for a visit today."""
     data_dir = tmp_path_factory.mktemp("offline-hub") / "instance"
     run_command(["init"], data_dir)
-    add_user(data_dir, "coordinator", "coordinator", "coordinator-secret-1")
+    add_user(data_dir, "coordinator", "coordinator", "village-lead-secret-1")
     add_user(data_dir, FACILITATOR, "facilitator", PIN)
     add_user(data_dir, CASE_WORKER, "case_worker", PASSWORD)
     subprocess.run([sys.executable, "-c", SETUP, str(data_dir), ",".join(CHILDREN), ",".join(PLACES)],
