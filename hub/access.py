@@ -189,6 +189,8 @@ def init_app(app):
             return None
         if g.user is None and ACCESS.get(request.endpoint) is not None:
             target = request.full_path.rstrip("?")
+            if request.endpoint.startswith("offline.send_"):  # the phone's outbox: it keeps the form itself
+                abort(403)
             if request.method == "POST":  # what was typed is kept through signing in again
                 token = kept.keep(g.get("signed_out_account"))
                 target = url_for("auth.kept_form", token=token) if token else target
