@@ -135,6 +135,7 @@ def test_summary_build__a_clock_decades_ahead_releases_nothing(village, runner, 
     monkeypatch.setattr(clock, "now", lambda: datetime(2057, 3, 2, 9, 0))
     result = runner.invoke(["summary", "build", "--period", "2057-02"])
     assert result.exit_code == 1
+    assert "The hub's clock says Mar 2, 2057" in result.output.replace("\u202f", " ")  # the month as a word
     assert "cannot be right" in result.output and "Nothing was released" in result.output
     default = runner.invoke(["summary", "build"])
     assert default.exit_code == 1 and "cannot be right" in default.output

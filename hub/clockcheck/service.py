@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app, g
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from peewee import fn
 
 from hub import clock
 from hub.audit import service as audit
 from hub.audit.models import AuditEvent
+from hub.i18n import when
 
 SKEW_LIMIT = timedelta(minutes=5)  # "more than a few minutes"
 SUSPECT_FILE = "clock-suspect"
@@ -195,7 +195,7 @@ def distrust(now=None):
     said is wrong, releases nothing until the coordinator sets it."""
     now = now or clock.now()
     if not clock.is_plausible(now):
-        return _("The hub's clock says %(time)s, which cannot be right.", time=format_datetime(now))
+        return _("The hub's clock says %(time)s, which cannot be right.", time=when(now))
     if suspect_since() is not None:
         return _("A phone said the hub's clock is wrong.")
     return None
