@@ -67,7 +67,30 @@ def init():
     for migration in prepared.migrations_applied:
         click.echo(f"Applied migration {migration.number:04d} {migration.name}")
     _echo_setup_code(data_dir)
+    _make_certificates(data_dir)
     click.echo("Next: `communityhub run`, then open the hub in a browser.")
+
+
+def _make_certificates(data_dir, new_authority=False, renew=False):
+    """Make the village CA and the HTTPS certificate where missing or due (hub.tls), and say what was done."""
+    from hub import tls
+
+    now = clock.now()
+    if not clock.is_plausible(now):
+        raise click.ClickException(f"the hub believes it is {now:%Y-%m-%d %H:%M}: set the clock before making "
+                                   "certificates (phones would refuse them)")
+    try:
+        made = tls.ensure(data_dir, tls.names_for(settings.load(data_dir)), now, new_authority, renew)
+    except tls.TlsError as exc:
+        raise click.ClickException(str(exc)) from None
+    found = tls.status(data_dir, now)
+    if made.authority:
+        click.echo("Made a new village CA: install it on each phone (/phone-setup).")
+    if made.certificate:
+        click.echo(f"Made the HTTPS certificate ({made.reason}).")
+    click.echo(f"HTTPS certificate for {found.certificate_names}, until {found.certificate_ends:%Y-%m-%d}; "
+               f"village CA fingerprint (SHA-256) {found.fingerprint}")
+    return made
 
 
 def _echo_setup_code(data_dir):
@@ -83,15 +106,18 @@ def _echo_setup_code(data_dir):
 @main.command()
 @click.option("--host", help="Address to listen on (setting HOST, default 0.0.0.0).")
 @click.option("--port", type=int, help="Port to listen on (setting PORT, default 8080).")
-def run(host, port):
-    """Serve the hub with waitress (one process, several threads)."""
+@click.option("--https-port", type=int, help="Port of the HTTPS listener, 0 for none (setting HTTPS_PORT, "
+              "default 8443); served only once the hub has a certificate (`communityhub tls init`).")
+def run(host, port, https_port):
+    """Serve the hub with waitress (plain http) and cheroot (https), in one process with several threads."""
     app = _app()
-    _serve(app, host or app.config["HOST"], port or app.config["PORT"], discover=True)
+    _serve(app, host or app.config["HOST"], port or app.config["PORT"], discover=True, https_port=https_port)
 
 
-def _serve(app, host, port, discover=False):
+def _serve(app, host, port, discover=False, https_port=None):
     """Start the scheduled jobs (and with discover, zeroconf on the hub's Wi-Fi address: setting
-    DISCOVERY), serve with waitress until Ctrl+C or SIGTERM, then stop them.
+    DISCOVERY), serve with waitress until Ctrl+C or SIGTERM (and over https beside it: hub.https), then
+    stop them.
 
     Under systemd (Type=notify) it says READY=1 once the socket listens and pings the unit's watchdog
     while the server answers (hub.sdnotify).
@@ -114,10 +140,11 @@ def _serve(app, host, port, discover=False):
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
             found = nearby.start_discovery(app, port) if discover else None
-            pinger = None
+            pinger = secure = None
             try:
                 with sigterm_stops_serving():
                     server = _create_server(create_server, app, host, port)
+                    secure = _start_https(app, host, https_port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
                     interval = sdnotify.watchdog_interval()
@@ -127,6 +154,8 @@ def _serve(app, host, port, discover=False):
                 sdnotify.notify("STOPPING=1")
                 if pinger:
                     pinger.stop()
+                if secure:
+                    secure.stop()
                 if found:
                     found.stop()
                 scheduler.shutdown()
@@ -137,6 +166,28 @@ def _serve(app, host, port, discover=False):
                 storage.mark_stopped(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop it first (one server per data folder).") from None
+
+
+def _start_https(app, host, port):
+    """The running HTTPS listener on host:port (setting HTTPS_PORT when None), or None when it is off."""
+    from hub import https, tls
+
+    port = app.config["HTTPS_PORT"] if port is None else port
+    if not port:
+        click.echo("HTTPS: off (HTTPS_PORT is 0)")
+        return None
+    if not tls.exists(app.config["DATA_DIR"]):
+        click.echo("HTTPS: off, the hub has no certificate yet (`communityhub tls init`)")
+        return None
+    try:
+        listener = https.HttpsListener(app, host, port, app.config["DATA_DIR"], app.config["THREADS"]).start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen for HTTPS on {host}:{port}: {exc.strerror or exc} "
+                                   "(another program may use this port: choose another with --https-port)") from None
+    app.config["HTTPS_PORT"] = port  # the phone set-up page links to it
+    app.extensions[https.EXTENSION] = listener
+    click.echo(f"Serving HTTPS on https://{host}:{port}/ (phones set up at /phone-setup)")
+    return listener
 
 
 def _create_server(create_server, app, host, port):
@@ -157,7 +208,8 @@ def _create_server(create_server, app, host, port):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Port to listen on.")
-def demo(host, port):
+@click.option("--https-port", type=int, help="Port of the HTTPS listener, 0 for none (setting HTTPS_PORT).")
+def demo(host, port, https_port):
     """Build a demo village if the data folder has none, print its logins, and serve it."""
     from hub import demo as demo_data
     from hub.village.service import get_village
@@ -172,7 +224,9 @@ def demo(host, port):
     click.echo(demo_data.saved_logins(_data_dir()) or "  none: this hub was not built by the demo")
     click.echo("`member` and `officer` are the mothers' group's treasurer and second officer: a loan needs "
                "both their keys.")
-    _serve(app, host, port)
+    if https_port != 0:
+        _make_certificates(_data_dir())
+    _serve(app, host, port, https_port=https_port)
 
 
 @main.command("seed-demo")
@@ -303,6 +357,33 @@ def _new_federation_epoch(data_dir):
     db.init(instance.database_path(data_dir))
     with db.database.connection_context():
         return renew_epoch_after_restore()
+
+
+@main.group("tls")
+def tls_group():
+    """The village certificate authority and the hub's HTTPS certificate (docs/https.md)."""
+
+
+@tls_group.command("init")
+@click.option("--new-ca", is_flag=True, help="Replace the village CA: every phone must then install the new one.")
+def tls_init(new_ca):
+    """Make the village CA and the HTTPS certificate where missing, or renew the certificate when due."""
+    data_dir = _data_dir()
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no data folder at {data_dir}: run `communityhub init` first")
+    made = _make_certificates(data_dir, new_authority=new_ca)
+    if made.certificate:
+        click.echo("Restart the hub to serve it, or wait for its daily `tls.renew` job.")
+
+
+@tls_group.command("renew")
+def tls_renew():
+    """Make a new HTTPS certificate now (the hub renews it by itself a month before it ends)."""
+    data_dir = _data_dir()
+    if not data_dir.is_dir():
+        raise click.ClickException(f"no data folder at {data_dir}: run `communityhub init` first")
+    _make_certificates(data_dir, renew=True)
+    click.echo("A running hub serves it from its next daily `tls.renew` job, or at once after a restart.")
 
 
 @main.group()
