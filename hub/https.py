@@ -32,6 +32,7 @@ class HttpsListener:
         adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key))
         adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2  # every Android browser since 5.0 has 1.2
         self.server.ssl_adapter = adapter
+        self.server.error_log = _error_log
         self.loaded = self.files.cert.read_bytes()
         self.thread = None
 
@@ -57,6 +58,12 @@ class HttpsListener:
         self.server.stop()
         if self.thread is not None:
             self.thread.join(timeout=30)
+
+
+def _error_log(msg="", level=logging.INFO, traceback=False):
+    # cheroot writes to standard error; the journal keeps the hub's log instead, and a phone that has not
+    # installed the village CA (a dropped handshake, logged at INFO) is no error of the hub's.
+    log.log(level, "%s", msg, exc_info=traceback)
 
 
 def renew(app, now):
