@@ -1,6 +1,6 @@
 """HTTPS beside plain http: a real `communityhub run` serving both, a phone that trusts only the village CA
 reaching https://hub.local, the client's own address seen by the app, one session cookie per scheme, the
-phone set-up page in each state, the certificate renewed under a running listener, and the Pi's unit."""
+phone set-up page in each state, and the certificate renewed under a running listener."""
 
 import http.client
 import os
@@ -201,9 +201,3 @@ def test_session_cookie__one_per_scheme__secure_over_https_only(app):
     assert not plain.get_cookie("hub_session").secure
     assert plain.get_cookie("__Host-hub_session") is None
 
-
-def test_provision__the_unit_serves_https_on_443(tmp_path):
-    run_command(["init"], tmp_path / "instance")
-    run_command(["provision", "render", "--out", str(tmp_path / "out")], tmp_path / "instance")
-    unit = (tmp_path / "out" / "etc/systemd/system/communityhub.service").read_text()
-    assert re.search(r"^ExecStart=.* run --host 0\.0\.0\.0 --port 80 --https-port 443$", unit, re.M)
