@@ -173,18 +173,19 @@ def _start_https(app, host, port):
     from hub import https, tls
 
     port = app.config["HTTPS_PORT"] if port is None else port
-    if not port:
-        click.echo("HTTPS: off (HTTPS_PORT is 0)")
-        return None
-    if not tls.exists(app.config["DATA_DIR"]):
+    if port and not tls.exists(app.config["DATA_DIR"]):
         click.echo("HTTPS: off, the hub has no certificate yet (`communityhub tls init`)")
+        port = 0
+    elif not port:
+        click.echo("HTTPS: off (HTTPS_PORT is 0)")
+    app.config["HTTPS_PORT"] = port  # the phone set-up page links to it, or says phones cannot be set up
+    if not port:
         return None
     try:
         listener = https.HttpsListener(app, host, port, app.config["DATA_DIR"], app.config["THREADS"]).start()
     except OSError as exc:
         raise click.ClickException(f"cannot listen for HTTPS on {host}:{port}: {exc.strerror or exc} "
                                    "(another program may use this port: choose another with --https-port)") from None
-    app.config["HTTPS_PORT"] = port  # the phone set-up page links to it
     app.extensions[https.EXTENSION] = listener
     click.echo(f"Serving HTTPS on https://{host}:{port}/ (phones set up at /phone-setup)")
     return listener

@@ -201,3 +201,21 @@ def test_session_cookie__one_per_scheme__secure_over_https_only(app):
     assert not plain.get_cookie("hub_session").secure
     assert plain.get_cookie("__Host-hub_session") is None
 
+
+
+def test_run__https_port_taken__one_line_and_no_server(tmp_path):
+    import subprocess
+
+    from tests.server import default_executable, hub_environment
+
+    data_dir = seed(tmp_path / "instance")
+    run_command(["tls", "init"], data_dir)
+    with socket.socket() as taken:
+        taken.bind((LOOPBACK, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([default_executable(), "run", "--host", LOOPBACK, "--port", str(free_port()),
+                                 "--https-port", str(port)], env=hub_environment(data_dir), capture_output=True,
+                                text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1 and f"cannot listen for HTTPS on {LOOPBACK}:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
