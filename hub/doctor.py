@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import peewee
-from cryptography.exceptions import InvalidSignature
 
 from hub import clock, db, migrations, storage
 from hub.instance import SECRET_KEY_FILE, database_path, look_for_a_lost_log, setup_code
@@ -244,6 +243,8 @@ def check_clock_reports(data_dir):
 def check_certificate(data_dir, now):
     """The village CA and the HTTPS certificate (hub.tls): there, private keys 0600, made for the hub's names
     in its settings, signed by the CA, and how many days are left."""
+    from cryptography.exceptions import InvalidSignature
+
     from hub import settings, tls
 
     name = "https certificate"

@@ -14,7 +14,7 @@ import ssl
 import threading
 
 from hub import clock, tls
-from hub.jobs import UntrustedClock
+from hub.jobs import JobProblem, UntrustedClock
 
 log = logging.getLogger(__name__)
 EXTENSION = "hub_https"  # app.extensions key of the running listener, for the renewal job
@@ -30,7 +30,7 @@ class HttpsListener:
         self.files = tls.files(data_dir)
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name="communityhub")
         adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key))
-        adapter.context.minimum_version = ssl.TLSVersion.TLSv1_2  # every Android browser since 5.0 has 1.2
+        adapter.context = _context(self.files)
         self.server.ssl_adapter = adapter
         self.server.error_log = _error_log
         self.loaded = self.files.cert.read_bytes()
@@ -48,7 +48,8 @@ class HttpsListener:
         current = self.files.cert.read_bytes()
         if current == self.loaded:
             return False
-        self.server.ssl_adapter.context.load_cert_chain(str(self.files.cert), str(self.files.key))
+        # A new context, swapped in whole: a handshake under way keeps the old one, the next gets the new.
+        self.server.ssl_adapter.context = _context(self.files)
         self.loaded = current
         log.info("loaded the renewed HTTPS certificate")
         return True
@@ -58,6 +59,14 @@ class HttpsListener:
         self.server.stop()
         if self.thread is not None:
             self.thread.join(timeout=30)
+
+
+def _context(files):
+    """A server TLS context with the certificate and key now on disk."""
+    context = ssl.create_default_context(purpose=ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2  # every Android browser since 5.0 has 1.2
+    context.load_cert_chain(str(files.cert), str(files.key))
+    return context
 
 
 def _error_log(msg="", level=logging.INFO, traceback=False):
@@ -74,7 +83,10 @@ def renew(app, now):
         return "no certificate (HTTPS is off)"
     if not clock.is_plausible(now):
         raise UntrustedClock(f"the hub believes it is {now:%Y-%m-%d}: no certificate is made on that date")
-    made = tls.ensure(data_dir, tls.names_for(app.config), now)
+    try:
+        made = tls.ensure(data_dir, tls.names_for(app.config), now)
+    except tls.TlsError as exc:  # the settings name the hub beyond what its CA may vouch for: doctor says so
+        raise JobProblem(str(exc)) from None
     listener = app.extensions.get(EXTENSION)
     reloaded = listener.reload() if listener is not None else False
     done = f"renewed: {made.reason}" if made.certificate else "not due"

@@ -157,6 +157,15 @@ def test_renew_job__nothing_to_do_without_a_certificate(app):
     assert not tls.files(app.config["DATA_DIR"]).folder.exists()
 
 
+def test_renew_job__names_beyond_the_ca_are_one_line_for_the_log(app):
+    from hub.jobs import JobProblem
+
+    tls.ensure(app.config["DATA_DIR"], tls.names_for(app.config), datetime.now(UTC))
+    app.config["HUB_ADDRESS"] = "10.9.9.1"
+    with pytest.raises(JobProblem, match="--new-ca"):
+        https.renew(app, datetime.now())
+
+
 # The phone set-up page (the Flask test client: base_url "https://..." is a request over https).
 
 def test_setup_page__without_a_certificate(login_as):

@@ -7,8 +7,6 @@ page says how to tell (no warning before the page).
 
 from dataclasses import dataclass
 
-from hub import tls
-
 DEFAULT_HTTPS_PORT = 443
 
 
@@ -25,6 +23,8 @@ class PhoneSetup:
 
 def setup_state(config, secure, now):
     """The PhoneSetup for a request (secure: over https) to the hub with app config."""
+    from hub import tls  # cryptography's X.509 only when this page is opened: not in every process's start
+
     found = tls.status(config["DATA_DIR"], now) if config["HTTPS_PORT"] else None
     if found is None:
         return PhoneSetup(secure, False)

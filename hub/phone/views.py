@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, make_response, render_template, request
 
-from hub import clock, tls
+from hub import clock
 from hub.phone import bp, service
 
 # The type Android's browser hands to the certificate installer; DER, the encoding it reads.
@@ -18,6 +18,8 @@ def setup():
 @bp.get("/phone-setup/village-ca.crt", endpoint="authority")
 def authority():
     """The village CA certificate (public; its private key never leaves the data folder)."""
+    from hub import tls
+
     if not tls.files(current_app.config["DATA_DIR"]).ca_cert.is_file():
         abort(404)
     response = make_response(tls.authority_der(current_app.config["DATA_DIR"]))
