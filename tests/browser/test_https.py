@@ -40,19 +40,15 @@ def secure_hub(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def trusting_browser(secure_hub):
-    """Chromium that trusts the hub's certificate and resolves hub.local to loopback."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (`make test` does).")
-    from playwright.sync_api import sync_playwright
-
+def trusting_browser(browser, secure_hub):
+    """Chromium that trusts the hub's certificate and resolves hub.local to loopback: launched beside the
+    session's browser, by its Playwright (one Playwright per process)."""
     certificate = tls.load(tls.files(secure_hub[2]).cert)
     args = [*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={tls.spki_hash(certificate)}",
             "--host-resolver-rules=MAP hub.local 127.0.0.1"]
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(executable_path=str(CHROMIUM), args=args)
+    yield chromium
+    chromium.close()
 
 
 def sign_in(page, origin):
