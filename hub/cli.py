@@ -49,8 +49,10 @@ def main():
 
 @main.command()
 def init():
-    """Create or upgrade the data folder: key, settings file, database and migrations."""
+    """Create or upgrade the data folder: key, settings file, database and migrations; the village CA and the
+    HTTPS certificate."""
     from hub import instance
+    from hub.phone.cli import make_certificates
 
     data_dir = _data_dir()
     with _start_up_errors():
@@ -67,30 +69,8 @@ def init():
     for migration in prepared.migrations_applied:
         click.echo(f"Applied migration {migration.number:04d} {migration.name}")
     _echo_setup_code(data_dir)
-    _make_certificates(data_dir)
+    make_certificates(data_dir)
     click.echo("Next: `communityhub run`, then open the hub in a browser.")
-
-
-def _make_certificates(data_dir, new_authority=False, renew=False):
-    """Make the village CA and the HTTPS certificate where missing or due (hub.tls), and say what was done."""
-    from hub import tls
-
-    now = clock.now()
-    if not clock.is_plausible(now):
-        raise click.ClickException(f"the hub believes it is {now:%Y-%m-%d %H:%M}: set the clock before making "
-                                   "certificates (phones would refuse them)")
-    try:
-        made = tls.ensure(data_dir, tls.names_for(settings.load(data_dir)), now, new_authority, renew)
-    except tls.TlsError as exc:
-        raise click.ClickException(str(exc)) from None
-    found = tls.status(data_dir, now)
-    if made.authority:
-        click.echo("Made a new village CA: install it on each phone (/phone-setup).")
-    if made.certificate:
-        click.echo(f"Made the HTTPS certificate ({made.reason}).")
-    click.echo(f"HTTPS certificate for {found.certificate_names}, until {found.certificate_ends:%Y-%m-%d}; "
-               f"village CA fingerprint (SHA-256) {found.fingerprint}")
-    return made
 
 
 def _echo_setup_code(data_dir):
@@ -226,7 +206,9 @@ def demo(host, port, https_port):
     click.echo("`member` and `officer` are the mothers' group's treasurer and second officer: a loan needs "
                "both their keys.")
     if https_port != 0:
-        _make_certificates(_data_dir())
+        from hub.phone.cli import make_certificates
+
+        make_certificates(_data_dir())
     _serve(app, host, port, https_port=https_port)
 
 
@@ -360,33 +342,6 @@ def _new_federation_epoch(data_dir):
         return renew_epoch_after_restore()
 
 
-@main.group("tls")
-def tls_group():
-    """The village certificate authority and the hub's HTTPS certificate (docs/https.md)."""
-
-
-@tls_group.command("init")
-@click.option("--new-ca", is_flag=True, help="Replace the village CA: every phone must then install the new one.")
-def tls_init(new_ca):
-    """Make the village CA and the HTTPS certificate where missing, or renew the certificate when due."""
-    data_dir = _data_dir()
-    if not data_dir.is_dir():
-        raise click.ClickException(f"no data folder at {data_dir}: run `communityhub init` first")
-    made = _make_certificates(data_dir, new_authority=new_ca)
-    if made.certificate:
-        click.echo("Restart the hub to serve it, or wait for its daily `tls.renew` job.")
-
-
-@tls_group.command("renew")
-def tls_renew():
-    """Make a new HTTPS certificate now (the hub renews it by itself a month before it ends)."""
-    data_dir = _data_dir()
-    if not data_dir.is_dir():
-        raise click.ClickException(f"no data folder at {data_dir}: run `communityhub init` first")
-    _make_certificates(data_dir, renew=True)
-    click.echo("A running hub serves it from its next daily `tls.renew` job, or at once after a restart.")
-
-
 @main.group()
 def provision():
     """The Raspberry Pi's configuration files."""
@@ -446,6 +401,15 @@ def _add_sharing_commands():
 
 
 _add_sharing_commands()
+
+
+def _add_phone_commands():
+    from hub.phone.cli import tls_group
+
+    main.add_command(tls_group)
+
+
+_add_phone_commands()
 
 
 def _add_aggregator_commands():
