@@ -153,6 +153,9 @@ ACCESS = {
     "clockcheck.report": SIGNED_IN,
     "clockcheck.show": (COORDINATOR,),
     "clockcheck.set": (COORDINATOR,),
+    # Setting up a phone for https (hub.phone): the steps and the village CA, a public certificate.
+    "phone.setup": SIGNED_IN,
+    "phone.authority": SIGNED_IN,
 }
 
 

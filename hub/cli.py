@@ -49,8 +49,10 @@ def main():
 
 @main.command()
 def init():
-    """Create or upgrade the data folder: key, settings file, database and migrations."""
+    """Create or upgrade the data folder: key, settings file, database and migrations; the village CA and the
+    HTTPS certificate."""
     from hub import instance
+    from hub.phone.cli import make_certificates
 
     data_dir = _data_dir()
     with _start_up_errors():
@@ -67,6 +69,7 @@ def init():
     for migration in prepared.migrations_applied:
         click.echo(f"Applied migration {migration.number:04d} {migration.name}")
     _echo_setup_code(data_dir)
+    make_certificates(data_dir)
     click.echo("Next: `communityhub run`, then open the hub in a browser.")
 
 
@@ -83,15 +86,18 @@ def _echo_setup_code(data_dir):
 @main.command()
 @click.option("--host", help="Address to listen on (setting HOST, default 0.0.0.0).")
 @click.option("--port", type=int, help="Port to listen on (setting PORT, default 8080).")
-def run(host, port):
-    """Serve the hub with waitress (one process, several threads)."""
+@click.option("--https-port", type=int, help="Port of the HTTPS listener, 0 for none (setting HTTPS_PORT, "
+              "default 8443); served only once the hub has a certificate (`communityhub tls init`).")
+def run(host, port, https_port):
+    """Serve the hub with waitress (plain http) and cheroot (https), in one process with several threads."""
     app = _app()
-    _serve(app, host or app.config["HOST"], port or app.config["PORT"], discover=True)
+    _serve(app, host or app.config["HOST"], port or app.config["PORT"], discover=True, https_port=https_port)
 
 
-def _serve(app, host, port, discover=False):
+def _serve(app, host, port, discover=False, https_port=None):
     """Start the scheduled jobs (and with discover, zeroconf on the hub's Wi-Fi address: setting
-    DISCOVERY), serve with waitress until Ctrl+C or SIGTERM, then stop them.
+    DISCOVERY), serve with waitress until Ctrl+C or SIGTERM (and over https beside it: hub.https), then
+    stop them.
 
     Under systemd (Type=notify) it says READY=1 once the socket listens and pings the unit's watchdog
     while the server answers (hub.sdnotify).
@@ -114,10 +120,11 @@ def _serve(app, host, port, discover=False):
             started = scheduler.start(app)
             click.echo(f"Scheduled jobs: {', '.join(started.jobs)}")
             found = nearby.start_discovery(app, port) if discover else None
-            pinger = None
+            pinger = secure = None
             try:
                 with sigterm_stops_serving():
                     server = _create_server(create_server, app, host, port)
+                    secure = _start_https(app, host, https_port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
                     interval = sdnotify.watchdog_interval()
@@ -127,6 +134,8 @@ def _serve(app, host, port, discover=False):
                 sdnotify.notify("STOPPING=1")
                 if pinger:
                     pinger.stop()
+                if secure:
+                    secure.stop()
                 if found:
                     found.stop()
                 scheduler.shutdown()
@@ -137,6 +146,29 @@ def _serve(app, host, port, discover=False):
                 storage.mark_stopped(data_dir)
     except instance.AlreadyServing as exc:
         raise click.ClickException(f"{exc}: stop it first (one server per data folder).") from None
+
+
+def _start_https(app, host, port):
+    """The running HTTPS listener on host:port (setting HTTPS_PORT when None), or None when it is off."""
+    from hub import https, tls
+
+    port = app.config["HTTPS_PORT"] if port is None else port
+    if port and not tls.exists(app.config["DATA_DIR"]):
+        click.echo("HTTPS: off, the hub has no certificate yet (`communityhub tls init`)")
+        port = 0
+    elif not port:
+        click.echo("HTTPS: off (HTTPS_PORT is 0)")
+    app.config["HTTPS_PORT"] = port  # the phone set-up page links to it, or says phones cannot be set up
+    if not port:
+        return None
+    try:
+        listener = https.HttpsListener(app, host, port, app.config["DATA_DIR"], app.config["THREADS"]).start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen for HTTPS on {host}:{port}: {exc.strerror or exc} "
+                                   "(another program may use this port: choose another with --https-port)") from None
+    app.extensions[https.EXTENSION] = listener
+    click.echo(f"Serving HTTPS on https://{host}:{port}/ (phones set up at /phone-setup)")
+    return listener
 
 
 def _create_server(create_server, app, host, port):
@@ -157,7 +189,8 @@ def _create_server(create_server, app, host, port):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Port to listen on.")
-def demo(host, port):
+@click.option("--https-port", type=int, help="Port of the HTTPS listener, 0 for none (setting HTTPS_PORT).")
+def demo(host, port, https_port):
     """Build a demo village if the data folder has none, print its logins, and serve it."""
     from hub import demo as demo_data
     from hub.village.service import get_village
@@ -172,7 +205,11 @@ def demo(host, port):
     click.echo(demo_data.saved_logins(_data_dir()) or "  none: this hub was not built by the demo")
     click.echo("`member` and `officer` are the mothers' group's treasurer and second officer: a loan needs "
                "both their keys.")
-    _serve(app, host, port)
+    if https_port != 0:
+        from hub.phone.cli import make_certificates
+
+        make_certificates(_data_dir())
+    _serve(app, host, port, https_port=https_port)
 
 
 @main.command("seed-demo")
@@ -364,6 +401,15 @@ def _add_sharing_commands():
 
 
 _add_sharing_commands()
+
+
+def _add_phone_commands():
+    from hub.phone.cli import tls_group
+
+    main.add_command(tls_group)
+
+
+_add_phone_commands()
 
 
 def _add_aggregator_commands():

@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 import stat
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import peewee
@@ -240,6 +240,46 @@ def check_clock_reports(data_dir):
                    "sign in as the coordinator and open /clock to set the hub's clock from the phone")
 
 
+def check_certificate(data_dir, now):
+    """The village CA and the HTTPS certificate (hub.tls): there, private keys 0600, made for the hub's names
+    in its settings, signed by the CA, and how many days are left."""
+    from cryptography.exceptions import InvalidSignature
+
+    from hub import settings, tls
+
+    name = "https certificate"
+    found = tls.files(data_dir)
+    if not (found.ca_cert.is_file() and found.cert.is_file() and found.key.is_file()):
+        return Finding(False, name, "none: phones use plain http and cannot keep work away from the hub",
+                       "run `communityhub tls init`, restart the hub, then set up each phone at /phone-setup")
+    for key in (found.ca_key, found.key):
+        mode = stat.S_IMODE(key.stat().st_mode) if key.exists() else 0
+        if mode & 0o077:
+            return Finding(False, name, f"{key.name} permissions are {mode:o}", f"chmod 600 {key}")
+    try:
+        authority, certificate = tls.load(found.ca_cert), tls.load(found.cert)
+        certificate.verify_directly_issued_by(authority)
+        names = tls.names_for(settings.load(data_dir))
+    except (ValueError, TypeError, InvalidSignature, tls.TlsError, settings.SettingsError) as exc:
+        return Finding(False, name, f"cannot be used: {exc}", "run `communityhub tls init`")
+    current = tls.status(data_dir, now)
+    detail = (f"for {current.certificate_names} until {current.certificate_ends:%Y-%m-%d}, {current.days_left} "
+              f"days left; village CA {current.fingerprint}")
+    if not tls.permits(authority, names):
+        return Finding(False, name, f"the village CA cannot vouch for {names}, the hub's names in its settings",
+                       "`communityhub tls init --new-ca`, then install the new CA on every phone (/phone-setup)")
+    if tls.names_of(certificate) != names:
+        return Finding(False, name, f"made for {current.certificate_names}, but the settings name the hub {names}",
+                       "run `communityhub tls init` and restart the hub")
+    if current.days_left < tls.RENEW_BEFORE.days:
+        return Finding(False, name, detail + (": ended" if current.days_left < 0 else ": not renewed in time"),
+                       "run `communityhub tls renew` and restart the hub (systemctl restart communityhub)")
+    if current.authority_ends - now.astimezone(UTC) < tls.CA_WARN_BEFORE:
+        return Finding(False, name, f"{detail}; the village CA ends on {current.authority_ends:%Y-%m-%d}",
+                       "`communityhub tls init --new-ca`, then install the new CA on every phone (/phone-setup)")
+    return Finding(True, name, detail)
+
+
 def run_checks(data_dir, min_free_mb, now):
     """Every finding, in the order an operator should fix them."""
     findings = [check_data_dir(data_dir)]
@@ -251,5 +291,5 @@ def run_checks(data_dir, min_free_mb, now):
     findings += [check_disk(data_dir, min_free_mb), check_disk_wear(), check_clock(now)]
     if findings[0].ok:
         findings += [check_clock_reports(data_dir), check_last_backup(data_dir, now),
-                     check_last_delivery(data_dir, now)]
+                     check_last_delivery(data_dir, now), check_certificate(data_dir, now)]
     return findings

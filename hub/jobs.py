@@ -93,6 +93,8 @@ JOBS = (
         first=timedelta(minutes=20)),
     Job("federation.deliver", timedelta(minutes=5), "federation.jobs:deliver", args=(wall_time,),
         first=timedelta(minutes=2)),
+    # HTTPS (hub.https): renew the server certificate a month before it ends, and serve the new one.
+    Job("tls.renew", DAY, "hub.https:renew", args=(the_app, wall_time), first=timedelta(minutes=3)),
 )
 
 

@@ -52,6 +52,9 @@ SETTINGS = (
             "Environment only."),
     Setting("HOST", "0.0.0.0", "Address `communityhub run` listens on."),
     Setting("PORT", 8080, "Port `communityhub run` listens on."),
+    Setting("HTTPS_PORT", 8443,
+            "Port of the hub's HTTPS listener, beside PORT (443 on a provisioned Pi, docs/https.md); 0 turns it "
+            "off. It is off anyway while the hub has no certificate (`communityhub tls init` makes one)."),
     Setting("THREADS", 4, "Worker threads of the web server (one process, see DECISIONS)."),
     Setting("DEFAULT_LANGUAGE", "en",
             "Language of pages when neither the user, the picker nor the browser chooses one."),

@@ -155,4 +155,5 @@ if [ "$DRY_RUN" = 1 ]; then
 else
     say "Community Hub is installed. Join its Wi-Fi and open http://${hostname:-hub}.local/ (or any web page)."
     say "The Wi-Fi passphrase is in $DATA_DIR/wifi-passphrase; \`communityhub doctor\` checks the hub."
+    say "Phones that should work away from the hub: sign in, open /phone-setup (village certificate, https)."
 fi

@@ -51,6 +51,9 @@ def hub_environment(data_dir, base=None):
     env["COMMUNITYHUB_DATA_DIR"] = str(data_dir)
     # Never zeroconf from a test's hub onto a real interface (the discovery tests make their own namespace).
     env.setdefault("COMMUNITYHUB_DISCOVERY", "0")
+    # No HTTPS listener on the fixed default port unless a test asks for one (tests/test_https.py): several
+    # test hubs run at once.
+    env.setdefault("COMMUNITYHUB_HTTPS_PORT", "0")
     return env
 
 

@@ -67,7 +67,9 @@ def test_render__hub_unit_is_hardened_with_a_watchdog(rendered):
     _, out, _ = rendered
     unit = keyfile(out / "etc/systemd/system/communityhub.service")["Service"]
     assert (unit["Type"], unit["WatchdogSec"], unit["Restart"]) == ("notify", "120", "on-failure")
-    assert unit["ExecStart"] == "/opt/communityhub/venv/bin/communityhub run --host 0.0.0.0 --port 80"
+    # 443: phones set up with the village CA (docs/https.md).
+    assert unit["ExecStart"] == ("/opt/communityhub/venv/bin/communityhub run --host 0.0.0.0 --port 80 "
+                                 "--https-port 443")
     assert unit["Environment"] == "COMMUNITYHUB_DATA_DIR=/var/lib/communityhub"
     for option, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("PrivateTmp", "yes"),
                           ("ProtectHome", "yes"),

@@ -255,6 +255,7 @@ def test_job_table__fixed_ids_daily_restarting_triggers_safe_defaults(fresh_app)
         ("cases.retention", DAY, "hub.cases.jobs:erase_old_narratives"),
         ("federation.build", DAY, "federation.jobs:build_months"),
         ("federation.deliver", timedelta(minutes=5), "federation.jobs:deliver"),
+        ("tls.renew", DAY, "hub.https:renew"),
     ]
     hub = create_scheduler(fresh_app)  # the real clocks: the first runs are minutes away, nothing runs here
     hub.start()

@@ -1,0 +1,7 @@
+"""Setting up a phone to use the hub away from its Wi-Fi: the village CA to install, and how (docs/https.md)."""
+
+from flask import Blueprint
+
+bp = Blueprint("phone", __name__)
+
+from hub.phone import views  # noqa: E402,F401  (registers the routes on bp)
