@@ -36,6 +36,7 @@ class Form:
 
 
 FORMS = [
+    # Groups.
     Form("group new", "coordinator", "/groups/new",
          {"name": "Youth forum", "kind": "local_club", "description": LONG},
          {"name": "There is already a group called Youth forum.",
@@ -44,6 +45,99 @@ FORMS = [
          {"name": "Youth forum", "kind": "local_club", "description": LONG},
          {"name": "There is already a group called Youth forum.",
           "description": "Please use at most 500 characters."}),
+    # Action plans.
+    Form("plan new", "coordinator", "/plans/new",
+         {"goal": LONG, "agreed_on": "2026-12-01"},
+         {"goal": "Please use at most 200 characters.",
+          "agreed_on": "The day the community chose it cannot be in the future."}),
+    Form("plan edit", "coordinator", "/plans/{plan}/edit",
+         {"goal": LONG, "agreed_on": "2026-12-01"},
+         {"goal": "Please use at most 200 characters.",
+          "agreed_on": "The day the community chose it cannot be in the future."}),
+    Form("action new", "coordinator", "/plans/{plan}/actions/new",
+         {"description": "", "owner": "", "owner_name": "", "due_on": "2026-01-01", "status": "planned"},
+         {"description": "Please fill this in.", "owner_name": "Say who does it",
+          "due_on": "An action cannot be due before the plan was agreed"}),
+    Form("action edit", "coordinator", "/plans/{plan}/actions/{action}",
+         {"description": "", "owner": "", "owner_name": "", "due_on": "2026-01-01", "status": "planned"},
+         {"description": "Please fill this in.", "owner_name": "Say who does it",
+          "due_on": "An action cannot be due before the plan was agreed"}),
+    # Notices.
+    Form("notice new", "coordinator", "/notices/new",
+         {"audience": "all", "title": "", "body": "Meeting moved", "ends_on": "2026-11-01"},
+         {"title": "Please fill this in.", "ends_on": "The last day to show it cannot be in the past."}),
+    # The services directory.
+    Form("service new", "coordinator", "/services/new",
+         {"name": "Childline", "kind": "child_helpline", "phone": "call us", "address": LONG},
+         {"name": "There is already a service called Childline.", "address": "Please use at most 200 characters.",
+          "phone": "A phone number has digits"}),
+    Form("service edit", "coordinator", "/services/{police}",
+         {"name": "Childline", "kind": "police", "phone": "call us", "address": LONG, "state": "active"},
+         {"name": "There is already a service called Childline.", "address": "Please use at most 200 characters.",
+          "phone": "A phone number has digits"}),
+    # The curriculum.
+    Form("topic new", "coordinator", "/topics/new",
+         {"language": "en", "name": "Child rights", "description": LONG},
+         {"name": "There is already a topic called Child rights.",
+          "description": "Please use at most 300 characters."}),
+    Form("topic edit", "coordinator", "/topics/{topic}?language=en",
+         {"language": "en", "name": "Child rights", "description": LONG, "state": "active"},
+         {"name": "There is already a topic called Child rights.",
+          "description": "Please use at most 300 characters."}),
+    Form("training", "coordinator", "/volunteers/{facilitator}/train",
+         {"trained_on": "", "meeting_id": "abc"},
+         {"trained_on": "Please fill this in.", "meeting_id": "Please give a number.",
+          "topics": "Choose at least one topic."},
+         status=400, page="/volunteers/{facilitator}"),
+    # The schools register.
+    Form("dropout new", "coordinator", "/school/new",
+         {"child": "{sita}", "left_on": "", "reason": "cost", "school": LONG},
+         {"left_on": "Please fill this in.", "school": "Please use at most",
+          "child": "Sita is already recorded out of school"}),
+    Form("outreach visit", "coordinator", "/school/{dropout}/visits",
+         {"visited_on": "2026-01-01", "visited_by": "", "result": LONG},
+         {"visited_on": "This is before the child left school", "visited_by": "Please fill this in.",
+          "result": "Please use at most"}, page="/school/{dropout}"),
+    Form("back to school", "coordinator", "/school/{dropout}/reenrol",
+         {"reenrolled_on": "2026-01-01", "reenrolled_school": LONG},
+         {"reenrolled_on": "This is before the child left school", "reenrolled_school": "Please use at most"},
+         page="/school/{dropout}"),
+    # The migration register.
+    Form("departure new", "coordinator", "/migration/new",
+         {"committee": "{committee}", "person": "", "name": "", "age": "thirty", "left_on": "2026-12-01",
+          "destination": "Delhi", "purpose": "work"},
+         {"age": "in digits", "left_on": "This date is after today",
+          "name": "Write the name of the person who left"}),
+    Form("departure edit", "coordinator", "/migration/{departure}/edit",
+         {"committee": "{committee}", "person": "", "name": "", "age": "thirty", "left_on": "2026-12-01",
+          "destination": "Delhi", "purpose": "work"},
+         {"age": "in digits", "left_on": "This date is after today",
+          "name": "Write the name of the person who left"}),
+    Form("departure call", "coordinator", "/migration/{departure}/calls",
+         {"called_on": "2026-09-01", "result": ""},
+         {"called_on": "This is before they left", "result": "Please fill this in."},
+         page="/migration/{departure}"),
+    # Savings.
+    Form("savings cycle", "coordinator", "/savings/new",
+         {"group": "{mothers}", "name": "", "starts_on": "2026-11-01", "ends_on": "2026-10-01",
+          "share_value": "fifty", "social_amount": "", "rate": "2"},
+         {"name": "Please fill this in.", "ends_on": "The share-out comes after the start.",
+          "share_value": "Give an amount in digits"}),
+    Form("savings entry", "coordinator", "/savings/{cycle}/entries/new",
+         {"kind": "deposit", "member": "{saver}", "amount": "55", "on_day": "", "note": LONG},
+         {"on_day": "Please fill this in.", "note": "Please use at most",
+          "amount": "Savings are bought in shares of"}),
+    Form("savings loan", "coordinator", "/savings/{cycle}/loans/new",
+         {"member": "", "amount": "100", "months": "99", "rate": "2", "on_day": ""},
+         {"on_day": "Please fill this in.", "member": "Choose a member of this group from the list.",
+          "months": "A loan is repaid in 1 to 36 months."}),
+    Form("savings meeting", "coordinator", "/savings/{cycle}/meetings/new",
+         {"held_on": "", "shares-{saver}": "many"},
+         {"held_on": "Please fill this in.", "shares-{saver}": "Give a number of shares from 0 to"}),
+    Form("savings account", "coordinator", "/savings/{cycle}/members",
+         {"member": "", "account": "999"},
+         {"account": "Choose an account that belongs to this group.",
+          "member": "Choose a member of this group from the list."}),
 ]
 
 
@@ -55,14 +149,44 @@ def fixed_clock(monkeypatch):
 
 @pytest.fixture
 def world(app):
-    """What the forms work on: two groups, ... (their ids by name)."""
+    """What the forms work on (their ids by name): groups, a child out of school, a departure, a plan with an
+    action, services, a savings cycle."""
+    from hub.auth.models import User
+    from hub.curriculum.models import Topic
     from hub.groups.models import Group
-    from hub.groups.service import create_group
+    from hub.groups.service import create_group, set_groups_of
+    from hub.migration.service import Entry, create_departure
+    from hub.plans.service import ActionDraft, PlanDraft, add_action, create_plan
+    from hub.savings.models import SavingsMember
+    from hub.savings.service import create_cycle
+    from hub.schools.service import record_dropout
+    from hub.services.service import create_service
+    from tests.factories import make_person
 
     with app.app_context():
+        coordinator = User.get(User.username == "coordinator")
+        facilitator = User.get(User.username == "facilitator")
         youth = create_group("Youth forum", Group.YOUTH_FORUM)
         mothers = create_group("Mothers' group", Group.MOTHERS_GROUP)
-    return {"youth": youth.id, "mothers": mothers.id}
+        committee = create_group("Vigilance committee", Group.VIGILANCE_COMMITTEE)
+        set_groups_of(facilitator, [youth.id])
+        sita = make_person(youth, name="Sita", birth_year=2014)
+        make_person(mothers, name="Meena", birth_year=1990)
+        dropout = record_dropout(coordinator, sita.id, date(2026, 3, 1), "cost")
+        departure = create_departure(Entry(committee_id=committee.id, left_on=date(2026, 10, 1), destination="Delhi",
+                                           purpose="work", name="Anil Kumar", age=30), coordinator)
+        plan = create_plan(coordinator, PlanDraft(goal="Every child in school", agreed_on=date(2026, 6, 1)), TODAY)
+        action = add_action(plan, coordinator, ActionDraft(description="Visit families", due_on=date(2026, 12, 1),
+                                                           owner_name="Ravi"))
+        create_service("Childline", "child_helpline", phone="1098")
+        police = create_service("Police station", "police", phone="100")
+        cycle = create_cycle(mothers, "Savings 2026", date(2026, 1, 10), date(2026, 12, 20), "50", "10", "2")
+        saver = SavingsMember.get(SavingsMember.cycle == cycle)
+        topic = Topic.get(Topic.code == "sexual_abuse")
+    return {"youth": youth.id, "mothers": mothers.id, "committee": committee.id, "sita": sita.id,
+            "dropout": dropout.id, "departure": departure.id, "plan": plan.id, "action": action.id,
+            "police": police.id, "cycle": cycle.id, "saver": saver.id, "topic": topic.id,
+            "facilitator": facilitator.id}
 
 
 def rows(app):
@@ -79,9 +203,11 @@ def test_one_post_shows_every_fields_error_and_saves_nothing(app, world, login_a
     path = form.path.format(**world)
     token = csrf_token(client, (form.page or path).format(**world))
     before = rows(app)
-    response = client.post(path, data={**form.data, **form.extra, "csrf_token": token})
+    data = {name.format(**world): value.format(**world) for name, value in form.data.items()}
+    response = client.post(path, data={**data, **form.extra, "csrf_token": token})
     page = response.get_data(as_text=True)
     assert response.status_code == form.status, page
     for name, message in form.errors.items():
-        assert message in " ".join(field_errors(page, name)), (name, field_errors(page, name))
+        shown = field_errors(page, name.format(**world))
+        assert message in " ".join(shown), (name, shown)
     assert rows(app) == before
