@@ -36,6 +36,20 @@ class Form:
 
 
 FORMS = [
+    # The village and the people register.
+    Form("village", "coordinator", "/village",
+         {"name": "", "country": "IN", "languages": "en", "numbers": "Police, call 100"},
+         {"name": "Please fill this in.", "numbers": "Write each number on its own line"}),
+    Form("person new", "coordinator", "/people/new",
+         {"name": "Sita " * 20, "sex": "female", "birth_year": "1850", "age_band": "", "school_status": "unknown",
+          "group": "", "role": "member", "joined_on": "2026-11-22"},
+         {"name": "Please use at most 80 characters.", "birth_year": "A birth year is between 1900 and"}),
+    Form("person edit", "coordinator", "/people/{sita}/edit",
+         {"name": "Sita " * 20, "sex": "female", "birth_year": "1850", "age_band": "", "school_status": "unknown"},
+         {"name": "Please use at most 80 characters.", "birth_year": "A birth year is between 1900 and"}),
+    Form("member add", "coordinator", "/groups/{youth}/members",
+         {"person": "", "role": "member", "joined_on": "2026-12-01"},
+         {"person": "Choose a person from the list.", "joined_on": "This date is after today"}, status=400),
     # Groups.
     Form("group new", "coordinator", "/groups/new",
          {"name": "Youth forum", "kind": "local_club", "description": LONG},
