@@ -36,6 +36,21 @@ class Form:
 
 
 FORMS = [
+    # Sessions and attendance.
+    Form("session new", "facilitator", "/sessions/new?group={youth}",
+         {"status": "planned", "kind": "life_skills", "day": "1999-12-31", "start": "", "place": ""},
+         {"start": "Please fill this in.", "day": "Give a date between"}),
+    Form("session edit", "facilitator", "/sessions/{meeting}/edit",
+         {"status": "planned", "kind": "life_skills", "day": "1999-12-31", "start": "", "place": "",
+          "version": "{meeting_version}"},
+         {"start": "Please fill this in.", "day": "Give a date between"}),
+    Form("attendance sheet", "facilitator", "/sessions/{meeting}/paper",
+         {"order": "{sita}", "absent": "7", "excused": LONG},
+         {"absent": "The list has numbers 1 to 1 only", "excused": "Please use at most 2000 characters."}),
+    # Protocols.
+    Form("protocol", "coordinator", "/protocols/neglect/edit?language=en",
+         {"who_to_call": LONG, "first_steps": "\n".join(["Listen"] * 13), "do_not": "", "refer_to": ""},
+         {"who_to_call": "Please use at most 2000 characters.", "first_steps": "Please write at most 12 steps"}),
     # Concerns, cases and referrals.
     Form("concern new", "coordinator", "/concerns/new",
          {"in_danger": "no", "category": "neglect", "child": "", "child_description": "", "place": LONG,
@@ -200,7 +215,7 @@ def world(app):
     from hub.savings.service import create_cycle
     from hub.schools.service import record_dropout
     from hub.services.service import create_service
-    from tests.factories import make_person
+    from tests.factories import make_meeting, make_person
 
     with app.app_context():
         coordinator = User.get(User.username == "coordinator")
@@ -223,6 +238,7 @@ def world(app):
         saver = SavingsMember.get(SavingsMember.cycle == cycle)
         topic = Topic.get(Topic.code == "sexual_abuse")
         case_worker = User.get(User.username == "caseworker")
+        meeting = make_meeting(youth, datetime(2026, 11, 20, 16, 0), status="planned", facilitators=[facilitator])
         reported = report_concern(Report("neglect", "Left alone at night", False, child_description="Boy, 9"),
                                   coordinator)
         case = report_concern(Report("neglect", "Not fed", False, child_description="Girl, 7"), coordinator)
@@ -235,7 +251,7 @@ def world(app):
             "police": police.id, "cycle": cycle.id, "saver": saver.id, "topic": topic.id,
             "facilitator": facilitator.id, "reported": reported.id, "reported_version": reported.version,
             "case": case.id, "case_version": case.version, "referral": referral.id,
-            "referral_version": referral.version}
+            "referral_version": referral.version, "meeting": meeting.id, "meeting_version": meeting.version}
 
 
 def rows(app):
