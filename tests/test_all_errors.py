@@ -72,6 +72,18 @@ FORMS = [
     Form("referral update", "coordinator", "/referrals/{referral}",
          {"status": "nowhere", "outcome": LONG * 3, "version": "{referral_version}"},
          {"status": "A referral that is", "outcome": "Please use at most"}),
+    # Accounts.
+    Form("account new", "coordinator", "/accounts/new",
+         {"display_name": "", "username": "facilitator", "role": "member", "language": "", "secret": "12345"},
+         {"display_name": "Please fill this in.", "username": "The username facilitator is already taken.",
+          "secret": "A PIN has exactly 6 digits."}),
+    Form("account edit", "coordinator", "/accounts/{coordinator}",
+         {"display_name": "", "role": "member", "language": ""},
+         {"display_name": "Please fill this in.", "role": "The hub needs at least one active coordinator."}),
+    Form("own secret", "coordinator", "/account/secret",
+         {"current": "not my password", "new": "coordinator-2026", "confirm": "something else"},
+         {"current": "Your current password or PIN is not right.", "new": "username",
+          "confirm": "differ"}),
     # The village and the people register.
     Form("village", "coordinator", "/village",
          {"name": "", "country": "IN", "languages": "en", "numbers": "Police, call 100"},
@@ -249,7 +261,7 @@ def world(app):
     return {"youth": youth.id, "mothers": mothers.id, "committee": committee.id, "sita": sita.id,
             "dropout": dropout.id, "departure": departure.id, "plan": plan.id, "action": action.id,
             "police": police.id, "cycle": cycle.id, "saver": saver.id, "topic": topic.id,
-            "facilitator": facilitator.id, "reported": reported.id, "reported_version": reported.version,
+            "facilitator": facilitator.id, "coordinator": coordinator.id, "reported": reported.id, "reported_version": reported.version,
             "case": case.id, "case_version": case.version, "referral": referral.id,
             "referral_version": referral.version, "meeting": meeting.id, "meeting_version": meeting.version}
 

@@ -73,12 +73,18 @@ def groups_of(user):
     return list(Group.active().join(AccountGroup).where(AccountGroup.user == user))
 
 
-def set_groups_of(user, group_ids):
-    """Make the account belong to exactly these groups (unknown or archived ids are refused)."""
-    wanted = set(group_ids)
+def check_groups(group_ids):
+    """The set of group ids, or GroupError when one is unknown or archived."""
+    wanted = set(group_ids or ())
     found = {group.id for group in Group.active().where(Group.id.in_(wanted))} if wanted else set()
     if found != wanted:
         raise GroupError(_("Choose groups from the list."), "groups")
+    return wanted
+
+
+def set_groups_of(user, group_ids):
+    """Make the account belong to exactly these groups (unknown or archived ids are refused)."""
+    wanted = check_groups(group_ids)
     with database.atomic():
         AccountGroup.delete().where((AccountGroup.user == user) & AccountGroup.group.not_in(wanted)).execute()
         have = {link.group_id for link in AccountGroup.select().where(AccountGroup.user == user)}
