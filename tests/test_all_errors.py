@@ -84,6 +84,10 @@ FORMS = [
          {"current": "not my password", "new": "coordinator-2026", "confirm": "something else"},
          {"current": "Your current password or PIN is not right.", "new": "username",
           "confirm": "differ"}),
+    # Sharing with the district.
+    Form("enrolment", "coordinator", "/sharing/enrol", {"aggregator_url": "district-laptop", "code": ""},
+         {"code": "Please fill this in.", "aggregator_url": "Type the aggregator's address"}, status=400,
+         page="/sharing"),
     # The village and the people register.
     Form("village", "coordinator", "/village",
          {"name": "", "country": "IN", "languages": "en", "numbers": "Police, call 100"},
