@@ -265,7 +265,8 @@ def world(app):
     return {"youth": youth.id, "mothers": mothers.id, "committee": committee.id, "sita": sita.id,
             "dropout": dropout.id, "departure": departure.id, "plan": plan.id, "action": action.id,
             "police": police.id, "cycle": cycle.id, "saver": saver.id, "topic": topic.id,
-            "facilitator": facilitator.id, "coordinator": coordinator.id, "reported": reported.id, "reported_version": reported.version,
+            "facilitator": facilitator.id, "coordinator": coordinator.id, "reported": reported.id,
+            "reported_version": reported.version,
             "case": case.id, "case_version": case.version, "referral": referral.id,
             "referral_version": referral.version, "meeting": meeting.id, "meeting_version": meeting.version}
 

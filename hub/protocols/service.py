@@ -16,27 +16,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.service import record
+from hub.categories import CATEGORY_LABELS
 from hub.db import database
 from hub.i18n import LANGUAGES
 from hub.protocols.models import ProtocolText
 from hub.protocols.shipped import SHIPPED
 from hub.validation import FieldError, Problems
 
-# Keys are hub.cases.models.CATEGORIES, in order, written out rather than imported: the cases models
-# import the services directory, whose package imports this module (a test checks they agree).
-CATEGORY_LABELS = {
-    "child_labour": _l("Child labour"),
-    "trafficking": _l("Trafficking"),
-    "child_marriage": _l("Child marriage"),
-    "sexual_abuse": _l("Sexual abuse"),
-    "physical_abuse": _l("Physical abuse"),
-    "neglect": _l("Neglect"),
-    "school_dropout": _l("School drop-out"),
-    "missing_child": _l("Missing child"),
-    "unsafe_migration": _l("Unsafe migration"),
-    "substance_abuse": _l("Substance abuse"),
-    "other": _l("Other concern"),
-}
 PARTS = ("who_to_call", "first_steps", "do_not", "refer_to")
 PART_LABELS = {
     "who_to_call": _l("Who to call"),
