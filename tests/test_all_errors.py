@@ -35,6 +35,11 @@ class Form:
     extra: dict = field(default_factory=dict)
 
 
+def pair(name, role, new_path, edit_path, data, errors):
+    """The same mistakes made on the form that adds a thing and on the one that changes it."""
+    return Form(f"{name} new", role, new_path, data, errors), Form(f"{name} edit", role, edit_path, data, errors)
+
+
 FORMS = [
     # Sessions and attendance.
     Form("session new", "facilitator", "/sessions/new?group={youth}",
@@ -103,31 +108,19 @@ FORMS = [
          {"person": "", "role": "member", "joined_on": "2026-12-01"},
          {"person": "Choose a person from the list.", "joined_on": "This date is after today"}, status=400),
     # Groups.
-    Form("group new", "coordinator", "/groups/new",
-         {"name": "Youth forum", "kind": "local_club", "description": LONG},
-         {"name": "There is already a group called Youth forum.",
-          "description": "Please use at most 500 characters."}),
-    Form("group edit", "coordinator", "/groups/{mothers}/edit",
-         {"name": "Youth forum", "kind": "local_club", "description": LONG},
-         {"name": "There is already a group called Youth forum.",
-          "description": "Please use at most 500 characters."}),
+    *pair("group", "coordinator", "/groups/new", "/groups/{mothers}/edit",
+          {"name": "Youth forum", "kind": "local_club", "description": LONG},
+          {"name": "There is already a group called Youth forum.",
+           "description": "Please use at most 500 characters."}),
     # Action plans.
-    Form("plan new", "coordinator", "/plans/new",
-         {"goal": LONG, "agreed_on": "2026-12-01"},
-         {"goal": "Please use at most 200 characters.",
-          "agreed_on": "The day the community chose it cannot be in the future."}),
-    Form("plan edit", "coordinator", "/plans/{plan}/edit",
-         {"goal": LONG, "agreed_on": "2026-12-01"},
-         {"goal": "Please use at most 200 characters.",
-          "agreed_on": "The day the community chose it cannot be in the future."}),
-    Form("action new", "coordinator", "/plans/{plan}/actions/new",
-         {"description": "", "owner": "", "owner_name": "", "due_on": "2026-01-01", "status": "planned"},
-         {"description": "Please fill this in.", "owner_name": "Say who does it",
-          "due_on": "An action cannot be due before the plan was agreed"}),
-    Form("action edit", "coordinator", "/plans/{plan}/actions/{action}",
-         {"description": "", "owner": "", "owner_name": "", "due_on": "2026-01-01", "status": "planned"},
-         {"description": "Please fill this in.", "owner_name": "Say who does it",
-          "due_on": "An action cannot be due before the plan was agreed"}),
+    *pair("plan", "coordinator", "/plans/new", "/plans/{plan}/edit",
+          {"goal": LONG, "agreed_on": "2026-12-01"},
+          {"goal": "Please use at most 200 characters.",
+           "agreed_on": "The day the community chose it cannot be in the future."}),
+    *pair("action", "coordinator", "/plans/{plan}/actions/new", "/plans/{plan}/actions/{action}",
+          {"description": "", "owner": "", "owner_name": "", "due_on": "2026-01-01", "status": "planned"},
+          {"description": "Please fill this in.", "owner_name": "Say who does it",
+           "due_on": "An action cannot be due before the plan was agreed"}),
     # Notices.
     Form("notice new", "coordinator", "/notices/new",
          {"audience": "all", "title": "", "body": "Meeting moved", "ends_on": "2026-11-01"},
@@ -169,16 +162,11 @@ FORMS = [
          {"reenrolled_on": "This is before the child left school", "reenrolled_school": "Please use at most"},
          page="/school/{dropout}"),
     # The migration register.
-    Form("departure new", "coordinator", "/migration/new",
-         {"committee": "{committee}", "person": "", "name": "", "age": "thirty", "left_on": "2026-12-01",
-          "destination": "Delhi", "purpose": "work"},
-         {"age": "in digits", "left_on": "This date is after today",
-          "name": "Write the name of the person who left"}),
-    Form("departure edit", "coordinator", "/migration/{departure}/edit",
-         {"committee": "{committee}", "person": "", "name": "", "age": "thirty", "left_on": "2026-12-01",
-          "destination": "Delhi", "purpose": "work"},
-         {"age": "in digits", "left_on": "This date is after today",
-          "name": "Write the name of the person who left"}),
+    *pair("departure", "coordinator", "/migration/new", "/migration/{departure}/edit",
+          {"committee": "{committee}", "person": "", "name": "", "age": "thirty", "left_on": "2026-12-01",
+           "destination": "Delhi", "purpose": "work"},
+          {"age": "in digits", "left_on": "This date is after today",
+           "name": "Write the name of the person who left"}),
     Form("departure call", "coordinator", "/migration/{departure}/calls",
          {"called_on": "2026-09-01", "result": ""},
          {"called_on": "This is before they left", "result": "Please fill this in."},
