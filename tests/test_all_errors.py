@@ -284,3 +284,23 @@ def test_one_post_shows_every_fields_error_and_saves_nothing(app, world, login_a
         shown = field_errors(page, name.format(**world))
         assert message in " ".join(shown), (name, shown)
     assert rows(app) == before
+
+
+def test_first_set_up__shows_the_villages_and_the_accounts_errors_in_one_post(fresh_app, data_dir):
+    """The first run's form (before any account exists): a password typed twice differently (the form), emergency
+    numbers that do not parse (the village's rule) and a password containing the username (the account's rule)."""
+    from hub import instance
+
+    client = fresh_app.test_client()
+    before = rows(fresh_app)
+    response = client.post("/setup", data={
+        "setup_code": instance.setup_code(data_dir), "name": "Kashipur", "district": "Satkhira", "country": "BD",
+        "languages": ["bn", "en"], "numbers": "Police, call 999", "display_name": "Rahima Khatun",
+        "username": "rahima", "password": "rahima-password", "confirm": "another password",
+        "csrf_token": csrf_token(client, "/setup")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert field_errors(page, "confirm") == ["The two entries differ."]
+    assert "Write each number on its own line" in " ".join(field_errors(page, "numbers"))
+    assert "username" in " ".join(field_errors(page, "password"))
+    assert rows(fresh_app) == before
