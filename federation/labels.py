@@ -2,8 +2,9 @@
 
 The village's sharing page and printable report (the hub's describe module) and the district's pages and
 exports (federation.aggregator) all name a figure from here, so "Concerns reported, by what they are
-about" reads the same in the village and at the district. No hub import: the aggregator runs without
-the hub's areas. The words match the hub's own registers (the same msgids, so one translation serves
+about" reads the same in the village and at the district. From the hub it reads only the categories of
+concern (hub.categories, the one table the village's areas use too): the aggregator runs without the
+hub's areas. The words match the hub's own registers (the same msgids, so one translation serves
 both); a code with no name here (a vocabulary grown after this list) is shown as its code.
 
 Labels are lazy (`lazy_gettext`): they are turned into text in the language of the request.
@@ -11,6 +12,8 @@ Labels are lazy (`lazy_gettext`): they are turned into text in the language of t
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from hub.categories import CATEGORY_LABELS
 
 # Table titles, in the order the village report reads them (sessions, people, concerns, registers, savings).
 TABLE_TITLES = {
@@ -55,19 +58,6 @@ TOPIC_LABELS = {
     "other": _l("Other topics"),
 }
 SEX_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
-CATEGORY_LABELS = {
-    "child_labour": _l("Child labour"),
-    "trafficking": _l("Trafficking"),
-    "child_marriage": _l("Child marriage"),
-    "sexual_abuse": _l("Sexual abuse"),
-    "physical_abuse": _l("Physical abuse"),
-    "neglect": _l("Neglect"),
-    "school_dropout": _l("School drop-out"),
-    "missing_child": _l("Missing child"),
-    "unsafe_migration": _l("Unsafe migration"),
-    "substance_abuse": _l("Substance abuse"),
-    "other": _l("Other concern"),
-}
 RISK_LABELS = {
     "low": _l("Low"),
     "medium": _l("Medium"),

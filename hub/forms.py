@@ -61,6 +61,18 @@ def apply_error(form, error, fresh_only=False):
     return False
 
 
+def check_too(form, check):
+    """The form itself refused something: run check() too (the service's rules, which must accept the
+    missing values of refused fields), and show its errors beside the fields the form found nothing wrong
+    with, so every field's error shows in one pass. Returns False, for `if` chains."""
+    if check is not None:
+        try:
+            check()
+        except FieldError as error:
+            apply_error(form, error, fresh_only=True)
+    return False
+
+
 def saved(form, action, message, target, check=None):
     """Post/Redirect/Get in one call: when the form is submitted and valid, run action(); on success flash
     message and redirect to target (each a value, or a function of what action returned). When the service
@@ -75,11 +87,7 @@ def saved(form, action, message, target, check=None):
     if not form.is_submitted():
         return None
     if not form.validate():
-        if check is not None:
-            try:
-                check()
-            except FieldError as error:
-                apply_error(form, error, fresh_only=True)
+        check_too(form, check)
         return None
     try:
         result = action()

@@ -4,6 +4,11 @@ Each area's service raises its own subclass of FieldError (CaseError, MeetingErr
 `field` names the form field (None: the form as a whole), and `errors` holds every (field, message) the
 check found, so a form shows all of them beside their fields at once instead of one per submit. Views
 show them with hub.forms.apply_error (or hub.forms.saved, which also does the Post/Redirect/Get).
+
+Each form's rules live in one `check_<thing>()` of its area's service, which collects every refusal with
+Problems (a rule whose field is missing or malformed is left to the form) and which the write calls
+before it writes; when the form itself refuses a field, the view runs the same check too
+(`saved(..., check=...)` or hub.forms.check_too), so one submit shows the form's errors and the rules'.
 """
 
 

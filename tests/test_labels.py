@@ -34,10 +34,21 @@ def test_labels__one_name_for_the_village_report_and_the_district(app):
         assert section.rows[0].label == labels.figure("migration:minors_away")
 
 
-def test_labels__import_nothing_from_the_hub():
+def test_labels__import_from_the_hub_only_the_categories_of_concern():
     tree = ast.parse((ROOT / "federation" / "labels.py").read_text(encoding="utf-8"))
     imported = [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
-    assert not [name for name in imported if name == "hub" or name.startswith("hub.")]
+    assert [name for name in imported if name == "hub" or name.startswith("hub.")] == ["hub.categories"]
+    tree = ast.parse((ROOT / "hub" / "categories.py").read_text(encoding="utf-8"))
+    assert not [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module.startswith("hub")]
     aggregator_web = (ROOT / "federation" / "aggregator" / "web").glob("*.py")
     assert not [path for path in aggregator_web if path.name == "labels.py"]  # the old second table is gone
+
+
+def test_category_names__are_written_once_for_the_village_and_the_district():
+    from hub.cases import service as cases
+    from hub.categories import CATEGORY_LABELS
+    from hub.protocols import service as protocols
+
+    assert labels.CATEGORY_LABELS is CATEGORY_LABELS
+    assert cases.CATEGORY_LABELS is CATEGORY_LABELS and protocols.CATEGORY_LABELS is CATEGORY_LABELS

@@ -10,6 +10,7 @@ from hub.auth.service import (
     ROLE_LABELS,
     AccountError,
     check_new_user,
+    check_user,
     create_user,
     reset_secret,
     set_active,
@@ -69,6 +70,7 @@ def account_edit(user_id):
         lambda: update_user(user, form.display_name.data, form.role.data, form.language.data, form.groups.data),
         _("Account %(username)s saved.", username=user.username),
         url_for("auth.accounts"),
+        check=lambda: check_user(user, form.role.data, form.groups.data),
     )
     if done:
         return done

@@ -18,7 +18,7 @@ from hub.audit.service import record
 from hub.auth import strength
 from hub.auth.models import User
 from hub.db import database
-from hub.groups.service import GroupError, groups_of, set_groups_of
+from hub.groups.service import GroupError, check_groups, groups_of, set_groups_of
 from hub.validation import FieldError, Problems
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -116,8 +116,7 @@ def create_user(username, role, secret, display_name=None, language="", must_cha
     return user
 
 
-def update_user(user, display_name, role, language, group_ids=None):
-    """Change an account's name, role, language and groups; a role that needs a password keeps its secret."""
+def _check_new_role(user, role):
     _check_role(role)
     if role in User.PASSWORD_ROLES and user.secret_kind == User.PIN:
         raise AccountError(_("This account signs in with a PIN. Reset it with a password of at least "
@@ -125,6 +124,20 @@ def update_user(user, display_name, role, language, group_ids=None):
                            "role")
     if user.role == User.COORDINATOR and role != User.COORDINATOR:
         _keep_one_coordinator(user)
+
+
+def check_user(user, role, group_ids=None):
+    """Raise AccountError naming every field of a change to an account that is wrong."""
+    problems = Problems(AccountError)
+    problems.check(_check_new_role, user, role)
+    if group_ids is not None:
+        problems.check(_check_groups, group_ids)
+    problems.done()
+
+
+def update_user(user, display_name, role, language, group_ids=None):
+    """Change an account's name, role, language and groups; a role that needs a password keeps its secret."""
+    check_user(user, role, group_ids)
     with database.atomic():
         changes = [name for name, old, new in (("name", user.display_name, display_name),
                                                ("role", user.role, role),
@@ -136,6 +149,13 @@ def update_user(user, display_name, role, language, group_ids=None):
         user.save()
         record("account.updated", user, detail=", ".join(changes))
     return user
+
+
+def _check_groups(group_ids):
+    try:
+        check_groups(group_ids)
+    except GroupError as error:
+        raise AccountError(str(error), "groups") from None
 
 
 def _set_groups(user, group_ids):
@@ -173,16 +193,28 @@ def set_active(user, active):
     return user
 
 
-def change_own_secret(user, current, new):
-    """The signed-in user replaces their secret; the current one must be right and the new one differ."""
-    if not check_secret(user, current):
-        raise AccountError(_("Your current password or PIN is not right."), "current")
+def _new_secret(user, current, new):
     if current == new:
         raise AccountError(_("Choose a new password or PIN, not the one you have now."), "new")
     try:
-        kind = secret_kind_of(user.role, new, user.username)
+        return secret_kind_of(user.role, new, user.username)
     except AccountError as error:
         raise AccountError(str(error), "new") from None
+
+
+def check_new_secret(user, current, new):
+    """The kind of the new secret, or AccountError naming every field that is wrong."""
+    problems = Problems(AccountError)
+    if not check_secret(user, current or ""):
+        problems.add(_("Your current password or PIN is not right."), "current")
+    kind = problems.check(_new_secret, user, current, new or "")
+    problems.done()
+    return kind
+
+
+def change_own_secret(user, current, new):
+    """The signed-in user replaces their secret; the current one must be right and the new one differ."""
+    kind = check_new_secret(user, current, new)
     secret_hash = hash_secret(new)
     with database.atomic():
         user.secret_kind, user.secret_hash = kind, secret_hash

@@ -7,7 +7,7 @@ from hub.audit.service import record_now
 from hub.auth import bp, kept
 from hub.auth.current import sign_in, sign_out
 from hub.auth.forms import ChangeSecretForm, LoginForm
-from hub.auth.service import authenticate, change_own_secret, normalise_username
+from hub.auth.service import authenticate, change_own_secret, check_new_secret, normalise_username
 from hub.forms import EmptyForm, saved
 from hub.redirects import safe_next
 
@@ -71,6 +71,7 @@ def change_secret():
         lambda: change_own_secret(g.user, form.current.data, form.new.data),
         _("Your new password or PIN is saved."),
         url_for("home.index"),
+        check=lambda: check_new_secret(g.user, form.current.data, form.new.data),
     )
     if done:
         return done

@@ -12,6 +12,7 @@ from hub.cases.models import Case, CaseAction, FollowUp
 from hub.cases.service import ACTION, CONSENT, CaseError, check_day, refuse_if_closed
 from hub.db import database
 from hub.text import clean
+from hub.validation import Problems
 
 MAX_NOTE = 4000
 # A child consents alone from 15 (the register's band 15-17); younger, the guardian does. A child described
@@ -41,18 +42,33 @@ def add_action(case, note, user):
     return action
 
 
+def _next_visit(case, next_visit, visited_on, today):
+    if visited_on is not None and next_visit <= visited_on:
+        raise CaseError(_("The next visit comes after this one."), "next_visit")
+    check_day(case, next_visit, today, "next_visit", future=True)
+
+
+def check_follow_up(case, visited_on, progress, next_visit, today):
+    """The visit's notes cleaned, or CaseError naming every field of the visit that is wrong."""
+    problems = Problems(CaseError)
+    if visited_on is None:
+        problems.add(_("Please fill this in."), "visited_on")
+    else:
+        problems.check(check_day, case, visited_on, today, "visited_on")
+    notes = problems.check(_note, progress, "progress", _("Please write what you found on the visit."))
+    if next_visit is not None:
+        problems.check(_next_visit, case, next_visit, visited_on, today)
+    problems.done()
+    return notes
+
+
 def add_follow_up(case, visited_on, progress, next_visit, user, today):
     """Record a follow-up visit (on a day from the report to today) with its progress notes. The case's next
     follow-up becomes next_visit; a visit on or after the one that was due clears it. Return the FollowUp."""
     with database.atomic():
         current = Case.get_by_id(case.id)
         refuse_if_closed(current)
-        check_day(current, visited_on, today, "visited_on")
-        notes = _note(progress, "progress", _("Please write what you found on the visit."))
-        if next_visit is not None:
-            if next_visit <= visited_on:
-                raise CaseError(_("The next visit comes after this one."), "next_visit")
-            check_day(current, next_visit, today, "next_visit", future=True)
+        notes = check_follow_up(current, visited_on, progress, next_visit, today)
         visit = FollowUp.create(case=current, visited_on=visited_on, user=user, progress=notes)
         due = current.next_follow_up
         wanted = next_visit if next_visit is not None else (None if due is not None and visited_on >= due else due)
@@ -64,17 +80,27 @@ def add_follow_up(case, visited_on, progress, next_visit, user, today):
     return visit
 
 
+def check_consent(case, given_by, given_on, today):
+    """Raise CaseError naming every field of a consent that is wrong."""
+    problems = Problems(CaseError)
+    if given_by not in (Case.GUARDIAN, Case.CHILD):
+        problems.add(_("Choose who gave consent."), "given_by")
+    if given_on is None:
+        problems.add(_("Please fill this in."), "given_on")
+    else:
+        problems.check(check_day, case, given_on, today, "given_on")
+        if given_by == Case.CHILD and case.child_id and case.child.band_on(given_on.year) in TOO_YOUNG:
+            problems.add(_("A child under 15 cannot consent alone: record the guardian's consent."), "given_by")
+    problems.done()
+
+
 def record_consent(case, given_by, given_on, user, today):
     """Record who consented to sharing the child's details with services (the guardian or the child) and
     on which day (from the report to today). Return the Case as saved."""
     with database.atomic():
         current = Case.get_by_id(case.id)
         refuse_if_closed(current)
-        if given_by not in (Case.GUARDIAN, Case.CHILD):
-            raise CaseError(_("Choose who gave consent."), "given_by")
-        check_day(current, given_on, today, "given_on")
-        if given_by == Case.CHILD and current.child_id and current.child.band_on(given_on.year) in TOO_YOUNG:
-            raise CaseError(_("A child under 15 cannot consent alone: record the guardian's consent."), "given_by")
+        check_consent(current, given_by, given_on, today)
         Case.update(consent_by=given_by, consent_on=given_on, version=Case.version + 1, updated_by=user,
                     updated_at=clock.now()).where(Case.id == current.id).execute()
         CaseAction.create(case=current, done_at=clock.now(), user=user, kind=CONSENT)

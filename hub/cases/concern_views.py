@@ -5,10 +5,17 @@ from flask_babel import gettext as _
 
 from hub.access import allowed
 from hub.cases import concerns_bp
-from hub.cases.concerns import STATUS_LOOKUPS, ReportLimit, report_concern, report_with_reference, reports_by
+from hub.cases.concerns import (
+    STATUS_LOOKUPS,
+    ReportLimit,
+    check_concern,
+    report_concern,
+    report_with_reference,
+    reports_by,
+)
 from hub.cases.forms import ConcernForm, ReferenceForm
 from hub.cases.service import CaseError, protocol_of
-from hub.forms import apply_error
+from hub.forms import apply_error, check_too
 from hub.people.picker import offered
 from hub.village.service import emergency_numbers
 
@@ -95,6 +102,8 @@ def new():
                 session[SENT] = {"category": report.category, "danger": report.in_danger,
                                  "reference": case.reference}
                 return redirect(url_for("concerns.new", sent=1))
+    elif form.is_submitted():
+        check_too(form, lambda: check_concern(form.report(), g.user))
     return render_template("hub/cases/concern_new.html", form=form, may_name=may_name, q=query,
                            numbers=emergency_numbers(), wait_minutes=(wait + 59) // 60,
                            lookup=ReferenceForm(formdata=None)), status

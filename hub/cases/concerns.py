@@ -25,6 +25,7 @@ from hub.db import database
 from hub.people.models import Person
 from hub.people.service import may_see_person
 from hub.text import clean
+from hub.validation import Problems
 
 MAX_TEXT = 4000   # what happened: a page of a phone's typing; more is refused, never cut
 MAX_SHORT = 200   # the child's description, the place
@@ -49,24 +50,33 @@ class Report:
     place: str = ""
 
 
-def _check(report, user):
-    if report.category not in CATEGORIES:
-        raise CaseError(_("Choose what the concern is about from the list."), "category")
+def _child(report, user):
     child = None
     if report.child_id is not None:
         # Only someone who may see the person names them; anyone else describes the child.
         child = Person.get_or_none((Person.id == report.child_id) & ~Person.archived)
         if child is None or user is None or not may_see_person(user, child):
             raise CaseError(_("Choose the child from the list, or describe them."), "child")
-    if child is None and not report.child_description.strip():
+    if child is None and not (report.child_description or "").strip():
         raise CaseError(_("Say which child this is about: a name, an age, where they live."), "child_description")
+    return child
+
+
+def check_concern(report, user):
+    """(the child of the register, what happened cleaned), or CaseError naming every field of the report that
+    is wrong."""
+    problems = Problems(CaseError)
+    if report.category not in CATEGORIES:
+        problems.add(_("Choose what the concern is about from the list."), "category")
+    child = problems.check(_child, report, user)
     for field, text, limit in (("child_description", report.child_description, MAX_SHORT),
                                ("place", report.place, MAX_SHORT), ("what_happened", report.what_happened, MAX_TEXT)):
         if len(text or "") > limit:
-            raise CaseError(_("Please use at most %(count)d characters.", count=limit), field)
+            problems.add(_("Please use at most %(count)d characters.", count=limit), field)
     what_happened = clean(report.what_happened)
     if not TAGS.sub("", what_happened).strip():
-        raise CaseError(_("Please say what happened."), "what_happened")
+        problems.add(_("Please say what happened."), "what_happened")
+    problems.done()
     return child, what_happened
 
 
@@ -89,7 +99,7 @@ def report_concern(report, user, with_reference=True):
     """Save a concern, unassigned and in status "reported"; user is None for someone with no account.
     Return the Case, with `reference`: the reporter's reference, to show once (only its hash is kept), or
     None without one (the demo's invented reporters, so that a seed always builds the same rows)."""
-    child, what_happened = _check(report, user)
+    child, what_happened = check_concern(report, user)
     reference = new_reference() if with_reference else None
     with database.atomic():
         case = Case.create(category=report.category, child=child, child_description=report.child_description.strip(),

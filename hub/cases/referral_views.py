@@ -9,11 +9,18 @@ from hub.auth.models import User
 from hub.cases import bp
 from hub.cases.forms import ReferralForm, ReferralUpdateForm
 from hub.cases.models import Case, Referral
-from hub.cases.referrals import check_referral, open_slip, refer, services_for, update_referral
+from hub.cases.referrals import (
+    check_referral,
+    check_referral_update,
+    open_slip,
+    refer,
+    services_for,
+    update_referral,
+)
 from hub.cases.service import CaseError, StaleRecord, open_case
 from hub.cases.transitions import REFERRAL_STEPS
 from hub.cases.views import get_case_or_404
-from hub.forms import apply_error, saved
+from hub.forms import apply_error, check_too, saved
 from hub.services.models import Service
 from hub.village.service import get_village
 
@@ -66,6 +73,8 @@ def referral_page(referral_id):
             flash(_("Referral saved.") if saved.version != referral.version else _("Nothing was changed."),
                   "success")
             return redirect(url_for("cases.referral", referral_id=referral.id))
+    elif form.is_submitted():
+        check_too(form, lambda: check_referral_update(referral, form.status.data, form.outcome.data))
     open_case(referral.case, f"referral {referral.id}")  # the page shows what was shared about the child
     return render_template("hub/cases/referral.html", referral=referral, case=referral.case, form=form,
                            theirs=theirs)

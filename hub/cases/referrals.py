@@ -134,6 +134,22 @@ def refer(case, plan, user, today):
     return referral
 
 
+def check_referral_update(current, status, outcome):
+    """The outcome tidied, or CaseError naming every field of a referral's update that is wrong (one whose case
+    notes were erased cannot change at all)."""
+    if current.case.narrative_erased_on is not None:
+        raise CaseError(_("This case's notes were erased under the retention rule: it can no longer change."))
+    problems = Problems(CaseError)
+    if status != current.status and not may_step(current.status, status):
+        allowed = ", ".join(str(referral_status_label(step)) for step in REFERRAL_STEPS.get(current.status, ()))
+        problems.add(_("A referral that is “%(old)s” cannot become “%(new)s”. It can become: %(allowed)s.",
+                       old=referral_status_label(current.status), new=referral_status_label(status),
+                       allowed=allowed or "-"), "status")
+    outcome = problems.check(_limit, outcome, MAX_OUTCOME, "outcome")
+    problems.done()
+    return outcome
+
+
 def update_referral(referral, version, status, outcome, user):
     """Move a referral on (sent, acknowledged, service given, closed, or withdrawn) and record its outcome,
     unless someone saved it since the form was opened. Return the Referral as saved."""
@@ -142,14 +158,7 @@ def update_referral(referral, version, status, outcome, user):
         if current.version != as_version(version):
             name, at = last_change("referral", current.id, ("referral.updated", "referral.created"))
             raise StaleRecord(current, name, at)
-        if current.case.narrative_erased_on is not None:
-            raise CaseError(_("This case's notes were erased under the retention rule: it can no longer change."))
-        if status != current.status and not may_step(current.status, status):
-            allowed = ", ".join(str(referral_status_label(step)) for step in REFERRAL_STEPS.get(current.status, ()))
-            raise CaseError(_("A referral that is “%(old)s” cannot become “%(new)s”. It can become: %(allowed)s.",
-                              old=referral_status_label(current.status), new=referral_status_label(status),
-                              allowed=allowed or "-"), "status")
-        outcome = _limit(outcome, MAX_OUTCOME, "outcome")
+        outcome = check_referral_update(current, status, outcome)
         if status == current.status and outcome == current.outcome:
             return current
         Referral.update(status=status, outcome=outcome, version=Referral.version + 1).where(

@@ -17,41 +17,18 @@ from hub.audit.models import AuditEvent
 from hub.audit.service import record
 from hub.auth.models import User
 from hub.cases.models import (
-    CHILD_LABOUR,
-    CHILD_MARRIAGE,
-    MISSING_CHILD,
-    NEGLECT,
-    OTHER,
-    PHYSICAL_ABUSE,
-    SCHOOL_DROPOUT,
-    SEXUAL_ABUSE,
-    SUBSTANCE_ABUSE,
-    TRAFFICKING,
-    UNSAFE_MIGRATION,
     Case,
     CaseAction,
     FollowUp,
     Referral,
 )
+from hub.categories import CATEGORY_LABELS
 from hub.db import database
 from hub.i18n import when
 from hub.people.models import Person
 from hub.protocols.service import protocol_for
 from hub.validation import FieldError
 
-CATEGORY_LABELS = {
-    CHILD_LABOUR: _l("Child labour"),
-    TRAFFICKING: _l("Trafficking"),
-    CHILD_MARRIAGE: _l("Child marriage"),
-    SEXUAL_ABUSE: _l("Sexual abuse"),
-    PHYSICAL_ABUSE: _l("Physical abuse"),
-    NEGLECT: _l("Neglect"),
-    SCHOOL_DROPOUT: _l("School drop-out"),
-    MISSING_CHILD: _l("Missing child"),
-    UNSAFE_MIGRATION: _l("Unsafe migration"),
-    SUBSTANCE_ABUSE: _l("Substance abuse"),
-    OTHER: _l("Other concern"),
-}
 STATUS_LABELS = {
     Case.REPORTED: _l("Reported, waiting for a case worker"),
     Case.ASSESSED: _l("Assessed"),

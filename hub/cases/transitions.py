@@ -25,6 +25,7 @@ from hub.db import database
 from hub.i18n import when
 from hub.services.models import Service
 from hub.text import clean
+from hub.validation import Problems
 
 # Which status may follow which. Triage is the only way out of "reported" into the work (a concern that is
 # a duplicate or not a concern may be closed at once); "closed" may only be reopened, as "assessed".
@@ -119,21 +120,29 @@ def _save(case, user, **fields):
     return Case.get_by_id(case.id)
 
 
+def check_triage(plan):
+    """The case worker who is to hold the case, or CaseError naming every field of the triage that is wrong."""
+    problems = Problems(CaseError)
+    if plan.category not in CATEGORIES:
+        problems.add(_("Choose what the concern is about from the list."), "category")
+    if plan.risk not in Case.RISKS:
+        problems.add(_("Choose a risk level."), "risk")
+    assignee = staff_member(plan.assigned_id)
+    if assignee is None:
+        problems.add(_("Choose a case worker from the list."), "assigned_to")
+    if len(plan.note or "") > MAX_NOTE:
+        problems.add(_("Please use at most %(count)d characters.", count=MAX_NOTE), "note")
+    problems.done()
+    return assignee
+
+
 def triage(case, version, plan, user):
     """Assess a reported concern: category, risk, who holds it; it becomes "assessed". Return the Case."""
     with database.atomic():
         current = _current(case, version)
         if current.status != Case.REPORTED:
             raise CaseError(_("This concern has already been triaged."))
-        if plan.category not in CATEGORIES:
-            raise CaseError(_("Choose what the concern is about from the list."), "category")
-        if plan.risk not in Case.RISKS:
-            raise CaseError(_("Choose a risk level."), "risk")
-        assignee = staff_member(plan.assigned_id)
-        if assignee is None:
-            raise CaseError(_("Choose a case worker from the list."), "assigned_to")
-        if len(plan.note or "") > MAX_NOTE:
-            raise CaseError(_("Please use at most %(count)d characters.", count=MAX_NOTE), "note")
+        assignee = check_triage(plan)
         saved = _save(current, user, status=Case.ASSESSED, category=plan.category, risk=plan.risk,
                       assigned_to=assignee)
         CaseAction.create(case=saved, done_at=clock.now(), user=user, kind=TRIAGED, note=clean(plan.note))
@@ -141,35 +150,43 @@ def triage(case, version, plan, user):
     return saved
 
 
-def _check_change(current, change, today):
+def _closing(current, change):
+    reason = (change.closed_reason or "").strip()
+    if not reason:
+        raise CaseError(_("Say why the case is closed."), "closed_reason")
+    if len(reason) > MAX_REASON:
+        raise CaseError(_("Please use at most %(count)d characters.", count=MAX_REASON), "closed_reason")
+
+
+def check_change(current, change, today):
+    """Raise CaseError naming every field of a change to the case that is wrong (a case whose notes were
+    erased cannot change at all)."""
     if current.narrative_erased_on is not None:
         raise CaseError(_("This case's notes were erased under the retention rule: it can no longer change."))
+    problems = Problems(CaseError)
     if change.status != current.status and not may_move(current.status, change.status):
         allowed = ", ".join(str(case_status_label(status)) for status in ALLOWED.get(current.status, ()))
-        raise CaseError(_("A case that is “%(old)s” cannot become “%(new)s”. It can become: %(allowed)s.",
-                          old=case_status_label(current.status), new=case_status_label(change.status),
-                          allowed=allowed), "status")
+        problems.add(_("A case that is “%(old)s” cannot become “%(new)s”. It can become: %(allowed)s.",
+                       old=case_status_label(current.status), new=case_status_label(change.status),
+                       allowed=allowed), "status")
     if change.category not in CATEGORIES:
-        raise CaseError(_("Choose what the concern is about from the list."), "category")
+        problems.add(_("Choose what the concern is about from the list."), "category")
     working = change.status not in (Case.REPORTED, Case.CLOSED)
     if change.risk not in Case.RISKS and (change.risk or working or current.risk):
-        raise CaseError(_("Choose a risk level."), "risk")
+        problems.add(_("Choose a risk level."), "risk")
     assignee = staff_member(change.assigned_id)
     if change.assigned_id is not None and assignee is None and change.assigned_id != current.assigned_to_id:
-        raise CaseError(_("Choose a case worker from the list."), "assigned_to")
+        problems.add(_("Choose a case worker from the list."), "assigned_to")
     if change.assigned_id is None and working:
-        raise CaseError(_("Choose the case worker who holds this case."), "assigned_to")
+        problems.add(_("Choose the case worker who holds this case."), "assigned_to")
     if change.status == Case.CLOSED:
-        reason = (change.closed_reason or "").strip()
-        if not reason:
-            raise CaseError(_("Say why the case is closed."), "closed_reason")
-        if len(reason) > MAX_REASON:
-            raise CaseError(_("Please use at most %(count)d characters.", count=MAX_REASON), "closed_reason")
+        problems.check(_closing, current, change)
         if not change.close_anyway and pending_work(current):
-            raise CaseError(_("This case still has work pending (listed above). Finish it first, or tick “Close "
-                              "it anyway” to close the case now."), "close_anyway")
+            problems.add(_("This case still has work pending (listed above). Finish it first, or tick “Close "
+                           "it anyway” to close the case now."), "close_anyway")
     if change.next_follow_up is not None and change.status != Case.CLOSED:
-        check_day(current, change.next_follow_up, today, "next_follow_up", future=True)
+        problems.check(check_day, current, change.next_follow_up, today, "next_follow_up", future=True)
+    problems.done()
 
 
 def change_case(case, version, change, user, today):
@@ -177,7 +194,7 @@ def change_case(case, version, change, user, today):
     unless someone saved it since the form was opened (version). Return the Case as saved."""
     with database.atomic():
         current = _current(case, version)
-        _check_change(current, change, today)
+        check_change(current, change, today)
         fields = {"status": change.status, "category": change.category, "risk": change.risk,
                   "assigned_to": change.assigned_id, "next_follow_up": change.next_follow_up}
         closing = change.status == Case.CLOSED

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from hub import clock
 from hub.cases import bp
-from hub.cases.casework import add_action, add_follow_up, record_consent
+from hub.cases.casework import add_action, add_follow_up, check_consent, check_follow_up, record_consent
 from hub.cases.children import child_record, link_child, possible_duplicates
 from hub.cases.forms import (
     ActionForm,
@@ -36,8 +36,8 @@ from hub.cases.service import (
     open_case,
     protocol_of,
 )
-from hub.cases.transitions import change_case, pending_work, statuses_after, triage
-from hub.forms import apply_error
+from hub.cases.transitions import change_case, check_change, check_triage, pending_work, statuses_after, triage
+from hub.forms import apply_error, check_too
 from hub.people.picker import offered
 from hub.text import formatted
 
@@ -116,6 +116,8 @@ def triage_page(case_id):
         else:
             flash(_("Concern triaged: it is now a case."), "success")
             return redirect(url_for("cases.view", case_id=case.id))
+    elif form.is_submitted():
+        check_too(form, lambda: check_triage(form.triage()))
     open_case(case, "triage")  # the page shows what was reported
     return render_template("hub/cases/triage.html", case=case, form=form, theirs=theirs,
                            what_happened=formatted(case.what_happened), duplicates=possible_duplicates(case))
@@ -146,12 +148,17 @@ def update(case_id):
         else:
             flash(_("Case saved.") if saved.version != case.version else _("Nothing was changed."), "success")
             return redirect(url_for("cases.view", case_id=case.id))
+    elif form.is_submitted():
+        check_too(form, lambda: check_change(case, form.change(), clock.today()))
     return render_template("hub/cases/edit.html", case=case, form=form, theirs=theirs, pending=pending_work(case))
 
 
-def _posted(case, form, save, message):
-    """Save a form posted from the case's page, or show the page again with the form's errors."""
-    if form.validate_on_submit():
+def _posted(case, form, save, message, check=None):
+    """Save a form posted from the case's page, or show the page again with the form's errors (and those
+    check() finds, when the form itself refused a field)."""
+    if form.is_submitted() and not form.validate():
+        check_too(form, check)
+    elif form.is_submitted():
         try:
             save()
         except CaseError as error:
@@ -180,7 +187,9 @@ def follow_up(case_id):
     form = FollowUpForm()
     return _posted(case, form, lambda: add_follow_up(case, form.visited_on.data, form.progress.data,
                                                       form.next_visit.data, g.user, clock.today()),
-                   _("Follow-up visit recorded."))
+                   _("Follow-up visit recorded."),
+                   check=lambda: check_follow_up(case, form.visited_on.data, form.progress.data, form.next_visit.data,
+                                                 clock.today()))
 
 
 @bp.post("/cases/<int:case_id>/child", endpoint="child")
@@ -197,4 +206,5 @@ def consent(case_id):
     case = get_case_or_404(case_id)
     form = ConsentForm()
     return _posted(case, form, lambda: record_consent(case, form.given_by.data, form.given_on.data, g.user,
-                                                      clock.today()), _("Consent recorded."))
+                                                      clock.today()), _("Consent recorded."),
+                   check=lambda: check_consent(case, form.given_by.data, form.given_on.data, clock.today()))

@@ -19,7 +19,7 @@ from hub.audit.service import record
 from hub.curriculum.models import Topic, TopicText, VolunteerSkill
 from hub.db import database
 from hub.i18n import LANGUAGES, when
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 # The topics every hub starts with (rows made by migration 0006), in curriculum order.
 SHIPPED = {
@@ -112,26 +112,30 @@ def all_topics():
     return list(Topic.select().order_by(Topic.archived, Topic.position, Topic.id))
 
 
-def _check(language, name, topic=None):
+def check_topic(language, name, topic=None):
+    """The tidy name, or CurriculumError naming every field that is wrong."""
+    problems = Problems(CurriculumError)
     if language not in LANGUAGES:
-        raise CurriculumError(_("Choose a language from the list."), "language")
+        problems.add(_("Choose a language from the list."), "language")
     name = " ".join((name or "").split())
     if not name:
-        raise CurriculumError(_("Please fill this in."), "name")
-    others = Topic.select().where(~Topic.archived)
-    if topic is not None:
-        others = others.where(Topic.id != topic.id)
-    with force_locale(language):
-        taken = any(_resolve(other, 0, language).casefold() == name.casefold() for other in others)
-    if taken:
-        raise CurriculumError(_("There is already a topic called %(name)s.", name=name), "name")
+        problems.add(_("Please fill this in."), "name")
+    elif language in LANGUAGES:  # a name is taken in one language
+        others = Topic.select().where(~Topic.archived)
+        if topic is not None:
+            others = others.where(Topic.id != topic.id)
+        with force_locale(language):
+            taken = any(_resolve(other, 0, language).casefold() == name.casefold() for other in others)
+        if taken:
+            problems.add(_("There is already a topic called %(name)s.", name=name), "name")
+    problems.done()
     return name
 
 
 def create_topic(name, description, language):
     """Add a topic with its words in one language, at the end of the curriculum; return the Topic."""
     with database.atomic():  # checked under the write lock: a double tap makes one topic
-        name = _check(language, name)
+        name = check_topic(language, name)
         position = (Topic.select(fn.MAX(Topic.position)).scalar() or 0) + 1
         topic = Topic.create(code=None, position=position)
         TopicText.create(topic=topic, language=language, name=name,
@@ -144,7 +148,7 @@ def update_topic(topic, language, name, description, archived=False):
     """Write the topic's words for one language, and archive it or bring it back; return the Topic."""
     description = " ".join((description or "").split())
     with database.atomic():
-        name = _check(language, name, topic)
+        name = check_topic(language, name, topic)
         text = TopicText.get_or_none((TopicText.topic == topic) & (TopicText.language == language))
         if text is None:
             TopicText.create(topic=topic, language=language, name=name, description=description)
@@ -196,27 +200,39 @@ def _check_meeting(meeting_id, trained_on):
     meeting = Meeting.get_or_none(Meeting.id == meeting_id)
     if meeting is None or meeting.kind != Meeting.VOLUNTEER_TRAINING or meeting.status == Meeting.CANCELLED:
         raise CurriculumError(_("There is no volunteer training session with this number."), "meeting_id")
-    if meeting.starts_at.date() != trained_on:
+    if trained_on is not None and meeting.starts_at.date() != trained_on:
         raise CurriculumError(_("That training session was on %(day)s.", day=when(meeting.starts_at.date())),
                               "trained_on")
+
+
+def _trained_on(day):
+    if day is None:
+        raise CurriculumError(_("Please fill this in."), "trained_on")
+    if day > clock.today():
+        raise CurriculumError(_("This date is after today (%(today)s on the hub's clock).",
+                                today=when(clock.today())), "trained_on")
+    if day < EARLIEST:
+        raise CurriculumError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), "trained_on")
+    return day
+
+
+def check_training(topics, trained_on, meeting_id=None):
+    """Raise CurriculumError naming every field of a training record that is wrong."""
+    problems = Problems(CurriculumError)
+    if not topics:
+        problems.add(_("Choose at least one topic."), "topics")
+    elif any(topic.archived for topic in topics):
+        problems.add(_("Choose topics from the list."), "topics")
+    trained_on = problems.check(_trained_on, trained_on)
+    if meeting_id is not None:
+        problems.check(_check_meeting, meeting_id, trained_on)
+    problems.done()
 
 
 def record_training(user, topics, trained_on, meeting_id=None):
     """Record that a volunteer was trained on topics on a day; a topic already recorded for that day is
     left as it is. Return the number of new records."""
-    if not topics:
-        raise CurriculumError(_("Choose at least one topic."), "topics")
-    if any(topic.archived for topic in topics):
-        raise CurriculumError(_("Choose topics from the list."), "topics")
-    if trained_on is None:
-        raise CurriculumError(_("Please fill this in."), "trained_on")
-    if trained_on > clock.today():
-        raise CurriculumError(_("This date is after today (%(today)s on the hub's clock).",
-                                today=when(clock.today())), "trained_on")
-    if trained_on < EARLIEST:
-        raise CurriculumError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), "trained_on")
-    if meeting_id is not None:
-        _check_meeting(meeting_id, trained_on)
+    check_training(topics, trained_on, meeting_id)
     added = 0
     with database.atomic():
         for topic in topics:

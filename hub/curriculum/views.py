@@ -12,6 +12,8 @@ from hub.curriculum.models import Topic
 from hub.curriculum.service import (
     active_topics,
     all_topics,
+    check_topic,
+    check_training,
     create_topic,
     record_training,
     topic_name,
@@ -40,6 +42,7 @@ def topic_new():
         lambda: create_topic(form.name.data, form.description.data, form.language.data),
         lambda topic: _("Topic %(name)s added.", name=topic_name(topic)),
         url_for("curriculum.topics"),
+        check=lambda: check_topic(form.language.data, form.name.data),
     )
     if done:
         return done
@@ -61,6 +64,7 @@ def topic_edit(topic_id):
         ),
         _("Topic %(name)s saved.", name=topic_name(topic)),
         url_for("curriculum.topics"),
+        check=lambda: check_topic(form.language.data, form.name.data, topic),
     )
     if done:
         return done
@@ -102,6 +106,8 @@ def train(user_id):
             else _("This training was already recorded.")
         ),
         url_for("curriculum.volunteer", user_id=user.id),
+        check=lambda: check_training([topics[topic_id] for topic_id in form.topics.data or () if topic_id in topics],
+                                     form.trained_on.data, form.meeting_id.data),
     )
     if done:
         return done

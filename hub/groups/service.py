@@ -9,7 +9,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 KIND_LABELS = {
     Group.CARE_GROUP: _l("Community care group"),
@@ -26,21 +26,24 @@ class GroupError(FieldError):
     """A group change the hub refuses; str() says why, field names the form field."""
 
 
-def _check(name, kind, group_id=None):
+def check_group(name, kind, group_id=None):
+    """Raise GroupError naming every field of a group that breaks a rule (a missing name is the form's)."""
+    problems = Problems(GroupError)
     if kind not in Group.KINDS:
-        raise GroupError(_("Choose a kind of group from the list."), "kind")
+        problems.add(_("Choose a kind of group from the list."), "kind")
     # Matches the database's NOCASE unique index, so the form explains what the index would refuse.
-    same_name = Group.select().where(fn.LOWER(Group.name) == name.strip().lower())
+    same_name = Group.select().where(fn.LOWER(Group.name) == (name or "").strip().lower())
     if group_id is not None:
         same_name = same_name.where(Group.id != group_id)
-    if same_name.exists():
-        raise GroupError(_("There is already a group called %(name)s.", name=name.strip()), "name")
+    if (name or "").strip() and same_name.exists():
+        problems.add(_("There is already a group called %(name)s.", name=name.strip()), "name")
+    problems.done()
 
 
 def create_group(name, kind, description=""):
     """Create a group; return it."""
     with database.atomic():
-        _check(name, kind)
+        check_group(name, kind)
         group = Group.create(name=name.strip(), kind=kind, description=(description or "").strip(),
                              created_at=clock.now())
         record("group.created", group)
@@ -49,7 +52,7 @@ def create_group(name, kind, description=""):
 
 def update_group(group, name, kind, description):
     with database.atomic():
-        _check(name, kind, group.id)
+        check_group(name, kind, group.id)
         group.name, group.kind, group.description = name.strip(), kind, (description or "").strip()
         group.save()
         record("group.updated", group)
@@ -70,12 +73,18 @@ def groups_of(user):
     return list(Group.active().join(AccountGroup).where(AccountGroup.user == user))
 
 
-def set_groups_of(user, group_ids):
-    """Make the account belong to exactly these groups (unknown or archived ids are refused)."""
-    wanted = set(group_ids)
+def check_groups(group_ids):
+    """The set of group ids, or GroupError when one is unknown or archived."""
+    wanted = set(group_ids or ())
     found = {group.id for group in Group.active().where(Group.id.in_(wanted))} if wanted else set()
     if found != wanted:
         raise GroupError(_("Choose groups from the list."), "groups")
+    return wanted
+
+
+def set_groups_of(user, group_ids):
+    """Make the account belong to exactly these groups (unknown or archived ids are refused)."""
+    wanted = check_groups(group_ids)
     with database.atomic():
         AccountGroup.delete().where((AccountGroup.user == user) & AccountGroup.group.not_in(wanted)).execute()
         have = {link.group_id for link in AccountGroup.select().where(AccountGroup.user == user)}

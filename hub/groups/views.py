@@ -11,6 +11,7 @@ from hub.groups.models import Group
 from hub.groups.service import (
     KIND_LABELS,
     accounts_in,
+    check_group,
     create_group,
     may_see,
     set_archived,
@@ -43,6 +44,7 @@ def new():
         lambda: create_group(form.name.data, form.kind.data, form.description.data),
         lambda group: _("Group %(name)s created.", name=group.name),
         lambda group: url_for("groups.view", group_id=group.id),
+        check=lambda: check_group(form.name.data, form.kind.data),
     )
     if done:
         return done
@@ -76,6 +78,7 @@ def edit(group_id):
         lambda: update_group(group, form.name.data, form.kind.data, form.description.data),
         _("Group %(name)s saved.", name=group.name),
         url_for("groups.view", group_id=group.id),
+        check=lambda: check_group(form.name.data, form.kind.data, group.id),
     )
     if done:
         return done

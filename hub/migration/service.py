@@ -22,7 +22,7 @@ from hub.i18n import when
 from hub.migration.models import EDUCATION, MARRIAGE, OTHER, PURPOSES, WORK, Departure, DepartureCall
 from hub.people.models import Person
 from hub.people.service import PHONE, may_see_person
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 EARLIEST = date(1900, 1, 1)
 MAX_AGE = 120
@@ -127,25 +127,40 @@ def _check_day(day, field):
         raise MigrationError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), field)
 
 
-def _person_and_age(entry, user, departure=None):
-    """(person or None, name, age) of the person who left, or MigrationError."""
-    person = None
-    if entry.person_id is not None:
-        person = Person.get_or_none(Person.id == entry.person_id)
-        # Naming someone of the register needs need to know; keeping the person a departure names does not.
-        kept = departure is not None and departure.person_id == entry.person_id
-        if person is None or not kept and (person.archived or not may_see_person(user, person)):
-            raise MigrationError(_("Choose a person from the list, or write a name and an age."), "person")
-    name = person.name if person is not None else _plain(entry.name)
+def _person(entry, user, departure):
+    """The person of the register who left (None: named by hand), or MigrationError."""
+    if entry.person_id is None:
+        return None
+    person = Person.get_or_none(Person.id == entry.person_id)
+    # Naming someone of the register needs need to know; keeping the person a departure names does not.
+    kept = departure is not None and departure.person_id == entry.person_id
+    if person is None or not kept and (person.archived or not may_see_person(user, person)):
+        raise MigrationError(_("Choose a person from the list, or write a name and an age."), "person")
+    query = Departure.away().where(Departure.person == person)
+    if departure is not None:
+        query = query.where(Departure.id != departure.id)
+    other = query.first()
+    if other is not None:
+        raise MigrationError(_("%(name)s is already away since %(day)s: record that return first.",
+                               name=person.name, day=when(other.left_on)), "person")
+    return person
+
+
+def _name(person, text):
+    name = person.name if person is not None else _plain(text)
     if not name:
         raise MigrationError(_("Write the name of the person who left, or choose them from the register."), "name")
     if len(name) > MAX_NAME:
         raise MigrationError(_("Please use at most %(count)d characters.", count=MAX_NAME), "name")
-    age = entry.age
-    if person is not None and person.birth_year:
-        if entry.left_on.year < person.birth_year:
+    return name
+
+
+def _age(age, person, left_on, name):
+    """The age on the day they left (from the register's birth year when none is given), or MigrationError."""
+    if person is not None and person.birth_year and left_on is not None:
+        if left_on.year < person.birth_year:
             raise MigrationError(_("This is before the person was born."), "left_on")
-        known = entry.left_on.year - person.birth_year
+        known = left_on.year - person.birth_year
         if age is None:
             age = known
         elif abs(age - known) > 1:
@@ -155,66 +170,75 @@ def _person_and_age(entry, user, departure=None):
         raise MigrationError(_("Give the age in years on the day they left."), "age")
     if not 0 <= age <= MAX_AGE:
         raise MigrationError(_("An age is between 0 and %(most)d years.", most=MAX_AGE), "age")
-    return person, name, age
+    return age
 
 
-def _clean(entry, user, departure=None):
-    """The departure's fields, tidied, or MigrationError naming the first field that is wrong."""
+def _left_on(day, departure):
+    _check_day(day, "left_on")
+    if departure is not None and departure.returned_on is not None and departure.returned_on < day:
+        raise MigrationError(_("They came back on %(day)s: the departure cannot be after that.",
+                               day=when(departure.returned_on)), "left_on")
+    return day
+
+
+def _expected_return(day, left_on, departure):
+    if day is None:
+        return
+    if left_on is not None and day < left_on:
+        raise MigrationError(_("The expected return is before the departure (%(day)s).", day=when(left_on)),
+                             "expected_return")
+    changed = departure is None or departure.expected_return != day
+    if changed and day < clock.today():
+        raise MigrationError(_("This day has passed (today is %(today)s on the hub's clock): give the day "
+                               "they are now expected back, or leave it empty.",
+                               today=when(clock.today())), "expected_return")
+
+
+def _short(problems, field, text, limit, needed=None):
+    """text tidied; a refusal noted when it is longer than limit (or empty, when needed is a message)."""
+    text = _plain(text)
+    if needed and not text:
+        problems.add(needed, field)
+    if len(text) > limit:
+        problems.add(_("Please use at most %(count)d characters.", count=limit), field)
+    return text
+
+
+def check_departure(entry, user, departure=None):
+    """The departure's fields, tidied, or MigrationError naming every field that is wrong."""
+    problems = Problems(MigrationError)
     committees = {group.id: group for group in committees_of(user)}
     if departure is not None and departure.committee_id not in committees and user.role in User.CASE_STAFF:
         committees[departure.committee_id] = departure.committee  # an archived committee's record stays
     if entry.committee_id not in committees:
-        raise MigrationError(_("Choose a vigilance committee from the list."), "committee")
-    _check_day(entry.left_on, "left_on")
-    person, name, age = _person_and_age(entry, user, departure)
-    destination = _plain(entry.destination)
-    if not destination:
-        raise MigrationError(_("Say where they went: a town, a district, a country."), "destination")
+        problems.add(_("Choose a vigilance committee from the list."), "committee")
+    left_on = problems.check(_left_on, entry.left_on, departure)
+    person = problems.check(_person, entry, user, departure)
+    name = age = None
+    if "person" not in problems.fields():
+        name = problems.check(_name, person, entry.name)
+        age = problems.check(_age, entry.age, person, left_on, name)
+    destination = _short(problems, "destination", entry.destination, MAX_PLACE,
+                         needed=_("Say where they went: a town, a district, a country."))
     if entry.purpose not in PURPOSES:
-        raise MigrationError(_("Choose a purpose from the list."), "purpose")
-    if entry.expected_return is not None:
-        if entry.expected_return < entry.left_on:
-            raise MigrationError(_("The expected return is before the departure (%(day)s).",
-                                   day=when(entry.left_on)), "expected_return")
-        changed = departure is None or departure.expected_return != entry.expected_return
-        if changed and entry.expected_return < clock.today():
-            raise MigrationError(_("This day has passed (today is %(today)s on the hub's clock): give the day "
-                                   "they are now expected back, or leave it empty.",
-                                   today=when(clock.today())), "expected_return")
-    contact = _plain(entry.contact)
+        problems.add(_("Choose a purpose from the list."), "purpose")
+    problems.check(_expected_return, entry.expected_return, left_on, departure)
+    contact = _short(problems, "contact", entry.contact, MAX_CONTACT)
     if contact and not PHONE.match(contact):
-        raise MigrationError(_("A phone number has digits, and may have spaces, dashes and a + in front."),
-                             "contact")
-    for field, text, limit in (("hamlet", entry.hamlet, MAX_NAME), ("destination", destination, MAX_PLACE),
-                               ("agent", entry.agent, MAX_PLACE), ("contact", contact, MAX_CONTACT)):
-        if len(_plain(text)) > limit:
-            raise MigrationError(_("Please use at most %(count)d characters.", count=limit), field)
-    if departure is not None and departure.returned_on is not None and departure.returned_on < entry.left_on:
-        raise MigrationError(_("They came back on %(day)s: the departure cannot be after that.",
-                               day=when(departure.returned_on)), "left_on")
+        problems.add(_("A phone number has digits, and may have spaces, dashes and a + in front."), "contact")
+    hamlet = _short(problems, "hamlet", entry.hamlet, MAX_NAME)
+    agent = _short(problems, "agent", entry.agent, MAX_PLACE)
+    problems.done()
     return {"committee": committees[entry.committee_id], "person": person, "name": name, "age": age,
-            "hamlet": _plain(entry.hamlet) or (person.hamlet if person is not None else ""),
+            "hamlet": hamlet or (person.hamlet if person is not None else ""),
             "left_on": entry.left_on, "destination": destination, "purpose": entry.purpose,
-            "agent": _plain(entry.agent), "expected_return": entry.expected_return, "contact": contact}
-
-
-def _already_away(person, departure=None):
-    if person is None:
-        return
-    query = Departure.away().where(Departure.person == person)
-    if departure is not None:
-        query = query.where(Departure.id != departure.id)
-    other = query.first()
-    if other is not None:
-        raise MigrationError(_("%(name)s is already away since %(day)s: record that return first.",
-                               name=person.name, day=when(other.left_on)), "person")
+            "agent": agent, "expected_return": entry.expected_return, "contact": contact}
 
 
 def create_departure(entry, user):
     """Record a departure in a committee's register; return the Departure."""
     with database.atomic():  # checked under the write lock: a double tap records one departure
-        values = _clean(entry, user)
-        _already_away(values["person"])
+        values = check_departure(entry, user)
         departure = Departure.create(**values, created_by=user, created_at=clock.now())
         record("departure.created", departure, detail="minor" if departure.is_minor else "", user=user)
     return departure
@@ -223,8 +247,7 @@ def create_departure(entry, user):
 def update_departure(departure, entry, user):
     """Correct a departure's details (not its calls or return); return the Departure."""
     with database.atomic():
-        values = _clean(entry, user, departure)
-        _already_away(values["person"], departure)
+        values = check_departure(entry, user, departure)
         changed = sorted(name for name, value in values.items() if getattr(departure, name) != value)
         for name, value in values.items():
             setattr(departure, name, value)
@@ -233,18 +256,31 @@ def update_departure(departure, entry, user):
     return departure
 
 
-def add_call(departure, called_on, result, user):
-    """Record a follow-up call and what came of it; return the DepartureCall."""
-    _check_day(called_on, "called_on")
-    if called_on < departure.left_on:
-        raise MigrationError(_("This is before they left, on %(day)s.", day=when(departure.left_on)),
-                             "called_on")
+def _after_leaving(departure, day, field, message):
+    """day, or MigrationError when it is not a day after the person left (message: its words, given that day)."""
+    _check_day(day, field)
+    if day < departure.left_on:
+        raise MigrationError(message(when(departure.left_on)), field)
+    return day
+
+
+def check_call(departure, called_on, result):
+    """The call's result tidied, or MigrationError naming every field that is wrong."""
+    problems = Problems(MigrationError)
+    problems.check(_after_leaving, departure, called_on, "called_on",
+                   lambda left_on: _("This is before they left, on %(day)s.", day=left_on))
     result = (result or "").strip()
     if not result:
-        raise MigrationError(_("Say what came of the call: who answered, how they are, when they come back."),
-                             "result")
+        problems.add(_("Say what came of the call: who answered, how they are, when they come back."), "result")
     if len(result) > MAX_RESULT:
-        raise MigrationError(_("Please use at most %(count)d characters.", count=MAX_RESULT), "result")
+        problems.add(_("Please use at most %(count)d characters.", count=MAX_RESULT), "result")
+    problems.done()
+    return result
+
+
+def add_call(departure, called_on, result, user):
+    """Record a follow-up call and what came of it; return the DepartureCall."""
+    result = check_call(departure, called_on, result)
     with database.atomic():
         call = DepartureCall.create(departure=departure, called_on=called_on, result=result, user=user)
         record("departure.call_added", departure, detail=f"call {call.id}", user=user)
@@ -253,10 +289,8 @@ def add_call(departure, called_on, result, user):
 
 def record_return(departure, returned_on, user):
     """Record the day the person came back (or correct it); return the Departure."""
-    _check_day(returned_on, "returned_on")
-    if returned_on < departure.left_on:
-        raise MigrationError(_("The return is before the departure (%(day)s).", day=when(departure.left_on)),
-                             "returned_on")
+    _after_leaving(departure, returned_on, "returned_on",
+                   lambda left_on: _("The return is before the departure (%(day)s).", day=left_on))
     with database.atomic():
         corrected = departure.returned_on is not None
         departure.returned_on = returned_on

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from hub import clock
 from hub.access import allowed
-from hub.forms import apply_error, saved
+from hub.forms import apply_error, check_too, saved
 from hub.migration import bp
 from hub.migration.forms import CallForm, DepartureForm, ReturnForm
 from hub.migration.service import (
@@ -19,6 +19,8 @@ from hub.migration.service import (
     MigrationError,
     add_call,
     calls_of,
+    check_call,
+    check_departure,
     committees_of,
     create_departure,
     departures_for,
@@ -89,6 +91,8 @@ def new():
             else:
                 flash(_("The departure of %(name)s is recorded.", name=departure.name), "success")
             return redirect(url_for("migration.view", departure_id=departure.id))
+    elif form.is_submitted():
+        check_too(form, lambda: check_departure(form.entry(), g.user))
     return render_template("hub/migration/form.html", form=form, departure=None, may_name=may_name, q=query)
 
 
@@ -124,6 +128,7 @@ def edit(departure_id):
         lambda: update_departure(departure, form.entry(), g.user),
         _("The departure of %(name)s is saved.", name=departure.name),
         url_for("migration.view", departure_id=departure.id),
+        check=lambda: check_departure(form.entry(), g.user, departure),
     )
     if done:
         return done
@@ -139,6 +144,7 @@ def call(departure_id):
         lambda: add_call(departure, form.called_on.data, form.result.data, g.user),
         _("The call is recorded."),
         url_for("migration.view", departure_id=departure.id),
+        check=lambda: check_call(departure, form.called_on.data, form.result.data),
     )
     if done:
         return done

@@ -20,7 +20,7 @@ from hub.groups.models import AccountGroup, Group
 from hub.groups.service import accounts_in
 from hub.notices.models import Notice, Receipt
 from hub.text import clean, formatted
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 MAX_TITLE, MAX_BODY = 120, 2000
 WHOLE_HUB = "all"  # the audience field's value for every account on the hub
@@ -105,18 +105,31 @@ def _body(text):
     return cleaned
 
 
-def create_notice(user, draft, today):
-    """Send a notice (or an urgent alert) to a group or the whole hub; return the Notice."""
-    title = " ".join((draft.title or "").split())
+def _title(text):
+    title = " ".join((text or "").split())
     if not title:
         raise NoticeError(_("Please fill this in."), "title")
     if len(title) > MAX_TITLE:
         raise NoticeError(_("Please use at most %(count)d characters.", count=MAX_TITLE), "title")
-    body = _body(draft.body)
+    return title
+
+
+def check_notice(user, draft, today):
+    """(title, body, group addressed) of the draft, or NoticeError naming every field that is wrong."""
+    problems = Problems(NoticeError)
+    title = problems.check(_title, draft.title)
+    body = problems.check(_body, draft.body)
     if draft.ends_on is not None and draft.ends_on < today:
-        raise NoticeError(_("The last day to show it cannot be in the past."), "ends_on")
+        problems.add(_("The last day to show it cannot be in the past."), "ends_on")
+    group = problems.check(_audience, user, draft)
+    problems.done()
+    return title, body, group
+
+
+def create_notice(user, draft, today):
+    """Send a notice (or an urgent alert) to a group or the whole hub; return the Notice."""
     with database.atomic():
-        group = _audience(user, draft)
+        title, body, group = check_notice(user, draft, today)
         notice = Notice.create(group=group, title=title, body=body, urgent=bool(draft.urgent), created_by=user,
                                created_at=clock.now(), ends_on=draft.ends_on)
         record("notice.created", notice, detail="urgent" if notice.urgent else "", user=user)

@@ -11,6 +11,7 @@ from hub.notices.forms import NoticeForm
 from hub.notices.models import Notice
 from hub.notices.service import (
     acknowledge,
+    check_notice,
     create_notice,
     end_notice,
     groups_addressable_by,
@@ -52,6 +53,7 @@ def new():
         lambda: create_notice(g.user, form.draft(), clock.today()),
         lambda notice: _("Alert sent.") if notice.urgent else _("Notice sent."),
         lambda notice: url_for("notices.view", notice_id=notice.id),
+        check=lambda: check_notice(g.user, form.draft(), clock.today()),
     )
     if done:
         return done

@@ -164,10 +164,10 @@ def create_person(name, sex, birth_year=None, age_band="", school_status=UNKNOWN
     ids are in save_anyway: the ones the person saw and set aside (True sets every one aside). A match
     that appeared since, such as the first save of a double tap, warns again.
     """
-    values = clean_person(name, sex, birth_year, age_band, school_status, guardian, contact, hamlet,
-                          consent_by, consent_on)
-    if group is not None:
-        _check_membership(group, None, role, joined_on or clock.today(), values["birth_year"])
+    values = check_new_person({"name": name, "sex": sex, "birth_year": birth_year, "age_band": age_band,
+                               "school_status": school_status, "guardian": guardian, "contact": contact,
+                               "hamlet": hamlet, "consent_by": consent_by, "consent_on": consent_on},
+                              group, role, joined_on)
     with database.atomic():  # checked and written under the write lock: two taps cannot both pass
         if save_anyway is not True:
             matches = likely_duplicates(values["name"], values["birth_year"], values["age_band"])
@@ -205,31 +205,49 @@ def set_school_status(person_id, status, user=None):
         record("person.updated", person, detail="school_status", user=user)
 
 
-def _check_membership(group, person, role, joined_on, birth_year):
-    if group.archived:
-        raise PersonError(_("The group %(name)s is archived.", name=group.name))
-    if role not in GroupMember.ROLES:
-        raise PersonError(_("Choose from the list."), "role")
+def _joined_on(joined_on, birth_year, person, group):
     if joined_on is None:
         raise PersonError(_("Please fill this in."), "joined_on")
     check_day(joined_on, "joined_on")
     if birth_year and joined_on.year < birth_year:
         raise PersonError(_("This is before the person was born."), "joined_on")
-    if person is None:
-        return
-    if GroupMember.current(group).where(GroupMember.person == person).exists():
-        raise PersonError(_("%(name)s is already a member of this group.", name=person.name), "person")
-    last = (GroupMember.select().where((GroupMember.group == group) & (GroupMember.person == person))
-            .order_by(GroupMember.left_on.desc()).first())
-    if last is not None and joined_on < last.left_on:
+    last = None if person is None else (
+        GroupMember.select().where((GroupMember.group == group) & (GroupMember.person == person))
+        .order_by(GroupMember.left_on.desc()).first())
+    if last is not None and last.left_on is not None and joined_on < last.left_on:
         raise PersonError(_("%(name)s left this group on %(day)s: they cannot have joined again before.",
                             name=person.name, day=when(last.left_on)), "joined_on")
+
+
+def check_membership(group, person, role, joined_on, birth_year=None):
+    """Raise PersonError naming every field of a membership that is wrong (person None: a new person, or
+    none chosen, left to the form)."""
+    problems = Problems(PersonError)
+    if group.archived:
+        problems.add(_("The group %(name)s is archived.", name=group.name))
+    if role not in GroupMember.ROLES:
+        problems.add(_("Choose from the list."), "role")
+    if person is not None and GroupMember.current(group).where(GroupMember.person == person).exists():
+        problems.add(_("%(name)s is already a member of this group.", name=person.name), "person")
+    problems.check(_joined_on, joined_on, birth_year, person, group)
+    problems.done()
+
+
+def check_new_person(values, group=None, role=GroupMember.MEMBER, joined_on=None):
+    """The person's fields tidied (see clean_person), or PersonError naming every field that is wrong, with
+    those of the group they are put in."""
+    problems = Problems(PersonError)
+    cleaned = problems.check(clean_person, **values)
+    if group is not None:
+        problems.check(check_membership, group, None, role, joined_on or clock.today(), values.get("birth_year"))
+    problems.done()
+    return cleaned
 
 
 def add_member(group, person, role, joined_on):
     """Make person a current member of group with a role from joined_on; return the GroupMember."""
     with database.atomic():  # checked under the write lock: a double tap makes one membership
-        _check_membership(group, person, role, joined_on, person.birth_year)
+        check_membership(group, person, role, joined_on, person.birth_year)
         member = GroupMember.create(group=group, person=person, role=role, joined_on=joined_on)
         record("person.joined", person, detail=f"group {group.id}, {role}")
     return member

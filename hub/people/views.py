@@ -4,7 +4,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import apply_error, saved
+from hub.forms import apply_error, check_too, saved
 from hub.groups.service import may_see, visible_groups
 from hub.groups.views import get_group_or_404
 from hub.people import bp
@@ -17,6 +17,9 @@ from hub.people.service import (
     LikelyDuplicates,
     PersonError,
     add_member,
+    check_membership,
+    check_new_person,
+    clean_person,
     create_person,
     current_members,
     leave_group,
@@ -67,6 +70,9 @@ def new():
         else:
             flash(_("%(name)s is in the register.", name=person.name), "success")
             return redirect(url_for("people.view", person_id=person.id))
+    elif form.is_submitted():
+        check_too(form, lambda: check_new_person(form.values(), groups.get(form.group.data), form.role.data,
+                                                 form.joined_on.data))
     # Say that a match exists even when this account may not see it, without saying who it is.
     shown = [person for person in duplicates if may_see_person(g.user, person)]
     return render_template("hub/people/new.html", form=form, duplicates=shown,
@@ -92,6 +98,7 @@ def edit(person_id):
         lambda: update_person(person, **form.values()),
         _("%(name)s's record is saved.", name=person.name),
         url_for("people.view", person_id=person.id),
+        check=lambda: clean_person(**form.values()),
     )
     if done:
         return done
@@ -138,6 +145,10 @@ def members(group_id):
         else:
             flash(_("%(name)s joined %(group)s.", name=person.name, group=group.name), "success")
             return redirect(url_for("people.members", group_id=group.id))
+    else:
+        person = next((person for person in candidates if person.id == form.person.data), None)
+        check_too(form, lambda: check_membership(group, person, form.role.data, form.joined_on.data,
+                                                 person.birth_year if person else None))
     return _members_page(group, form, candidates, leaving, leave_form, status=400)
 
 

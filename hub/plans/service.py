@@ -26,7 +26,7 @@ from hub.plans.models import (
     PlanService,
 )
 from hub.services.models import Service
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 MAX_GOAL, MAX_TEXT, MAX_ACTION, MAX_NAME = 200, 1000, 200, 80
 YEARS_AHEAD = 10  # a due date further than this after the plan was agreed is a typing mistake
@@ -108,28 +108,39 @@ def _services(ids, plan=None):
     return wanted
 
 
-def _check_plan(draft, today, plan=None):
-    """The plan's tidy values and its services, or PlanError naming the first field that is wrong."""
-    goal = _plain(draft.goal)
+def _goal(text):
+    goal = _plain(text)
     if not goal:
         raise PlanError(_("Please say what the community wants to achieve."), "goal")
     if len(goal) > MAX_GOAL:
         raise PlanError(_("Please use at most %(count)d characters.", count=MAX_GOAL), "goal")
-    if draft.agreed_on is None:
+    return goal
+
+
+def _agreed_on(day, today, plan):
+    if day is None:
         raise PlanError(_("Please fill this in."), "agreed_on")
-    if draft.agreed_on > today:
+    if day > today:
         raise PlanError(_("The day the community chose it cannot be in the future."), "agreed_on")
-    if draft.agreed_on < EARLIEST:
+    if day < EARLIEST:
         raise PlanError(_("Please check the year."), "agreed_on")
     if plan is not None:
         first_due = min((action.due_on for action in plan.actions), default=None)
-        if first_due is not None and draft.agreed_on > first_due:
-            raise PlanError(_("An action is due on %(day)s, before this day.", day=when(first_due)),
-                            "agreed_on")
-    values = {"goal": goal, "agreed_on": draft.agreed_on, "criteria": _text(draft.criteria, "criteria"),
-              "formal_link": _text(draft.formal_link, "formal_link"),
-              "sustainability": _text(draft.sustainability, "sustainability")}
-    return values, _services(draft.services, plan)
+        if first_due is not None and day > first_due:
+            raise PlanError(_("An action is due on %(day)s, before this day.", day=when(first_due)), "agreed_on")
+    return day
+
+
+def check_plan(draft, today, plan=None):
+    """The plan's tidy values and its services, or PlanError naming every field that is wrong."""
+    problems = Problems(PlanError)
+    values = {"goal": problems.check(_goal, draft.goal),
+              "agreed_on": problems.check(_agreed_on, draft.agreed_on, today, plan)}
+    for name in ("criteria", "formal_link", "sustainability"):
+        values[name] = problems.check(_text, getattr(draft, name), name)
+    service_ids = problems.check(_services, draft.services, plan)
+    problems.done()
+    return values, service_ids
 
 
 def _link(plan, service_ids):
@@ -142,7 +153,7 @@ def _link(plan, service_ids):
 def create_plan(user, draft, today):
     """Record a plan the community chose, with the services involved; return the Plan."""
     with database.atomic():
-        values, service_ids = _check_plan(draft, today)
+        values, service_ids = check_plan(draft, today)
         plan = Plan.create(**values, created_by=user, created_at=clock.now())
         _link(plan, service_ids)
         record("plan.created", plan, user=user)
@@ -153,7 +164,7 @@ def update_plan(plan, user, draft, today):
     """Change a plan's goal, criteria and the services involved; return the Plan."""
     with database.atomic():
         current = Plan.get_by_id(plan.id)
-        values, service_ids = _check_plan(draft, today, current)
+        values, service_ids = check_plan(draft, today, current)
         for name, value in values.items():
             setattr(current, name, value)
         current.updated_at = clock.now()
@@ -163,34 +174,52 @@ def update_plan(plan, user, draft, today):
     return current
 
 
-def _check_action(plan, draft):
-    description = _plain(draft.description)
+def _description(text):
+    description = _plain(text)
     if not description:
         raise PlanError(_("Please say what is to be done."), "description")
     if len(description) > MAX_ACTION:
         raise PlanError(_("Please use at most %(count)d characters.", count=MAX_ACTION), "description")
-    owner_id, owner_name = (draft.owner or "").strip(), _plain(draft.owner_name)
-    owner = None
+    return description
+
+
+def _owner(owner_id, owner_name):
+    """(the owning account or None, the owner's name when it is not an account)."""
+    owner_id, owner_name = (owner_id or "").strip(), _plain(owner_name)
     if owner_id:
         owner = User.get_or_none((User.id == _as_id(owner_id)) & User.active) if _as_id(owner_id) else None
         if owner is None:
             raise PlanError(_("Choose an account from the list."), "owner")
-        owner_name = ""  # an account chosen: the name box is not needed
-    elif not owner_name:
+        return owner, ""  # an account chosen: the name box is not needed
+    if not owner_name:
         raise PlanError(_("Say who does it: choose an account or write a name."), "owner_name")
     if len(owner_name) > MAX_NAME:
         raise PlanError(_("Please use at most %(count)d characters.", count=MAX_NAME), "owner_name")
-    if draft.due_on is None:
+    return None, owner_name
+
+
+def _due_on(day, plan):
+    if day is None:
         raise PlanError(_("Please fill this in."), "due_on")
-    if draft.due_on < plan.agreed_on:
+    if day < plan.agreed_on:
         raise PlanError(_("An action cannot be due before the plan was agreed, on %(day)s.",
                           day=when(plan.agreed_on)), "due_on")
-    if draft.due_on.year > plan.agreed_on.year + YEARS_AHEAD:
+    if day.year > plan.agreed_on.year + YEARS_AHEAD:
         raise PlanError(_("An action is due at most %(years)d years after the plan was agreed: please check "
                           "the year.", years=YEARS_AHEAD), "due_on")
+    return day
+
+
+def check_action(plan, draft):
+    """The action's values, or PlanError naming every field that is wrong."""
+    problems = Problems(PlanError)
+    description = problems.check(_description, draft.description)
+    owner, owner_name = problems.check(_owner, draft.owner, draft.owner_name) or (None, "")
+    due_on = problems.check(_due_on, draft.due_on, plan)
     if draft.status not in STATUSES:
-        raise PlanError(_("Choose a status from the list."), "status")
-    return {"description": description, "owner": owner, "owner_name": owner_name, "due_on": draft.due_on,
+        problems.add(_("Choose a status from the list."), "status")
+    problems.done()
+    return {"description": description, "owner": owner, "owner_name": owner_name, "due_on": due_on,
             "status": draft.status}
 
 
@@ -198,7 +227,7 @@ def add_action(plan, user, draft):
     """Add an action to a plan; return the Action."""
     with database.atomic():
         current = Plan.get_by_id(plan.id)
-        action = Action.create(plan=current, **_check_action(current, draft), created_at=clock.now())
+        action = Action.create(plan=current, **check_action(current, draft), created_at=clock.now())
         record("plan.action_added", current, detail=f"action {action.id}: {action.status}", user=user)
     return action
 
@@ -207,7 +236,7 @@ def update_action(action, user, draft):
     """Change an action: what, who, by when, and how it stands; return the Action."""
     with database.atomic():
         current = Action.get_by_id(action.id)
-        for name, value in _check_action(current.plan, draft).items():
+        for name, value in check_action(current.plan, draft).items():
             setattr(current, name, value)
         current.updated_at = clock.now()
         current.save()

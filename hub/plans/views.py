@@ -12,6 +12,8 @@ from hub.plans.models import Action, Plan
 from hub.plans.service import (
     actions_of,
     add_action,
+    check_action,
+    check_plan,
     create_plan,
     owner_choices,
     plans_with_progress,
@@ -56,6 +58,7 @@ def new():
         lambda: create_plan(g.user, form.draft(), clock.today()),
         _("Plan saved. Now add its actions."),
         lambda plan: url_for("plans.view", plan_id=plan.id),
+        check=lambda: check_plan(form.draft(), clock.today()),
     )
     if done:
         return done
@@ -81,6 +84,7 @@ def edit(plan_id):
         lambda: update_plan(plan, g.user, form.draft(), clock.today()),
         _("Plan saved."),
         url_for("plans.view", plan_id=plan.id),
+        check=lambda: check_plan(form.draft(), clock.today(), plan),
     )
     if done:
         return done
@@ -91,9 +95,8 @@ def edit(plan_id):
 def action_new(plan_id):
     plan = get_plan_or_404(plan_id)
     form = ActionForm().offer(owner_choices())
-    done = saved(
-        form, lambda: add_action(plan, g.user, form.draft()), _("Action added."), url_for("plans.view", plan_id=plan.id)
-    )
+    done = saved(form, lambda: add_action(plan, g.user, form.draft()), _("Action added."),
+                 url_for("plans.view", plan_id=plan.id), check=lambda: check_action(plan, form.draft()))
     if done:
         return done
     return render_template("hub/plans/action.html", form=form, plan=plan, action=None)
@@ -111,6 +114,7 @@ def action_edit(plan_id, action_id):
         lambda: update_action(action, g.user, form.draft()),
         _("Action saved."),
         url_for("plans.view", plan_id=plan.id),
+        check=lambda: check_action(plan, form.draft()),
     )
     if done:
         return done

@@ -16,27 +16,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hub.audit.service import record
+from hub.categories import CATEGORY_LABELS
 from hub.db import database
 from hub.i18n import LANGUAGES
 from hub.protocols.models import ProtocolText
 from hub.protocols.shipped import SHIPPED
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
-# Keys are hub.cases.models.CATEGORIES, in order, written out rather than imported: the cases models
-# import the services directory, whose package imports this module (a test checks they agree).
-CATEGORY_LABELS = {
-    "child_labour": _l("Child labour"),
-    "trafficking": _l("Trafficking"),
-    "child_marriage": _l("Child marriage"),
-    "sexual_abuse": _l("Sexual abuse"),
-    "physical_abuse": _l("Physical abuse"),
-    "neglect": _l("Neglect"),
-    "school_dropout": _l("School drop-out"),
-    "missing_child": _l("Missing child"),
-    "unsafe_migration": _l("Unsafe migration"),
-    "substance_abuse": _l("Substance abuse"),
-    "other": _l("Other concern"),
-}
 PARTS = ("who_to_call", "first_steps", "do_not", "refer_to")
 PART_LABELS = {
     "who_to_call": _l("Who to call"),
@@ -146,6 +132,15 @@ def _steps(text, part):
     return "\n".join(steps)
 
 
+def check_protocol(who_to_call="", first_steps="", do_not="", refer_to=""):
+    """{part: its steps as stored}, or ProtocolError naming every part that is wrong."""
+    problems = Problems(ProtocolError)
+    given = {"who_to_call": who_to_call, "first_steps": first_steps, "do_not": do_not, "refer_to": refer_to}
+    words = {part: problems.check(_steps, given[part], part) for part in PARTS}
+    problems.done()
+    return words
+
+
 def save_protocol(category, language, who_to_call="", first_steps="", do_not="", refer_to=""):
     """Write the coordinator's wording of a category's protocol for one language; a part left empty, or
     worded as the hub ships it, follows the shipped wording (all empty: back to the hub's protocol).
@@ -153,8 +148,7 @@ def save_protocol(category, language, who_to_call="", first_steps="", do_not="",
     _check_category(category)
     if language not in LANGUAGES:
         raise ProtocolError(_("Choose a language from the list."), "language")
-    given = {"who_to_call": who_to_call, "first_steps": first_steps, "do_not": do_not, "refer_to": refer_to}
-    words = {part: _steps(given[part], part) for part in PARTS}
+    words = check_protocol(who_to_call, first_steps, do_not, refer_to)
     with force_locale(language):
         hub_words = _shipped_parts(category)
     # Storing the shipped wording would freeze today's translation of it: keep only what differs.

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, apply_error, check_too
 from hub.i18n import LANGUAGES
 from hub.protocols import bp
 from hub.protocols.forms import ProtocolForm
@@ -14,6 +14,7 @@ from hub.protocols.service import (
     PARTS,
     ProtocolError,
     all_protocols,
+    check_protocol,
     protocol_for,
     save_protocol,
 )
@@ -54,11 +55,14 @@ def edit(category):
     saved = None
     if request.form.get("restore") and restore_form.validate_on_submit():
         saved = save_protocol(category, language)
-    elif not request.form.get("restore") and form.validate_on_submit():
-        try:
-            saved = save_protocol(category, language, **form.values())
-        except ProtocolError as error:
-            apply_error(form, error)
+    elif not request.form.get("restore") and form.is_submitted():
+        if not form.validate():
+            check_too(form, lambda: check_protocol(**form.values()))
+        else:
+            try:
+                saved = save_protocol(category, language, **form.values())
+            except ProtocolError as error:
+                apply_error(form, error)
     if saved is not None:
         flash(_("The protocol for %(category)s is saved in %(language)s.", category=saved.label,
                 language=LANGUAGES[language]), "success")

@@ -78,7 +78,8 @@ class ReverseForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     member = SelectField(_l("Member"), choices=[], validate_choice=False)
-    account = SelectField(_l("Her account on the hub"), choices=[], validate_choice=False)
+    account = SelectField(_l("Her account on the hub"), choices=[],
+                          invalid_choice_message=_l("Choose an account that belongs to this group."))
 
 
 class ShareOutForm(_Dated):

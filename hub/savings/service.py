@@ -41,7 +41,7 @@ from hub.savings.models import (
     SavingsPresence,
 )
 from hub.savings.plausible import MAX_SHARES
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 MAX_NOTE = 200
 MAX_MONTHS = 36
@@ -116,24 +116,35 @@ def check_day(day, field, cycle=None):
     if cycle is not None and day < cycle.starts_on:
         raise SavingsError(_("This is before the cycle started, on %(day)s.", day=when(cycle.starts_on)),
                            field)
+    return day
+
+
+def check_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate):
+    """(name, share value, social amount, rate in hundredths of a percent) of a new cycle, or SavingsError
+    naming every field that is wrong."""
+    problems = Problems(SavingsError)
+    name = problems.check(clean_text, name, "name", 80, required=True)
+    if group is None or group.archived:
+        problems.add(_("Choose a group from the list."), "group")
+    if starts_on is None:
+        problems.add(_("Please fill this in."), "starts_on")
+    if ends_on is None:
+        problems.add(_("Please fill this in."), "ends_on")
+    elif starts_on is not None and ends_on <= starts_on:
+        problems.add(_("The share-out comes after the start."), "ends_on")
+    share = problems.check(_amount, share_value, "share_value")
+    social = problems.check(_amount, social_amount, "social_amount") if (social_amount or "").strip() not in (
+        "", "0") else 0
+    rate_bp = problems.check(parse_rate, rate)
+    problems.done()
+    return name, share, social, rate_bp
 
 
 def create_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate, user=None):
     """Start a savings cycle for a group, with its current members (consent recorded); return the cycle.
 
     share_value, social_amount and rate are typed text (amounts, a percentage a month)."""
-    name = clean_text(name, "name", 80, required=True)
-    if group is None or group.archived:
-        raise SavingsError(_("Choose a group from the list."), "group")
-    if starts_on is None:
-        raise SavingsError(_("Please fill this in."), "starts_on")
-    if ends_on is None:
-        raise SavingsError(_("Please fill this in."), "ends_on")
-    if ends_on <= starts_on:
-        raise SavingsError(_("The share-out comes after the start."), "ends_on")
-    share = _amount(share_value, "share_value")
-    social = _amount(social_amount, "social_amount") if (social_amount or "").strip() not in ("", "0") else 0
-    rate_bp = parse_rate(rate)
+    name, share, social, rate_bp = check_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate)
     with database.atomic():
         cycle = SavingsCycle.create(group=group, name=name, starts_on=starts_on, ends_on=ends_on,
                                     share_value=share, social_amount=social, rate_bp=rate_bp, created_by=user,
@@ -172,19 +183,25 @@ def accounts_for(cycle):
                 .order_by(User.display_name))
 
 
+def check_link(cycle, member, account):
+    """Raise SavingsError naming every field of a member's link to an account that is wrong."""
+    problems = Problems(SavingsError)
+    if member is None or member.cycle_id != cycle.id:
+        problems.add(_("Choose a member of this group from the list."), "member")
+    if account is not None:
+        if account.id not in {row.id for row in accounts_for(cycle)}:
+            problems.add(_("Choose an account that belongs to this group."), "account")
+        other = SavingsMember.get_or_none((SavingsMember.cycle == cycle) & (SavingsMember.user == account)
+                                          & (SavingsMember.id != getattr(member, "id", None)))
+        if other is not None:
+            problems.add(_("This account is already %(name)s's in this cycle.", name=other.person.name), "account")
+    problems.done()
+
+
 def link_account(cycle, member, account, user=None):
     """Say which account is this member (None: no account): she then reads her passbook, and as an officer
     approves; the account must belong to the group."""
-    if member is None or member.cycle_id != cycle.id:
-        raise SavingsError(_("Choose a member of this group from the list."), "member")
-    if account is not None:
-        if account.id not in {row.id for row in accounts_for(cycle)}:
-            raise SavingsError(_("Choose an account that belongs to this group."), "account")
-        other = SavingsMember.get_or_none((SavingsMember.cycle == cycle) & (SavingsMember.user == account)
-                                          & (SavingsMember.id != member.id))
-        if other is not None:
-            raise SavingsError(_("This account is already %(name)s's in this cycle.", name=other.person.name),
-                               "account")
+    check_link(cycle, member, account)
     with database.atomic():
         SavingsMember.update(user=account).where(SavingsMember.id == member.id).execute()
         record("savings.account_linked", member.person, user=user,
@@ -276,6 +293,43 @@ def loan_outstanding(loan):
 # --- recording ---------------------------------------------------------------------------------------------
 
 
+def _member_of(cycle, member):
+    member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
+    if member.cycle_id != cycle.id:
+        raise SavingsError(_("Choose a member of this group from the list."), "member")
+    return member
+
+
+def check_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", confirmed=False):
+    """(member, loan, amount, note, needs review) of an entry (see record_entry), or SavingsError naming every
+    field that is wrong."""
+    problems = Problems(SavingsError)
+    if kind not in RECORDED_KINDS:
+        problems.add(_("Choose from the list."), "kind")
+    note = problems.check(clean_text, note, "note", required=kind in (SOCIAL_GRANT, INCOME, EXPENSE))
+    amount = problems.check(_amount, amount, "amount")
+    problems.check(check_day, on_day, "on_day", cycle)
+    if kind == REPAYMENT:
+        loan = problems.check(_loan_of, cycle, loan)
+        member = loan.member if loan is not None else None
+        outstanding = loan_outstanding(loan) if loan is not None else None
+        if amount is not None and outstanding is not None and amount > outstanding:
+            problems.add(_("This is more than the %(owed)s still owed on this loan.", owed=money.show(outstanding)),
+                         "amount")
+    elif kind in GROUP_KINDS or kind not in RECORDED_KINDS:
+        member = None
+    else:
+        member = problems.check(_member_of, cycle, member)
+    if kind == DEPOSIT and amount is not None and amount % cycle.share_value:
+        problems.add(_("Savings are bought in shares of %(value)s: give a multiple of it.",
+                       value=money.show(cycle.share_value)), "amount")
+    review = False
+    if amount is not None and kind in RECORDED_KINDS:
+        review = problems.check(_plausible, cycle, kind, amount, confirmed)
+    problems.done()
+    return member, loan, amount, note, review
+
+
 def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", user=None, meeting=None,
                  confirmed=False):
     """Record a deposit, social fund payment or grant, fine, repayment, or business income or expense.
@@ -283,28 +337,7 @@ def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", u
     amount is typed text; member (a SavingsMember id or row) for a member's entry; loan (an entry id or row)
     for a repayment; confirmed: an amount beyond the plausible range is right (it is marked for review).
     Returns the entry."""
-    if kind not in RECORDED_KINDS:
-        raise SavingsError(_("Choose from the list."), "kind")
-    note = clean_text(note, "note", required=kind in (SOCIAL_GRANT, INCOME, EXPENSE))
-    amount = _amount(amount, "amount")
-    check_day(on_day, "on_day", cycle)
-    if kind == REPAYMENT:
-        loan = _loan_of(cycle, loan)
-        member = loan.member
-        outstanding = loan_outstanding(loan)
-        if amount > outstanding:
-            raise SavingsError(_("This is more than the %(owed)s still owed on this loan.",
-                                 owed=money.show(outstanding)), "amount")
-    elif kind in GROUP_KINDS:
-        member = None
-    else:
-        member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
-        if member.cycle_id != cycle.id:
-            raise SavingsError(_("Choose a member of this group from the list."), "member")
-    if kind == DEPOSIT and amount % cycle.share_value:
-        raise SavingsError(_("Savings are bought in shares of %(value)s: give a multiple of it.",
-                             value=money.show(cycle.share_value)), "amount")
-    review = _plausible(cycle, kind, amount, confirmed)
+    member, loan, amount, note, review = check_entry(cycle, kind, amount, on_day, member, loan, note, confirmed)
     with database.atomic():
         check_open(cycle)
         entry = write_entry(cycle, kind, member, amount, on_day, note, user, ref=loan if kind == REPAYMENT else None,
@@ -344,31 +377,50 @@ def _loan_of(cycle, loan):
     return loan
 
 
-def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="", user=None, confirmed=False):
-    """Record a loan request; it counts once two officers approved it. rate is a typed percentage a month
-    (the cycle's usual rate when None); confirmed as for record_entry. Returns the loan entry."""
-    member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
-    if member.cycle_id != cycle.id:
-        raise SavingsError(_("Choose a member of this group from the list."), "member")
-    _still_in_group(member)
-    amount = _amount(amount, "amount")
+def _months(text):
     try:
-        months = int(months)
+        months = int(text)
     except (TypeError, ValueError):
         months = 0
     if not 1 <= months <= MAX_MONTHS:
         raise SavingsError(_("A loan is repaid in 1 to %(count)d months.", count=MAX_MONTHS), "months")
-    rate_bp = cycle.rate_bp if rate is None else parse_rate(rate)
+    return months
+
+
+def _lent(cycle, text):
+    amount = _amount(text, "amount")
+    cash = balances(cycle).cash
+    if amount > cash:
+        raise SavingsError(_("The group has %(cash)s in cash: a loan cannot be more.", cash=money.show(cash)),
+                           "amount")
+    return amount
+
+
+def check_loan(cycle, member, amount, months, rate=None, on_day=None, note="", confirmed=False):
+    """(member, amount, months, rate, day, note, needs review) of a loan request (see request_loan), or
+    SavingsError naming every field that is wrong."""
+    problems = Problems(SavingsError)
+    member = problems.check(_member_of, cycle, member)
+    if member is not None:
+        problems.check(_still_in_group, member)
+    amount = problems.check(_lent, cycle, amount)
+    months = problems.check(_months, months)
+    rate_bp = cycle.rate_bp if rate is None else problems.check(parse_rate, rate)
     on_day = on_day or clock.today()
-    check_day(on_day, "on_day", cycle)
-    note = clean_text(note, "note")
-    review = _plausible(cycle, LOAN, amount, confirmed)
+    problems.check(check_day, on_day, "on_day", cycle)
+    note = problems.check(clean_text, note, "note")
+    review = problems.check(_plausible, cycle, LOAN, amount, confirmed) if amount is not None else None
+    problems.done()
+    return member, amount, months, rate_bp, on_day, note, review
+
+
+def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="", user=None, confirmed=False):
+    """Record a loan request; it counts once two officers approved it. rate is a typed percentage a month
+    (the cycle's usual rate when None); confirmed as for record_entry. Returns the loan entry."""
     with database.atomic():
         check_open(cycle)
-        cash = balances(cycle).cash
-        if amount > cash:
-            raise SavingsError(_("The group has %(cash)s in cash: a loan cannot be more.", cash=money.show(cash)),
-                               "amount")
+        member, amount, months, rate_bp, on_day, note, review = check_loan(cycle, member, amount, months, rate,
+                                                                           on_day, note, confirmed)
         loan = write_entry(cycle, LOAN, member, amount, on_day, note, user, rate_bp=rate_bp, months=months,
                            interest=ledger.interest_on(amount, rate_bp, months), needs_review=review)
         if review:
@@ -387,26 +439,36 @@ class Line:
     social: bool = False
 
 
+def check_meeting(cycle, held_on, lines):
+    """[(member, present, shares, social)] of a meeting's sheet, or SavingsError naming every field that is
+    wrong (a wrong line: field "shares-<member id>")."""
+    problems = Problems(SavingsError)
+    if problems.check(check_day, held_on, "held_on", cycle) is not None and (
+            SavingsMeeting.select().where((SavingsMeeting.cycle == cycle) & (SavingsMeeting.held_on == held_on))
+            .exists()):
+        problems.add(_("A meeting on this day is already recorded."), "held_on")
+    members = {member.id: member for member in SavingsMember.select().where(SavingsMember.cycle == cycle)}
+    parsed = []
+    for line in lines:
+        typed = (line.shares or "").strip()
+        if line.member_id not in members:
+            problems.add(_("Choose a member of this group from the list."))
+        elif typed and not (typed.isdigit() and int(typed) <= MAX_SHARES):
+            problems.add(_("Give a number of shares from 0 to %(count)d.", count=MAX_SHARES),
+                         f"shares-{line.member_id}")
+        else:
+            parsed.append((members[line.member_id], line.present, int(typed or 0), line.social))
+    problems.done()
+    return parsed
+
+
 def record_meeting(cycle, held_on, lines, user=None):
     """Record a meeting: its roll call and, per member, the shares bought and the social fund paid.
 
     Returns the meeting. A wrong line raises SavingsError with field "shares-<member id>"."""
-    check_day(held_on, "held_on", cycle)
-    members = {member.id: member for member in SavingsMember.select().where(SavingsMember.cycle == cycle)}
-    parsed = []
-    for line in lines:
-        if line.member_id not in members:
-            raise SavingsError(_("Choose a member of this group from the list."))
-        typed = (line.shares or "").strip()
-        if typed and not (typed.isdigit() and int(typed) <= MAX_SHARES):
-            raise SavingsError(_("Give a number of shares from 0 to %(count)d.", count=MAX_SHARES),
-                               f"shares-{line.member_id}")
-        parsed.append((members[line.member_id], line.present, int(typed or 0), line.social))
     with database.atomic():
         check_open(cycle)
-        if SavingsMeeting.select().where((SavingsMeeting.cycle == cycle) & (SavingsMeeting.held_on == held_on)
-                                         ).exists():
-            raise SavingsError(_("A meeting on this day is already recorded."), "held_on")
+        parsed = check_meeting(cycle, held_on, lines)
         meeting = SavingsMeeting.create(cycle=cycle, held_on=held_on, recorded_by=user, created_at=clock.now())
         for member, present, shares, social in parsed:
             SavingsPresence.create(meeting=meeting, member=member, present=present)

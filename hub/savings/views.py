@@ -1,6 +1,8 @@
 """Savings pages: the cycles, a cycle's totals and loans, its meetings and entries, the two keys,
 corrections, the share-out, and each member's printable passbook."""
 
+from types import SimpleNamespace
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -37,6 +39,11 @@ from hub.savings.service import (
     accounts_for,
     add_new_members,
     balances,
+    check_cycle,
+    check_entry,
+    check_link,
+    check_loan,
+    check_meeting,
     create_cycle,
     get_member,
     link_account,
@@ -114,16 +121,14 @@ def new_cycle():
     if request.method == "GET":
         form.starts_on.data = clock.today()
         form.rate.data = "2"
-    if form.validate_on_submit():
-        group = next((group for group in groups if str(group.id) == form.group.data), None)
-        try:
-            cycle = create_cycle(group, form.name.data, form.starts_on.data, form.ends_on.data,
-                                 form.share_value.data, form.social_amount.data, form.rate.data, user=g.user)
-        except SavingsError as error:
-            apply_error(form, error)
-        else:
-            flash(_("Savings cycle %(name)s started.", name=cycle.name), "success")
-            return redirect(url_for("savings.members", cycle_id=cycle.id))
+    group = next((group for group in groups if str(group.id) == form.group.data), None)
+    fields = (form.name.data, form.starts_on.data, form.ends_on.data, form.share_value.data,
+              form.social_amount.data, form.rate.data)
+    done = saved(form, lambda: create_cycle(group, *fields, user=g.user),
+                 lambda cycle: _("Savings cycle %(name)s started.", name=cycle.name),
+                 lambda cycle: url_for("savings.members", cycle_id=cycle.id), check=lambda: check_cycle(group, *fields))
+    if done:
+        return done
     return render_template("hub/savings/cycle_form.html", form=form)
 
 
@@ -188,19 +193,12 @@ def members(cycle_id):
     people = members_of(cycle)
     accounts = accounts_for(cycle)
     form = _link_form(people, cycle, accounts)
-    if form.validate_on_submit():
-        member = next((m for m in people if str(m.id) == form.member.data), None)
-        account = next((a for a in accounts if str(a.id) == form.account.data), None)
-        if form.account.data and account is None:
-            apply_error(form, SavingsError(_("Choose an account that belongs to this group."), "account"))
-        else:
-            try:
-                link_account(cycle, member, account, user=g.user)
-            except SavingsError as error:
-                apply_error(form, error)
-            else:
-                flash(_("Saved."), "success")
-                return redirect(url_for("savings.members", cycle_id=cycle.id))
+    member = next((m for m in people if str(m.id) == form.member.data), None)
+    account = next((a for a in accounts if str(a.id) == form.account.data), None)
+    done = saved(form, lambda: link_account(cycle, member, account, user=g.user), _("Saved."),
+                 url_for("savings.members", cycle_id=cycle.id), check=lambda: check_link(cycle, member, account))
+    if done:
+        return done
     return render_template("hub/savings/members.html", cycle=cycle, people=people, form=form,
                            add_form=EmptyForm(), range_form=_range_form(cycle))
 
@@ -234,6 +232,14 @@ def add_members(cycle_id):
     return redirect(url_for("savings.members", cycle_id=cycle.id))
 
 
+def _sheet_errors(form, error):
+    """Show a meeting's errors: those of the sheet's lines are returned, to go beside their line."""
+    lines = {name: message for name, message in error.errors if (name or "").startswith("shares-")}
+    apply_error(form, SimpleNamespace(errors=[(name, message) for name, message in error.errors
+                                              if name not in lines]), fresh_only=True)
+    return lines
+
+
 @bp.route("/<int:cycle_id>/meetings/new", methods=["GET", "POST"])
 def meeting(cycle_id):
     cycle, _standing = get_keeper_cycle_or_404(cycle_id)
@@ -245,18 +251,17 @@ def meeting(cycle_id):
     present = set(request.form.getlist("present"))
     social = set(request.form.getlist("social"))
     shares = {str(m.id): request.form.get(f"shares-{m.id}", "") for m in people}
-    if form.validate_on_submit():
-        lines = [Line(m.id, str(m.id) in present, shares[str(m.id)], str(m.id) in social) for m in people]
+    lines = [Line(m.id, str(m.id) in present, shares[str(m.id)], str(m.id) in social) for m in people]
+    if form.is_submitted():
         try:
-            record_meeting(cycle, form.held_on.data, lines, user=g.user)
-        except SavingsError as error:
-            if error.field and error.field.startswith("shares-"):
-                line_errors[error.field] = str(error)
+            if not form.validate():  # the sheet's lines are checked too, so every error shows in one pass
+                check_meeting(cycle, form.held_on.data, lines)
             else:
-                apply_error(form, error)
-        else:
-            flash(_("Meeting recorded."), "success")
-            return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+                record_meeting(cycle, form.held_on.data, lines, user=g.user)
+                flash(_("Meeting recorded."), "success")
+                return redirect(url_for("savings.cycle", cycle_id=cycle.id))
+        except SavingsError as error:
+            line_errors = _sheet_errors(form, error)
     return render_template("hub/savings/meeting.html", cycle=cycle, people=people, form=form,
                            posted=request.method == "POST", present=present, social=social, shares=shares,
                            line_errors=line_errors)
@@ -277,22 +282,11 @@ def record(cycle_id):
         form.kind.data = request.args.get("kind", "deposit")
         form.member.data = request.args.get("member", "")
         form.loan.data = request.args.get("loan", "")
-    done = saved(
-        form,
-        lambda: record_entry(
-            cycle,
-            form.kind.data,
-            form.amount.data,
-            form.on_day.data,
-            member=form.member.data,
-            loan=form.loan.data,
-            note=form.note.data,
-            user=g.user,
-            confirmed=bool(form.confirm.data),
-        ),
-        _("Entry recorded."),
-        url_for("savings.cycle", cycle_id=cycle.id),
-    )
+    entry = {"member": form.member.data, "loan": form.loan.data, "note": form.note.data,
+             "confirmed": bool(form.confirm.data)}
+    fields = (cycle, form.kind.data, form.amount.data, form.on_day.data)
+    done = saved(form, lambda: record_entry(*fields, **entry, user=g.user), _("Entry recorded."),
+                 url_for("savings.cycle", cycle_id=cycle.id), check=lambda: check_entry(*fields, **entry))
     if done:
         return done
     return render_template("hub/savings/entry.html", cycle=cycle, form=form, now=now)
@@ -307,25 +301,18 @@ def loan(cycle_id):
         form.on_day.data = clock.today()
         form.rate.data = str(cycle.rate_bp / 100).removesuffix(".0")
         form.months.data = "3"
+    fields = (cycle, form.member.data, form.amount.data, form.months.data, form.rate.data, form.on_day.data,
+              form.note.data)
     done = saved(
         form,
-        lambda: request_loan(
-            cycle,
-            form.member.data,
-            form.amount.data,
-            form.months.data,
-            form.rate.data,
-            form.on_day.data,
-            form.note.data,
-            user=g.user,
-            confirmed=bool(form.confirm.data),
-        ),
+        lambda: request_loan(*fields, user=g.user, confirmed=bool(form.confirm.data)),
         lambda entry: _(
             "Loan of %(amount)s to %(name)s recorded: it counts once two officers approve it.",
             amount=money.show(entry.amount),
             name=entry.member.person.name,
         ),
         url_for("savings.cycle", cycle_id=cycle.id),
+        check=lambda: check_loan(*fields, confirmed=bool(form.confirm.data)),
     )
     if done:
         return done

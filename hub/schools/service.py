@@ -46,7 +46,7 @@ from hub.schools.models import (
     Dropout,
     OutreachVisit,
 )
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 EARLIEST = date(1900, 1, 1)
 ADULT_AGE = 18
@@ -170,6 +170,7 @@ def _check_day(day, field):
                           field)
     if day < EARLIEST:
         raise SchoolError(_("This date is before %(earliest)s.", earliest=when(EARLIEST)), field)
+    return day
 
 
 def _text(value, field, most, needed=True):
@@ -182,37 +183,52 @@ def _text(value, field, most, needed=True):
 
 
 def _child(user, child_id, left_on):
+    """The child chosen, when they may be recorded out of school from left_on (None: the day is not known)."""
     child = Person.get_or_none((Person.id == child_id) & ~Person.archived) if child_id is not None else None
     if child is None or not may_see_person(user, child):
         raise SchoolError(_("Choose a child from the list."), "child")
     if not is_child(child, left_on):
         raise SchoolError(_("%(name)s was not a child on that day: this register is for children under 18.",
                             name=child.name), "child")
+    still_out = Dropout.open().where(Dropout.child == child).first()
+    if still_out is not None:
+        raise SchoolError(_("%(name)s is already recorded out of school since %(day)s.", name=child.name,
+                            day=when(still_out.left_on)), "child")
+    return child
+
+
+def _left_on(child, left_on):
     if child.birth_year and left_on.year < child.birth_year:
         raise SchoolError(_("This is before the child was born."), "left_on")
-    return child
+    last = Dropout.reenrolled().where(Dropout.child == child).order_by(Dropout.reenrolled_on.desc()).first()
+    if last is not None and left_on < last.reenrolled_on:
+        raise SchoolError(_("%(name)s went back to school on %(day)s: they cannot have left again before.",
+                            name=child.name, day=when(last.reenrolled_on)), "left_on")
 
 
 # Writes.
 
 
+def check_dropout(user, child_id, left_on, reason, details="", school=""):
+    """(child, details, school) of a record of a child out of school, or SchoolError naming every field that
+    is wrong."""
+    problems = Problems(SchoolError)
+    day_known = problems.check(_check_day, left_on, "left_on") is not None
+    if reason not in REASONS:
+        problems.add(_("Choose a reason from the list."), "reason")
+    details = problems.check(_text, details, "details", MAX_DETAILS, needed=reason == OTHER)
+    school = problems.check(_text, school, "school", MAX_SCHOOL, needed=False)
+    child = problems.check(_child, user, child_id, left_on if day_known else None)
+    if child is not None and day_known:
+        problems.check(_left_on, child, left_on)
+    problems.done()
+    return child, details, school
+
+
 def record_dropout(user, child_id, left_on, reason, details="", school=""):
     """Record a child out of school from left_on, for a reason; set their school status; return the Dropout."""
-    _check_day(left_on, "left_on")
-    if reason not in REASONS:
-        raise SchoolError(_("Choose a reason from the list."), "reason")
-    details = _text(details, "details", MAX_DETAILS, needed=reason == OTHER)
-    school = _text(school, "school", MAX_SCHOOL, needed=False)
     with database.atomic():  # checked under the write lock: a double tap records the child once
-        child = _child(user, child_id, left_on)
-        still_out = Dropout.open().where(Dropout.child == child).first()
-        if still_out is not None:
-            raise SchoolError(_("%(name)s is already recorded out of school since %(day)s.", name=child.name,
-                                day=when(still_out.left_on)), "child")
-        last = Dropout.reenrolled().where(Dropout.child == child).order_by(Dropout.reenrolled_on.desc()).first()
-        if last is not None and left_on < last.reenrolled_on:
-            raise SchoolError(_("%(name)s went back to school on %(day)s: they cannot have left again before.",
-                                name=child.name, day=when(last.reenrolled_on)), "left_on")
+        child, details, school = check_dropout(user, child_id, left_on, reason, details, school)
         dropout = Dropout.create(child=child, left_on=left_on, reason=reason, details=details, school=school,
                                  created_by=user, created_at=clock.now())
         set_school_status(child.id, OUT_OF_SCHOOL, user)  # the register decides it
@@ -220,15 +236,26 @@ def record_dropout(user, child_id, left_on, reason, details="", school=""):
     return dropout
 
 
+def _after_leaving(dropout, day, field):
+    _check_day(day, field)
+    if day < dropout.left_on:
+        raise SchoolError(_("This is before the child left school, on %(day)s.", day=when(dropout.left_on)), field)
+
+
+def check_visit(dropout, visited_on, visited_by, result, next_step=""):
+    """(visited_by, result, next_step) tidied, or SchoolError naming every field that is wrong."""
+    problems = Problems(SchoolError)
+    problems.check(_after_leaving, dropout, visited_on, "visited_on")
+    texts = (problems.check(_text, visited_by, "visited_by", MAX_NAMES),
+             problems.check(_text, result, "result", MAX_RESULT),
+             problems.check(_text, next_step, "next_step", MAX_RESULT, needed=False))
+    problems.done()
+    return texts
+
+
 def add_visit(user, dropout, visited_on, visited_by, result, next_step=""):
     """Record an outreach visit to the family of a child out of school; return the OutreachVisit."""
-    _check_day(visited_on, "visited_on")
-    if visited_on < dropout.left_on:
-        raise SchoolError(_("This is before the child left school, on %(day)s.", day=when(dropout.left_on)),
-                          "visited_on")
-    visited_by = _text(visited_by, "visited_by", MAX_NAMES)
-    result = _text(result, "result", MAX_RESULT)
-    next_step = _text(next_step, "next_step", MAX_RESULT, needed=False)
+    visited_by, result, next_step = check_visit(dropout, visited_on, visited_by, result, next_step)
     with database.atomic():
         visit = OutreachVisit.create(dropout=dropout, visited_on=visited_on, visited_by=visited_by, result=result,
                                      next_step=next_step, user=user)
@@ -236,19 +263,24 @@ def add_visit(user, dropout, visited_on, visited_by, result, next_step=""):
     return visit
 
 
+def check_reenrol(dropout, reenrolled_on, school):
+    """The school tidied, or SchoolError naming every field of a return to school that is wrong."""
+    problems = Problems(SchoolError)
+    if dropout.reenrolled_on is not None:
+        problems.add(_("%(name)s already went back to school on %(day)s.", name=dropout.child.name,
+                       day=when(dropout.reenrolled_on)), "reenrolled_on")
+    problems.check(_after_leaving, dropout, reenrolled_on, "reenrolled_on")
+    school = problems.check(_text, school, "reenrolled_school", MAX_SCHOOL)
+    problems.done()
+    return school
+
+
 def reenrol(user, dropout, reenrolled_on, school):
     """Record that the child went back to school on a day, at a school; set their school status back to
     in_school; return the Dropout."""
-    _check_day(reenrolled_on, "reenrolled_on")
-    school = _text(school, "reenrolled_school", MAX_SCHOOL)
     with database.atomic():
         dropout = Dropout.get_by_id(dropout.id)  # as it is now, not as the page saw it
-        if dropout.reenrolled_on is not None:
-            raise SchoolError(_("%(name)s already went back to school on %(day)s.", name=dropout.child.name,
-                                day=when(dropout.reenrolled_on)), "reenrolled_on")
-        if reenrolled_on < dropout.left_on:
-            raise SchoolError(_("This is before the child left school, on %(day)s.",
-                                day=when(dropout.left_on)), "reenrolled_on")
+        school = check_reenrol(dropout, reenrolled_on, school)
         dropout.reenrolled_on, dropout.reenrolled_school = reenrolled_on, school
         dropout.save()
         set_school_status(dropout.child_id, IN_SCHOOL, user)

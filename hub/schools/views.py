@@ -17,6 +17,9 @@ from hub.schools.service import (
     OUT,
     SHOW_LABELS,
     add_visit,
+    check_dropout,
+    check_reenrol,
+    check_visit,
     committee_pupils,
     committees_of,
     get_committee,
@@ -76,6 +79,7 @@ def new():
         lambda: record_dropout(g.user, **form.values()),
         lambda dropout: _("%(name)s is recorded out of school.", name=dropout.child.name),
         lambda dropout: url_for("schools.view", record_id=dropout.id),
+        check=lambda: check_dropout(g.user, **form.values()),
     )
     if done:
         return done
@@ -108,6 +112,8 @@ def visit(record_id):
         ),
         _("The visit is recorded."),
         url_for("schools.view", record_id=dropout.id),
+        check=lambda: check_visit(dropout, form.visited_on.data, form.visited_by.data, form.result.data,
+                                  form.next_step.data),
     )
     if done:
         return done
@@ -123,6 +129,7 @@ def reenrol_child(record_id):
         lambda: reenrol(g.user, dropout, form.reenrolled_on.data, form.reenrolled_school.data),
         _("%(name)s is back in school.", name=dropout.child.name),
         url_for("schools.view", record_id=dropout.id),
+        check=lambda: check_reenrol(dropout, form.reenrolled_on.data, form.reenrolled_school.data),
     )
     if done:
         return done

@@ -27,7 +27,7 @@ from hub.services.models import (
     Service,
     ServiceCategory,
 )
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 KIND_LABELS = {
     POLICE: _l("Police"),
@@ -85,13 +85,18 @@ def _plain(text):
     return " ".join((text or "").split())
 
 
-def _check(name, kind, phone, address, categories, service=None):
-    """The tidy name and phone, or ServiceError naming the first field that is wrong."""
-    name, phone = _plain(name), _plain(phone)
+def _name(name, service):
+    name = _plain(name)
     if not name:
         raise ServiceError(_("Please fill this in."), "name")
-    if kind not in KINDS:
-        raise ServiceError(_("Choose a kind of service from the list."), "kind")
+    others = Service.select().where(Service.id != service.id) if service is not None else Service.select()
+    if any(other.name.casefold() == name.casefold() for other in others):
+        raise ServiceError(_("There is already a service called %(name)s.", name=name), "name")
+    return name
+
+
+def _phone(phone, address):
+    phone = _plain(phone)
     if phone and not PHONE.match(phone):
         raise ServiceError(_("A phone number has digits, and may have spaces, dashes and a + in front."), "phone")
     if phone and not MIN_DIGITS <= sum(char.isdigit() for char in phone) <= MAX_DIGITS:
@@ -99,11 +104,19 @@ def _check(name, kind, phone, address, categories, service=None):
                              most=MAX_DIGITS), "phone")
     if not phone and not _plain(address):
         raise ServiceError(_("Give a phone number or an address, so people can reach this service."), "phone")
-    if any(category not in CATEGORY_LABELS for category in categories):
-        raise ServiceError(_("Choose categories from the list."), "categories")
-    others = Service.select().where(Service.id != service.id) if service is not None else Service.select()
-    if any(other.name.casefold() == name.casefold() for other in others):
-        raise ServiceError(_("There is already a service called %(name)s.", name=name), "name")
+    return phone
+
+
+def check_service(name, kind, phone="", address="", categories=(), service=None):
+    """The tidy name and phone, or ServiceError naming every field that is wrong."""
+    problems = Problems(ServiceError)
+    name = problems.check(_name, name, service)
+    if kind not in KINDS:
+        problems.add(_("Choose a kind of service from the list."), "kind")
+    phone = problems.check(_phone, phone, address)
+    if any(category not in CATEGORY_LABELS for category in categories or ()):
+        problems.add(_("Choose categories from the list."), "categories")
+    problems.done()
     return name, phone
 
 
@@ -120,7 +133,7 @@ def _link(service, categories):
 def create_service(name, kind, phone="", address="", hours="", languages="", categories=()):
     """Add a service to the directory with the categories it handles; return the Service."""
     with database.atomic():  # checked under the write lock: a double tap adds one service
-        name, phone = _check(name, kind, phone, address, categories)
+        name, phone = check_service(name, kind, phone, address, categories)
         service = Service.create(name=name, kind=kind, phone=phone, address=_plain(address), hours=_plain(hours),
                                  languages=_plain(languages))
         _link(service, categories)
@@ -132,7 +145,7 @@ def update_service(service, name, kind, phone="", address="", hours="", language
                    archived=False):
     """Change a service, the categories it handles, and archive it or bring it back; return the Service."""
     with database.atomic():
-        name, phone = _check(name, kind, phone, address, categories, service)
+        name, phone = check_service(name, kind, phone, address, categories, service)
         service.name, service.kind, service.phone = name, kind, phone
         service.address, service.hours, service.languages = _plain(address), _plain(hours), _plain(languages)
         service.archived = bool(archived)

@@ -9,12 +9,17 @@ from hub.protocols.service import CATEGORY_LABELS
 from hub.services import bp
 from hub.services.forms import EditServiceForm, ServiceForm
 from hub.services.models import Service
-from hub.services.service import categories_of, create_service, directory, update_service
+from hub.services.service import categories_of, check_service, create_service, directory, update_service
 
 
 def get_service_or_404(service_id):
     """The service with this id."""
     return Service.get_or_none(Service.id == service_id) or abort(404)
+
+
+def _check(form, service=None):
+    return check_service(form.name.data, form.kind.data, form.phone.data, form.address.data, form.categories.data,
+                         service)
 
 
 @bp.get("", endpoint="list")
@@ -35,6 +40,7 @@ def new():
         lambda: create_service(**form.values()),
         lambda service: _("Service %(name)s added.", name=service.name),
         url_for("services.list"),
+        check=lambda: _check(form),
     )
     if done:
         return done
@@ -51,6 +57,7 @@ def edit(service_id):
         lambda: update_service(service, **form.values(), archived=form.state.data == "archived"),
         _("Service %(name)s saved.", name=service.name),
         url_for("services.list"),
+        check=lambda: _check(form, service),
     )
     if done:
         return done

@@ -21,7 +21,7 @@ from hub.i18n import when
 from hub.people.models import AGE_BANDS, FEMALE, MALE, OTHER, SEXES, GroupMember, Person
 from hub.people.picker import detail, namesakes
 from hub.sessions.models import Attendance, GroupMonth, GuestCount, Meeting
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 
 MAX_GUESTS = 10000
 # Plausible headcount of guests at one session: ten times the most the group's sessions have had, or its
@@ -149,7 +149,7 @@ def save_roster(meeting, present, guests, today, everyone=False, confirmed=False
     confirmed: a headcount beyond the plausible one is right. Marks the meeting held."""
     with database.atomic():
         roster = roster_ids(meeting)
-        ticked = set(roster) if everyone else set(_roster_ids(present, roster, "p"))
+        ticked = set(roster) if everyone else check_present(meeting, present)
         old = statuses_of(meeting)
         statuses = {person_id: Attendance.PRESENT if person_id in ticked else
                     Attendance.EXCUSED if old.get(person_id) == Attendance.EXCUSED else Attendance.ABSENT
@@ -161,18 +161,29 @@ def save_paper(meeting, order, absent, excused, guests, today, confirmed=False):
     """Save a filled-in paper sheet: `order` is the numbered list as the entry page showed it (person ids),
     `absent` and `excused` the numbers typed from the sheet; everyone else on the list was present."""
     with database.atomic():
-        roster = roster_ids(meeting)
-        listed = _roster_ids([value for value in (order or "").split(",") if value.strip()], roster, "absent")
-        away = parse_numbers(absent, len(listed), "absent")
-        excused = parse_numbers(excused, len(listed), "excused")
-        both = sorted(away & excused)
-        if both:
-            raise AttendanceError(_("Number %(number)d is both absent and excused: choose one.", number=both[0]),
-                                  "excused")
-        statuses = {person_id: Attendance.ABSENT if number in away else
-                    Attendance.EXCUSED if number in excused else Attendance.PRESENT
-                    for number, person_id in enumerate(listed, start=1)}
+        statuses = check_paper(meeting, order, absent, excused)
         return _save(meeting, statuses, guests, today, statuses_of(meeting), confirmed)
+
+
+def check_present(meeting, present):
+    """The ids of the people ticked present on the roster page, or AttendanceError."""
+    return set(_roster_ids(present, roster_ids(meeting), "p"))
+
+
+def check_paper(meeting, order, absent, excused):
+    """{person id: status} from a filled-in paper sheet (see save_paper), or AttendanceError naming every field
+    that is wrong."""
+    listed = _roster_ids([value for value in (order or "").split(",") if value.strip()], roster_ids(meeting),
+                         "absent")
+    problems = Problems(AttendanceError)
+    away = problems.check(parse_numbers, absent, len(listed), "absent")
+    excused = problems.check(parse_numbers, excused, len(listed), "excused")
+    both = sorted(away & excused) if away is not None and excused is not None else []
+    if both:
+        problems.add(_("Number %(number)d is both absent and excused: choose one.", number=both[0]), "excused")
+    problems.done()
+    return {person_id: Attendance.ABSENT if number in away else Attendance.EXCUSED if number in excused else
+            Attendance.PRESENT for number, person_id in enumerate(listed, start=1)}
 
 
 def parse_numbers(text, count, field):

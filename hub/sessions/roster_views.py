@@ -5,10 +5,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, apply_error, check_too
 from hub.sessions import bp
 from hub.sessions.attendance import (
     AttendanceError,
+    check_paper,
+    check_present,
     guests_of,
     roster_of,
     save_paper,
@@ -46,6 +48,8 @@ def roster(meeting_id):
                                                confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
+    elif form.is_submitted():
+        check_too(form, lambda: check_present(meeting, form.p.data or ()))
     people = roster_of(meeting)
     statuses = statuses_of(meeting)
     if form.is_submitted() and not request.form.get("everyone"):  # refused: show what was tapped and typed
@@ -85,6 +89,8 @@ def paper(meeting_id):
                                               form.guests(), clock.today(), confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
+    elif form.is_submitted():
+        check_too(form, lambda: check_paper(meeting, form.order.data, form.absent.data, form.excused.data))
     people = roster_of(meeting)
     if not form.is_submitted():
         statuses = statuses_of(meeting)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from hub import clock
 from hub.access import allowed
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, apply_error, check_too
 from hub.groups.models import Group
 from hub.groups.service import visible_groups
 from hub.sessions import bp
@@ -49,14 +49,6 @@ def _untrained(form):
             untrained_topics(form.kind.data, form.topics.data or (), form.facilitators.data or ())]
 
 
-def _check_too(form, group, meeting):
-    """Show the rules' errors beside the fields the form itself found nothing wrong with."""
-    try:
-        check_plan(group, form.plan(), clock.today(), g.user, meeting)
-    except MeetingError as error:
-        apply_error(form, error, fresh_only=True)
-
-
 def _saved(meeting, verb):
     flash(verb, "success")
     untrained = untrained_topics(meeting.kind, [topic.id for topic in topics_of(meeting)],
@@ -89,7 +81,7 @@ def new():
         else:
             return _saved(meeting, _("Session saved."))
     elif form.is_submitted():  # the rules too, so every field's error shows in one pass
-        _check_too(form, group, None)
+        check_too(form, lambda: check_plan(group, form.plan(), clock.today(), g.user))
     return render_template("hub/sessions/form.html", form=form, group=group, meeting=None, many=len(groups) > 1,
                            untrained=_untrained(form))
 
@@ -128,7 +120,7 @@ def edit(meeting_id):
         else:
             return _saved(meeting, _("Session saved."))
     elif form.is_submitted():
-        _check_too(form, meeting.group, meeting)
+        check_too(form, lambda: check_plan(meeting.group, form.plan(), clock.today(), g.user, meeting))
     return render_template("hub/sessions/form.html", form=form, group=meeting.group, meeting=meeting,
                            untrained=_untrained(form))
 

@@ -17,17 +17,14 @@ from flask_babel import gettext as _
 from federation import bundle, outbox, signing, transport
 from federation.errors import EnrolmentRefused, Refused, Unreachable
 from hub import clock
+from hub.validation import FieldError, Problems
 
 MAX_URL, MAX_CODE = 200, 200
 
 
-class SharingError(Exception):
+class SharingError(FieldError):
     """A request the hub cannot carry out; str() says why in the coordinator's words, field names the form
     field it is about (None: about the whole form)."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def identity():
@@ -81,6 +78,20 @@ def released(period):
 
 # -- enrolment and delivery
 
+def check_enrolment(url, code):
+    """(address, code) tidied, or SharingError naming every field of the enrolment form that is wrong."""
+    problems = Problems(SharingError)
+    url, code = (url or "").strip().rstrip("/"), (code or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
+        problems.add(_("Type the aggregator's address as the district gave it, starting with http:// "
+                       "(for example http://192.168.1.20:8090)."), "aggregator_url")
+    if not code or len(code) > MAX_CODE:
+        problems.add(_("Type the enrolment code the district gave you."), "code")
+    problems.done()
+    return url, code
+
+
 def enrol(url, code, now=None, key_id=""):
     """Enrol this hub with the aggregator at url using the district's one-time code; pin its key.
 
@@ -88,13 +99,7 @@ def enrol(url, code, now=None, key_id=""):
     -> the federation state. SharingError (field aggregator_url or code) when the address is wrong or
     unreachable, the code is refused, or the answer is not a valid enrolment reply for this hub.
     """
-    url, code = (url or "").strip().rstrip("/"), (code or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
-        raise SharingError(_("Type the aggregator's address as the district gave it, starting with http:// "
-                             "(for example http://192.168.1.20:8090)."), "aggregator_url")
-    if not code or len(code) > MAX_CODE:
-        raise SharingError(_("Type the enrolment code the district gave you."), "code")
+    url, code = check_enrolment(url, code)
     me = identity()
     request_bytes = bundle.seal_enrolment(me, code)  # no village name: the district names the hub
     try:

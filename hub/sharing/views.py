@@ -5,7 +5,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 
-from hub.forms import EmptyForm, apply_error
+from hub.forms import EmptyForm, apply_error, check_too
 from hub.i18n import LANGUAGES, printed_in, village_languages
 from hub.sharing import bp, service
 from hub.sharing.forms import EnrolForm
@@ -35,6 +35,8 @@ def enrol():
             flash(_("Enrolled with the district aggregator at %(url)s (key %(key_id)s).",
                     url=state.aggregator_url, key_id=state.aggregator_key_id), "success")
             return redirect(url_for("sharing.index"))
+    elif form.is_submitted():
+        check_too(form, lambda: service.check_enrolment(form.aggregator_url.data, form.code.data))
     return _index(form, 400)
 
 

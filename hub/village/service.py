@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from hub.audit.service import record
 from hub.auth.models import User
-from hub.auth.service import AccountError, create_user
+from hub.auth.service import AccountError, check_new_user, create_user
 from hub.db import database
 from hub.memo import fields_of, instance, until_written
-from hub.validation import FieldError
+from hub.validation import FieldError, Problems
 from hub.village.models import EmergencyNumber, Village
 
 KIND_LABELS = {
@@ -113,13 +113,26 @@ def parse_numbers(text, country):
     return parsed
 
 
+def _one_line(value, field):
+    if CONTROL_CHARACTERS.search((value or "").strip()):
+        raise VillageError(_("Write this on one line, without line breaks or control characters."), field)
+
+
+def check_village(name, country, district="", numbers_text_value=None):
+    """The emergency numbers parsed from their text, or VillageError naming every field that is wrong."""
+    problems = Problems(VillageError)
+    if country not in COUNTRIES:
+        problems.add(_("Choose a country from the list."), "country")
+    problems.check(_one_line, name, "name")
+    problems.check(_one_line, district, "district")
+    numbers = problems.check(parse_numbers, numbers_text_value, country) if country in COUNTRIES else None
+    problems.done()
+    return numbers
+
+
 def save_village(name, country, district="", languages=("en",), numbers=None):
     """Create or replace the profile; numbers are (kind, number) or (kind, label, number) tuples."""
-    if country not in COUNTRIES:
-        raise VillageError(_("Choose a country from the list."), "country")
-    for field, value in (("name", name), ("district", district or "")):
-        if CONTROL_CHARACTERS.search(value.strip()):
-            raise VillageError(_("Write this on one line, without line breaks or control characters."), field)
+    check_village(name, country, district)
     numbers = numbers if numbers is not None else COUNTRIES[country][1]
     with database.atomic():
         Village.replace(id=1, name=name.strip(), district=(district or "").strip(), country=country,
@@ -132,10 +145,30 @@ def save_village(name, country, district="", languages=("en",), numbers=None):
 
 def update_village(name, country, district, languages, numbers_text_value):
     """The coordinator changes the profile; audited."""
-    numbers = parse_numbers(numbers_text_value, country)
+    numbers = check_village(name, country, district, numbers_text_value)
     with database.atomic():
         save_village(name, country, district, languages, numbers)
         record("village.updated", get_village())
+
+
+def _check_coordinator(username, secret):
+    try:
+        check_new_user(username, User.COORDINATOR, secret)
+    except AccountError as error:  # the set-up form calls the secret "password"
+        (field, message), *more = [({"secret": "password"}.get(field, field), message)
+                                   for field, message in error.errors]
+        raise VillageError(message, field, more) from None
+
+
+def check_setup(village, coordinator):
+    """The emergency numbers of the first run's village, or VillageError naming every field of the village and
+    of the coordinator's account that is wrong (the set-up code is checked on its own, throttled)."""
+    problems = Problems(VillageError)
+    numbers = problems.check(check_village, village["name"], village["country"], village.get("district", ""),
+                             village.get("numbers_text"))
+    problems.check(_check_coordinator, coordinator.get("username"), coordinator.get("secret"))
+    problems.done()
+    return numbers
 
 
 def complete_setup(expected_code, given_code, village, coordinator):
@@ -149,12 +182,10 @@ def complete_setup(expected_code, given_code, village, coordinator):
     if not hmac.compare_digest(given, re.sub(r"[^0-9]", "", expected_code)):
         raise VillageError(_("That set-up code is not right. It was printed by “communityhub init” and "
                              "“communityhub doctor” shows it again."), "setup_code")
-    numbers = parse_numbers(village.pop("numbers_text"), village["country"])
+    numbers = check_setup(village, coordinator)
+    village = {name: value for name, value in village.items() if name != "numbers_text"}
     with database.atomic():
         save_village(numbers=numbers, **village)
-        try:
-            user = create_user(role=User.COORDINATOR, must_change_secret=False, **coordinator)
-        except AccountError as error:
-            raise VillageError(str(error), {"secret": "password"}.get(error.field, error.field)) from None
+        user = create_user(role=User.COORDINATOR, must_change_secret=False, **coordinator)
         record("setup.completed", get_village(), user=user)
     return user

@@ -6,10 +6,18 @@ from flask_babel import gettext as _
 from hub import instance
 from hub.auth.current import sign_in
 from hub.auth.service import coordinator_exists
-from hub.forms import apply_error
+from hub.forms import apply_error, check_too
 from hub.village import bp
 from hub.village.forms import SetupForm, VillageForm
-from hub.village.service import VillageError, complete_setup, get_village, numbers_text, update_village
+from hub.village.service import (
+    VillageError,
+    check_setup,
+    check_village,
+    complete_setup,
+    get_village,
+    numbers_text,
+    update_village,
+)
 
 
 def _village_values(form):
@@ -44,6 +52,9 @@ def setup():
             sign_in(user)
             flash(_("The hub is set up. Next, create accounts for the people who will use it."), "success")
             return redirect(url_for("auth.accounts"))
+    elif form.is_submitted():
+        check_too(form, lambda: check_setup(_village_values(form), {"username": form.username.data,
+                                                                      "secret": form.password.data}))
     return render_template("hub/village/setup.html", form=form)
 
 
@@ -64,4 +75,7 @@ def edit():
         else:
             flash(_("The village profile is saved."), "success")
             return redirect(url_for("home.index"))
+    elif form.is_submitted():
+        check_too(form, lambda: check_village(form.name.data, form.country.data, form.district.data,
+                                              form.numbers.data))
     return render_template("hub/village/edit.html", form=form)
