@@ -34,14 +34,14 @@ from hub.audit.models import AuditEvent
 from hub.cases.models import Case, Referral
 from hub.curriculum.models import Topic
 from hub.migration.models import ADULT_AGE, Departure
-from hub.people.models import AGE_BANDS, CHILD_BANDS, SEXES, Person, age_band_of
+from hub.people.models import AGE_BANDS, CHILD_BANDS, Person, age_band_of
 from hub.savings import ledger
 from hub.savings.models import SHARE_OUT, SavingsApproval, SavingsCycle, SavingsEntry, SavingsMember
 from hub.schools.models import Dropout
 from hub.services.models import Service
 from hub.sessions.models import Attendance, GuestCount, Meeting, MeetingFacilitator, MeetingTopic
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # attendance's sparse cells merged (schema.attendance_cell)
 UNKNOWN = "unknown"
 OTHER_TOPIC = "other"
 
@@ -149,22 +149,23 @@ def _present(month, *fields):
 
 
 def attendance(month):
-    """({"cells": {"female.10-14": 31, ..., "other.unknown": 0}, "total": 40}, the same by kind of meeting).
+    """({"cells": {"female.10-17": 31, ..., "other_or_not_recorded": 0}, "total": 40}, the same by kind of
+    meeting).
 
     Named people present, in their age band on the session's date (the year: bands are years apart), and
-    unnamed guests in the sex and band they were counted in (the guest form asks for both)."""
+    unnamed guests in the sex and band they were counted in (the guest form asks for both); the bands and
+    sexes merged as `schema.attendance_cell()` says."""
     by_band, by_kind = defaultdict(list), defaultdict(list)
     named = _present(month, Meeting.kind, Person.sex, Person.birth_year, Person.age_band, SESSION_YEAR,
                      Attendance.id).tuples()
     for kind, sex, birth_year, recorded, on_year, key in named:
-        by_band[f"{sex}.{band_at(birth_year, recorded, on_year)}"].append(f"attendance:{key}")
+        by_band[schema.attendance_cell(sex, band_at(birth_year, recorded, on_year))].append(f"attendance:{key}")
         by_kind[kind].append(f"attendance:{key}")
     guests = (GuestCount.select(Meeting.kind, GuestCount.sex, GuestCount.age_band, GuestCount.id, GuestCount.count)
               .join(Meeting).where(_held(month)).tuples())
     for kind, sex, band, key, count in guests:
-        sex = sex if sex in SEXES else "other"
         records = [f"guest:{key}:{index}" for index in range(count)]
-        by_band[f"{sex}.{band if band in AGE_BANDS else UNKNOWN}"] += records
+        by_band[schema.attendance_cell(sex, band)] += records
         by_kind[kind] += records
     return _table("attendance", by_band), _table("attendance_by_kind", by_kind)
 

@@ -54,7 +54,7 @@ def test_the_hubs_own_labels_are_reused(app_context):
     labels = {row.label for section in sections for row in section.rows}
     assert {str(label) for label in KIND_LABELS.values()} <= labels
     assert {str(label) for label in CATEGORY_LABELS.values()} <= labels
-    assert "Female, 10-14 years" in labels and "Other, age not known" in labels
+    assert "Female, 10-17 years" in labels and "Other sex, or age not recorded" in labels
 
 
 def test_small_withheld_and_absent_totals(app_context):

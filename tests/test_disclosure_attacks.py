@@ -195,7 +195,7 @@ def test_the_attacker_sees_what_the_issue_saw():
     # rounded on its own: 11 to 14 is all that is left of the total.
     tables = blank({"attendance": {cell: 0 for cell in schema.TABLES["attendance"]["cells"]},
                     "attendance_by_kind": {cell: 0 for cell in schema.TABLES["attendance_by_kind"]["cells"]}})
-    tables["tables"]["attendance"]["cells"]["female.10-14"] = 10
+    tables["tables"]["attendance"]["cells"]["female.10-17"] = 10
     tables["tables"]["attendance_by_kind"]["cells"]["life_skills"] = 15
     tables["tables"]["attendance"]["total"] = tables["tables"]["attendance_by_kind"]["total"] = None
     assert narrowed({"2026-01": [tables]})
@@ -333,8 +333,55 @@ def test_people_counts__one_girl_who_stops_coming_is_not_followed_from_month_to_
         tables = released[period][0]["tables"]
         for name in ("attendance", "children_reached"):
             assert 0 not in tables[name]["cells"].values()         # never an exact zero beside "<5"
-        assert tables["attendance"]["cells"]["female.15-17"] == LESS_THAN_FIVE
+        assert tables["attendance"]["cells"]["female.10-17"] == LESS_THAN_FIVE
         assert tables["children_reached"]["cells"]["other"] == LESS_THAN_FIVE
+    assert narrowed(released) == []
+
+
+def weekly(group, first, count, people):
+    for week in range(count):
+        make_meeting(group, at(first + timedelta(weeks=week)), attendance={person: "present" for person in people})
+
+
+def test_people_counts__the_only_girl_aged_15_17_who_comes_every_week_then_stops_has_no_cell_of_her_own(
+        hub, monkeypatch):
+    """Schema 2 gave her band a cell: five sessions in May made "female.15-17" 5, and June's "<5" told the
+    district she had stopped. Schema 3 counts her with the girls aged 10 to 14 (band 10-17)."""
+    group = make_group()
+    girl = make_person(group, sex="female", birth_year=2010)                # 16 in 2026: the only one
+    younger = [make_person(group, sex="female", birth_year=2014) for _ in range(6)]
+    boys = [make_person(group, sex="male", birth_year=2014) for _ in range(8)]
+    weekly(group, date(2026, 5, 3), 5, [girl, *younger, *boys])             # five Sundays in May
+    weekly(group, date(2026, 6, 7), 4, [*younger, *boys])                   # she stops coming in June
+    for period in ("2026-05", "2026-06", "2026-07"):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    for period, girls in (("2026-05", (35,)), ("2026-06", (20, 25))):      # 7 girls x 5, then 6 x 4
+        cells = released[period][0]["tables"]["attendance"]["cells"]
+        assert set(cells) == set(schema.TABLES["attendance"]["cells"])      # no cell of the band 15-17
+        assert not any("15-17" in cell for cell in cells)
+        assert cells["female.10-17"] in girls                               # her 5 among the younger girls'
+    assert narrowed(released) == []
+
+
+def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has_no_cell_by_band(hub, monkeypatch):
+    """Schema 2 published "other.10-14": a cell about the one child recorded as "other", aged 10 to 14.
+    Schema 3 has one cell for sex "other" and for people without an age band, whatever their age."""
+    group = make_group()
+    child = make_person(group, sex="other", birth_year=2013)
+    others = [make_person(group, sex=sex, birth_year=2013) for sex in ("female", "male") * 4]
+    weekly(group, date(2026, 5, 4), 4, [child, *others])                  # weekly, four times in May
+    weekly(group, date(2026, 6, 1), 4, others)                             # then she stops coming
+    for period in ("2026-05", "2026-06", "2026-07"):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    months_seen = set()
+    for period in ("2026-05", "2026-06", "2026-07"):
+        tables = released[period][0]["tables"]
+        assert not any(cell.startswith("other.") for cell in tables["attendance"]["cells"])
+        months_seen.add((tables["attendance"]["cells"][schema.OTHER_OR_NOT_RECORDED],
+                         tables["children_reached"]["cells"]["other"]))
+    assert months_seen == {(LESS_THAN_FIVE, LESS_THAN_FIVE)}             # the same in every month
     assert narrowed(released) == []
 
 

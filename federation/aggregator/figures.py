@@ -4,8 +4,8 @@ Data flow: `ingest._store` -> `record(hub, period, old payload, new payload)` in
 `hub_figure` (each village's KEY_FIGURES), `district_figure` (running sums of every figure), the hub's
 counters and `quality_flag` -> the pages (`web.reports`) read a few rows each.
 
-Figures are keyed on names, not on a schema version's columns, so payloads of schema 1 and 2 feed the
-same rows:
+Figures are keyed on names, not on a schema version's columns, so payloads of schema 1, 2 and 3 feed the
+same rows (a finer cell of an earlier version is added into the current cell it is part of):
 
     "sessions_held:total"        a table's total (the intersection of the published total and its cells)
     "attendance:female.10-14"    one cell of a table
@@ -24,6 +24,7 @@ import statistics
 
 from peewee import Case
 
+from federation import schema
 from federation.aggregator import indicators
 from federation.aggregator.indicators import Bound, TableFigures, ValueFigures
 
@@ -62,7 +63,10 @@ def contributions(payload, tables):
         case_family = meta.get("case_family", True)
         found[f"{name}:@hubs"] = one
         for cell, published in table.get("cells", {}).items():
-            found[f"{name}:{cell}"] = indicators.count_bound(published, case_family)
+            # An earlier schema's finer cell is added into the current cell it is part of (schema 3 merged
+            # attendance's sparse cells), so villages of every version fill the same rows.
+            figure, bound = f"{name}:{schema.current_cell(name, cell)}", indicators.count_bound(published, case_family)
+            found[figure] = found[figure] + bound if figure in found else bound
         if meta.get("total"):
             found[f"{name}:total"] = indicators.table_total(table, meta)
             if table.get("total") is None:

@@ -20,6 +20,8 @@ migration, school, savings, volunteers) get per-cell figures only: their cells d
 import math
 from dataclasses import dataclass, field
 
+from federation.schema import current_cell
+
 LESS_THAN_FIVE = "<5"
 
 
@@ -163,6 +165,7 @@ def district(payloads, tables):
                 low, high = pair
                 lower += low
                 upper += high
+                cell = current_cell(name, cell)
                 cell_lower[cell] = cell_lower.get(cell, 0) + low
                 cell_upper[cell] = cell_upper.get(cell, 0) + high
             if meta.get("total"):

@@ -1,10 +1,12 @@
-"""Schema versions 1 and 2 side by side: hubs are upgraded one by one, and the aggregator keeps, for each hub
-and month, which version it holds (MonthlySummary.schema_version)."""
+"""Schema versions 1, 2 and 3 side by side: hubs are upgraded one by one, and the aggregator keeps, for each
+hub and month, which version it holds (MonthlySummary.schema_version)."""
 
 import pytest
 
 from federation import schema
+from federation.aggregator.indicators import Bound
 from federation.aggregator.models import MonthlySummary
+from federation.aggregator.web import reports
 from tests.aggregator.conftest import seal, valid_payload
 
 JSON = "application/json"
@@ -49,3 +51,29 @@ def test_the_schema_says_what_a_less_than_five_stands_for():
     # Version 2: "<5" is 0 to 4 in every table; version 1: only in the case family (elsewhere 1 to 4).
     assert schema.zero_hidden(2) is True and schema.zero_hidden(1) is False
     assert schema.document(2)["$defs"]["count"]["oneOf"][1]["minimum"] == 5
+
+
+def attendance(version, cells):
+    """A payload of schema version with only attendance: the version's every cell "<5" but those given."""
+    found = dict.fromkeys(schema.tables(version)["attendance"]["cells"], "<5")
+    found.update(cells)
+    return {"tables": {"attendance": {"cells": found, "total": None}}, "values": {}}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_version_3_merged_cells_and_version_2_fine_cells_add_into_one_district_row(api, enrolled):
+    old, new = enrolled("Rampur"), enrolled("Lalpur")
+    v2 = attendance(2, {"female.10-14": 20, "female.15-17": 5, "other.10-14": 5})
+    assert post(api, seal(old, 1, "2026-10", payload=v2, schema_version=2)).status_code == 201
+    assert post(api, seal(new, 1, "2026-10", payload=attendance(3, {"female.10-17": 30}), schema_version=3)).status_code == 201
+    assert {row.schema_version for row in MonthlySummary.select()} == {2, 3}
+    cells = reports.figures_for(["2026-10"])["2026-10"]["tables"]["attendance"].cells
+    assert cells["female.10-17"] == Bound(16 + 5 + 26, 24 + 9 + 34)    # 20 and 5 of Rampur, 30 of Lalpur
+    assert cells["other_or_not_recorded"].upper == 9 + 4 * 8 + 4     # Rampur's other.* and *.unknown, Lalpur's cell
+    assert set(cells) == set(schema.TABLES["attendance"]["cells"])    # no row of a cell hubs no longer send
+
+
+def test_version_3_merges_sparse_attendance_cells():
+    assert schema.tables(3)["attendance"]["cells"] == (
+        "female.0-9", "female.10-17", "female.18+", "male.0-9", "male.10-17", "male.18+", "other_or_not_recorded")
+    assert schema.zero_hidden(3) is True and schema.CURRENT == 3
