@@ -223,7 +223,8 @@ def utility(villages=VILLAGES, months=MONTHS, seed=SEED, warm_up=WARM_UP):
     each "<5" read as a censored Poisson fitted across the villages that month) and "hidden_mean" (the
     mean true value behind a "<5"). warm_up months of each village's registers run before its first release.
     """
-    from federation import disclosure
+    from federation import disclosure, schema
+    from federation.period import span
 
     rng = random.Random(seed)
     periods = _periods(2025, months)
@@ -231,11 +232,23 @@ def utility(villages=VILLAGES, months=MONTHS, seed=SEED, warm_up=WARM_UP):
     cells = withheld = 0
     for number in range(villages):
         village, key, history, last_saved = Village(number, rng), rng.randbytes(32), {}, {}
+        summed = {}  # (figure, period) -> the records it counts, as summary.spans tags them
         for _ in range(warm_up):
             village.month()
         for index, period in enumerate(periods):
             raw = village.month()
-            payload = disclosure.protect(period, raw, key, history, last_saved)
+            for figure in schema.COARSER:
+                table, _colon, cell = figure.partition(":")
+                found = raw["tables"][table]["records"]
+                chosen = [record for listed in found.values() for record in listed] if cell == "total" else found[cell]
+                summed[figure, period] = [f"{record}@{period}" for record in chosen]
+            spans = {figure: [record for month in span(period, length) for record in summed[figure, month]]
+                     for figure, length in schema.COARSER.items()
+                     if span(period, length) and all((figure, month) in summed for month in span(period, length))}
+            payload = disclosure.protect(period, raw, key, history, last_saved, spans)
+            for figure, records in spans.items():
+                sums[f"{figure.replace(':', '.')} over {schema.COARSER[figure]} months"][index].add(
+                    len(records), payload.get("coarser", {}).get(figure))
             history[period] = (2, payload)
             if payload["values"]["savings_total_saved"]["value"] is not None:
                 last_saved = {"savings_total_saved": raw["values"]["savings_total_saved"]["by_member"]}
@@ -252,6 +265,7 @@ def utility(villages=VILLAGES, months=MONTHS, seed=SEED, warm_up=WARM_UP):
 
 
 def _figures(per_month):
+    per_month = [month for month in per_month if month.cells]  # a sum over a span: only its last months
     def error(estimate):
         found = [abs(estimate(month) - month.true) / month.true for month in per_month if month.true]
         return statistics.mean(found) if found else 0.0

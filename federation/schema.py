@@ -155,3 +155,14 @@ def _values(version):
 TABLES = _tables(CURRENT)
 # {value name: {"values": (band, ...) or None for a number, "reasons": ("", ...)}}
 VALUES = _values(CURRENT)
+
+
+def coarser(version=CURRENT):
+    """{"table:cell" or "table:total": months}: the sums over a quarter (3) or a year (12) a version has."""
+    found = document(version)["properties"].get("coarser", {}).get("properties", {})
+    return {name: entry["x-months"] for name, entry in found.items()}
+
+
+# Sparse counts also published summed over their span (docs/privacy.md "What the district can know"); at
+# most one per group of tables bound by a total, so the linked audit's identities stay a tree.
+COARSER = coarser(CURRENT)

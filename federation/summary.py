@@ -29,7 +29,7 @@ import peewee
 from peewee import JOIN, fn
 
 from federation import schema
-from federation.period import SEAL_DAY, month_bounds
+from federation.period import SEAL_DAY, month_bounds, span
 from hub.audit.models import AuditEvent
 from hub.cases.models import Case, Referral
 from hub.curriculum.models import Topic
@@ -326,6 +326,36 @@ def savings(month):
                                "borrowers": [f"person:{person}" for person in borrowers]})
     return (table, {"shares": sorted(saved.values()), "by_member": {f"person:{p}": a for p, a in saved.items()}},
             {"shares": sorted(borrowers.values()), "by_member": {f"person:{p}": a for p, a in borrowers.items()}})
+
+
+# Sums over a quarter or a year ---------------------------------------------------------------------------
+
+# The table of each summed figure, from the functions above (only these are built again for the span).
+_SPAN_TABLES = {
+    "referrals_by_service": referrals_by_service,
+    "concerns_closed_by_category": lambda month: concerns_closed(month)[0],
+    "attendance_by_kind": lambda month: attendance(month)[1],
+    "volunteers": volunteers,
+    "sessions_held": sessions_held,
+}
+
+
+def spans(period, cutoffs=None):
+    """{"table:cell": [record, ...]} of the sums due with period (schema.COARSER: a quarter or a year
+    ending with it), each month of the span counted as `build` counts it with the same cut-offs. A record
+    is tagged with its month, so a volunteer active in three months counts three volunteer-months."""
+    found = {}
+    for figure, months in schema.COARSER.items():
+        table, _colon, cell = figure.partition(":")
+        if not span(period, months):
+            continue
+        found[figure] = []
+        for month in span(period, months):
+            built = _SPAN_TABLES[table](Month(month, cutoffs))["records"]
+            chosen = [record for cell_records in built.values() for record in cell_records] if cell == "total" \
+                else built[cell]
+            found[figure] += [f"{record}@{month}" for record in chosen]
+    return found
 
 
 # The month -------------------------------------------------------------------------------------------------

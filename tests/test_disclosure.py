@@ -273,3 +273,38 @@ def test_the_rounding_key_is_the_hubs_own(tmp_path):
     other = signing.load_or_create(tmp_path / "b")
     assert disclosure.rounding_key(one) == disclosure.rounding_key(signing.load_or_create(tmp_path / "a"))
     assert disclosure.rounding_key(one) != disclosure.rounding_key(other)
+
+
+def quarter_of(values):
+    """{period: (version, payload)} of January and February, and March's tables: referrals' total as given."""
+    def tables(total):
+        cells = dict.fromkeys(schema.TABLES["referrals_by_service"]["cells"], LESS_THAN_FIVE)
+        return {"referrals_by_service": {"cells": cells, "total": total}}
+
+    history = {period: (3, {"tables": tables(total), "values": {}})
+               for period, total in zip(("2026-01", "2026-02"), values[:2], strict=True)}
+    return history, tables(values[2])
+
+
+def test_a_quarters_sum_is_published_only_when_it_narrows_no_month():
+    history, march = quarter_of([LESS_THAN_FIVE] * 3)
+    # 10 (6 to 14) over three totals of 0 to 4 each: every month can still be 0 and 4.
+    assert disclosure.summed("2026-03", march, history, {"referrals_by_service:total": 10}) == {
+        "referrals_by_service:total": 10}
+    # 15 (11 to 19) leaves each month 3 or 4: left out.
+    assert disclosure.summed("2026-03", march, history, {"referrals_by_service:total": 15}) == {}
+    # A month of the quarter never released: the sum would say something about it, so it is left out.
+    del history["2026-01"]
+    assert disclosure.summed("2026-03", march, history, {"referrals_by_service:total": 10}) == {}
+
+
+def test_a_quarters_sum_is_keyed_on_its_records_and_due_only_at_the_quarters_end():
+    raw = empty_raw()
+    records = [f"referral:{index}@2026-0{1 + index % 3}" for index in range(9)]
+    spans = {"referrals_by_service:total": records}
+    history, _ = quarter_of([LESS_THAN_FIVE] * 3)
+    one = disclosure.protect("2026-03", raw, KEY, history, spans=spans)
+    assert one == disclosure.protect("2026-03", raw, KEY, history, spans=spans)
+    assert one.get("coarser", {}).get("referrals_by_service:total") in (None, 5, 10)
+    schema.validate(one, schema.CURRENT)
+    assert period.span("2026-05", 3) == [] and period.span("2026-12", 12)[0] == "2026-01"

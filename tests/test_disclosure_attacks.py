@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from scipy import optimize
 
 from federation import bundle, linked, outbox, publish, schema, signing, summary
+from federation.period import span
 from hub import clock
 from hub.db import database
 from hub.groups.models import Group
 from hub.migration.models import Departure
 from hub.savings.models import DEPOSIT, SavingsCycle, SavingsEntry, SavingsMember
 from hub.schools.models import Dropout
-from tests.factories import make_group, make_meeting, make_person
+from tests.factories import make_group, make_meeting, make_person, make_user
 
 LESS_THAN_FIVE = "<5"
 
@@ -59,6 +60,19 @@ class Attack:
                 self._release((period, revision), payload)
         latest = {period: payloads[-1] for period, payloads in releases.items()}
         self._stocks(latest)
+        self._sums({period: len(payloads) - 1 for period, payloads in releases.items()}, latest)
+
+    def _sums(self, revisions, latest):
+        """A sum over a quarter or a year ("coarser") is the sum of one cell, or one total, of its months."""
+        for period, payload in latest.items():
+            for figure, value in payload.get("coarser", {}).items():
+                table, _colon, cell = figure.partition(":")
+                unit = next((unit for unit, names in linked.groups().items() if table in names), table)
+                what = (unit, cell) if cell == "total" else (table, cell)
+                parts = [self.var(((month, revisions.get(month, 0)), *what))
+                         for month in span(period, schema.COARSER[figure])]
+                whole = self.var(((period, revisions[period]), "coarser", figure), value, published=True)
+                self.equal.append({**dict.fromkeys(parts, 1), whole: -1})
 
     def var(self, name, value=None, published=False):
         if name not in self.index:
@@ -199,6 +213,10 @@ def test_the_attacker_sees_what_the_issue_saw():
     tables["tables"]["attendance_by_kind"]["cells"]["life_skills"] = 15
     tables["tables"]["attendance"]["total"] = tables["tables"]["attendance_by_kind"]["total"] = None
     assert narrowed({"2026-01": [tables]})
+    # A quarter's sum of 15 volunteer-months over three months of "<5": each month was 3 or 4.
+    quarter = {period: [blank({})] for period in ("2026-01", "2026-02", "2026-03")}
+    quarter["2026-03"][0]["coarser"] = {"volunteers:active": 15}
+    assert (("2026-01", 0), "volunteers", "active") in [name for name, _, _ in narrowed(quarter)]
     # A sticky stock of 10 that moves to 5 with "<5" flows in between narrows nothing; 15 to 5 does.
     assert narrowed({"2026-01": [blank({"school": {"out_of_school": 15}})],
                      "2026-02": [blank({"school": {"out_of_school": 5}})]})
@@ -382,6 +400,37 @@ def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has
         months_seen.add((tables["attendance"]["cells"][schema.OTHER_OR_NOT_RECORDED],
                          tables["children_reached"]["cells"]["other"]))
     assert months_seen == {(LESS_THAN_FIVE, LESS_THAN_FIVE)}             # the same in every month
+    assert narrowed(released) == []
+
+
+def test_sums_over_a_quarter__four_volunteers_a_month_never_pin_a_month(hub, monkeypatch):
+    """12 volunteer-months in the quarter: a published 15 would leave each month 3 or 4, so the hub
+    publishes the sum only when it rounds to 10 (6 to 14, each month still 0 to 4)."""
+    group = make_group()
+    volunteers = [make_user() for _ in range(4)]
+    child = make_person(group)
+    for month in (1, 2, 3):
+        make_meeting(group, at(date(2026, month, 10)), facilitators=volunteers, attendance={child: "present"})
+    for period in months("2026-01", 3):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    for period in ("2026-01", "2026-02", "2026-03"):
+        assert released[period][0]["tables"]["volunteers"]["cells"]["active"] == LESS_THAN_FIVE
+    assert released["2026-03"][0].get("coarser", {}).get("volunteers:active") in (None, 10)
+    assert "coarser" not in released["2026-01"][0] and "coarser" not in released["2026-02"][0]
+    assert narrowed(released) == []
+
+
+def test_sums_over_a_quarter__seven_volunteers_a_month_are_published_summed(hub, monkeypatch):
+    group = make_group()
+    volunteers = [make_user() for _ in range(7)]
+    child = make_person(group)
+    for month in (4, 5, 6):
+        make_meeting(group, at(date(2026, month, 10)), facilitators=volunteers, attendance={child: "present"})
+    for period in months("2026-04", 3):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    assert released["2026-06"][0]["coarser"]["volunteers:active"] in (20, 25)   # 21 volunteer-months
     assert narrowed(released) == []
 
 
