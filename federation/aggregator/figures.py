@@ -14,6 +14,7 @@ same rows (a finer cell of an earlier version is added into the current cell it 
     "value:savings_total_saved"  an amount (savings), as its bound
     "value:median_days_to_referral=2-7"      1 per village that published that band
     "value:savings_total_saved!fewer_than_5_members"   1 per village that withheld it, by reason
+    "coarser:referrals_by_service:total"     a sum over the quarter or year ending with the month
 
 Each district row holds the sums of lower and upper bounds and `hubs`, the villages adding to it. A new
 revision of a village's month subtracts the old payload's contributions and adds the new one's, so the
@@ -26,7 +27,7 @@ from peewee import Case
 
 from federation import schema
 from federation.aggregator import indicators
-from federation.aggregator.indicators import Bound, TableFigures, ValueFigures
+from federation.aggregator.indicators import Bound, SumFigures, TableFigures, ValueFigures
 
 # The figures of each village kept month by month: the headline of each indicator family (web.reports).
 KEY_FIGURES = (
@@ -71,6 +72,8 @@ def contributions(payload, tables):
             found[f"{name}:total"] = indicators.table_total(table, meta)
             if table.get("total") is None:
                 found[f"{name}:@withheld"] = one
+    for name, published in payload.get("coarser", {}).items():  # sums over a quarter or a year (schema 3)
+        found[f"coarser:{name}"] = indicators.count_bound(published)
     for name, entry in payload.get("values", {}).items():
         value = entry.get("value")
         if value is None:
@@ -102,11 +105,14 @@ def district_from_rows(rows, tables):
     The same dict the payloads would give: {"tables": {table: TableFigures}, "values": {name: ValueFigures}}.
     """
     figures = {name: TableFigures() for name in tables}
-    values = {}
+    values, sums = {}, {}
     for figure, (lower, upper, hubs) in rows.items():
         if not hubs:
             continue
         table, cell = split(figure)
+        if table == "coarser":
+            sums[cell] = SumFigures(Bound(lower, upper), hubs)
+            continue
         if table == "value":
             _value_row(values, cell, Bound(lower, upper), hubs)
             continue
@@ -127,7 +133,7 @@ def district_from_rows(rows, tables):
                                           key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
         if not meta.get("total") or not figures[name].hubs:
             figures[name].total = None
-    return {"tables": figures, "values": values}
+    return {"tables": figures, "values": values, "coarser": sums}
 
 
 def _value_row(values, cell, bound, hubs):

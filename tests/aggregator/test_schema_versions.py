@@ -77,3 +77,16 @@ def test_version_3_merges_sparse_attendance_cells():
     assert schema.tables(3)["attendance"]["cells"] == (
         "female.0-9", "female.10-17", "female.18+", "male.0-9", "male.10-17", "male.18+", "other_or_not_recorded")
     assert schema.zero_hidden(3) is True and schema.CURRENT == 3
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sums_over_a_quarter_are_kept_and_shown_with_their_range(api, officer, enrolled):
+    rampur, lalpur = enrolled("Rampur"), enrolled("Lalpur")
+    for hub, referrals in ((rampur, 10), (lalpur, "<5")):
+        quarter = {"tables": {}, "values": {}, "coarser": {"referrals_by_service:total": referrals}}
+        assert post(api, seal(hub, 1, "2026-09", payload=quarter, schema_version=3)).status_code == 201
+    sums = reports.figures_for(["2026-09"])["2026-09"]["coarser"]
+    assert (sums["referrals_by_service:total"].total, sums["referrals_by_service:total"].hubs) == (Bound(6, 18), 2)
+    text = officer.get("/indicators?period=2026-09").data.decode()
+    assert "Summed over a quarter or a year" in text
+    assert "Referrals to services, the 3 months to 2026-09: between 6 and 18, from 2 hubs" in text
