@@ -154,11 +154,11 @@ def district(payloads, tables):
     figures = {name: TableFigures() for name in tables}
     sums = {name: ({}, {}, [0, 0]) for name in tables}  # cell -> lower, cell -> upper, [total lower, upper]
     pairs = {True: {}, False: {}}  # published -> (lower, upper), per case family
-    values, sums = {}, {}
+    values, spans = {}, {}
     for payload in payloads:
         for name, published in payload.get("coarser", {}).items():
-            bound, found = count_bound(published), sums.get(name)
-            sums[name] = SumFigures(bound, 1) if found is None else SumFigures(found.total + bound, found.hubs + 1)
+            bound, found = count_bound(published), spans.get(name)
+            spans[name] = SumFigures(bound, 1) if found is None else SumFigures(found.total + bound, found.hubs + 1)
         for name, table in payload.get("tables", {}).items():
             meta = tables.get(name)
             if meta is None:
@@ -196,7 +196,7 @@ def district(payloads, tables):
         figures[name].cells = {cell: Bound(low, cell_upper[cell]) for cell, low in cell_lower.items()}
         if meta.get("total") and figures[name].hubs:
             figures[name].total = Bound(total[0], total[1])
-    return {"tables": figures, "values": values, "coarser": sums}
+    return {"tables": figures, "values": values, "coarser": spans}
 
 
 def _add_value(into, entry):
