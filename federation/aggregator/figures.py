@@ -21,6 +21,7 @@ revision of a village's month subtracts the old payload's contributions and adds
 district shows the latest revision's values only.
 """
 
+import functools
 import statistics
 
 from peewee import Case
@@ -46,6 +47,16 @@ def split(figure):
     """"attendance:female.10-14" -> ("attendance", "female.10-14")."""
     table, _colon, cell = figure.partition(":")
     return table, cell
+
+
+@functools.cache
+def tables_for(version):
+    """schema.tables(version) as the bounds read it: from version 2 a "<5" is 0 to 4 in every table, so
+    every table is read as the case family is (count_bound's case_family: a "<5" may be a true 0)."""
+    found = schema.tables(version)
+    if schema.zero_hidden(version):
+        found = {name: {**meta, "case_family": True} for name, meta in found.items()}
+    return found
 
 
 def contributions(payload, tables):
@@ -269,10 +280,11 @@ def rebuild(tables):
         hubs = {hub.id: hub for hub in Hub.select()}
         count = 0
         query = (MonthlySummary.select(MonthlySummary.hub, MonthlySummary.period, MonthlySummary.revision,
-                                       MonthlySummary.on_time, MonthlySummary.payload)
+                                       MonthlySummary.on_time, MonthlySummary.payload, MonthlySummary.schema_version)
                  .order_by(MonthlySummary.hub, MonthlySummary.period).tuples())
-        for hub_id, period, revision, on_time, payload in query.iterator():
-            record(hubs[hub_id], period, None, json.loads(payload), tables, revision=revision,
+        for hub_id, period, revision, on_time, payload, version in query.iterator():
+            known = tables_for(version) if version in schema.SCHEMA_VERSIONS else tables
+            record(hubs[hub_id], period, None, json.loads(payload), known, revision=revision,
                    on_time_now=bool(on_time), was_on_time=False)
             count += 1
     return count
