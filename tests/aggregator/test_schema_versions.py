@@ -1,6 +1,8 @@
 """Schema versions 1, 2 and 3 side by side: hubs are upgraded one by one, and the aggregator keeps, for each
 hub and month, which version it holds (MonthlySummary.schema_version)."""
 
+import json
+
 import pytest
 
 from federation import schema
@@ -65,7 +67,8 @@ def test_version_3_merged_cells_and_version_2_fine_cells_add_into_one_district_r
     old, new = enrolled("Rampur"), enrolled("Lalpur")
     v2 = attendance(2, {"female.10-14": 20, "female.15-17": 5, "other.10-14": 5})
     assert post(api, seal(old, 1, "2026-10", payload=v2, schema_version=2)).status_code == 201
-    assert post(api, seal(new, 1, "2026-10", payload=attendance(3, {"female.10-17": 30}), schema_version=3)).status_code == 201
+    v3 = attendance(3, {"female.10-17": 30})
+    assert post(api, seal(new, 1, "2026-10", payload=v3, schema_version=3)).status_code == 201
     assert {row.schema_version for row in MonthlySummary.select()} == {2, 3}
     cells = reports.figures_for(["2026-10"])["2026-10"]["tables"]["attendance"].cells
     assert cells["female.10-17"] == Bound(16 + 5 + 26, 24 + 9 + 34)    # 20 and 5 of Rampur, 30 of Lalpur
@@ -91,3 +94,18 @@ def test_sums_over_a_quarter_are_kept_and_shown_with_their_range(api, officer, e
     text = officer.get("/indicators?period=2026-09").data.decode()
     assert "Summed over a quarter or a year" in text
     assert "Referrals to services, the 3 months to 2026-09: between 6 and 18, from 2 hubs" in text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_exports_give_each_month_the_bounds_of_its_own_version_and_the_sums(api, officer, enrolled):
+    old, new = enrolled("Rampur"), enrolled("Lalpur")
+    assert post(api, seal(old, 1, "2026-09", payload=valid_payload(), schema_version=1)).status_code == 201
+    quarter = {"tables": {"volunteers": {"cells": {"active": "<5"}}}, "values": {},
+               "coarser": {"volunteers:active": 10}}
+    assert post(api, seal(new, 1, "2026-09", payload=quarter, schema_version=3)).status_code == 201
+    rows = json.loads(officer.get("/exports/summaries.json?period=2026-09").data)["rows"]
+    found = {(row["hub_name"], row["table"], row["cell"]): (row["published"], row["lower"], row["upper"])
+             for row in rows}
+    assert found["Lalpur", "volunteers", "active"] == ("<5", 0, 4)                 # schema 3: 0 to 4
+    assert found["Lalpur", "coarser", "volunteers:active"] == (10, 6, 14)
+    assert found["Rampur", "sessions_held", "parent_meeting"] == (0, 0, 0)          # schema 1: a true 0
