@@ -517,3 +517,43 @@ def test_property__random_villages_with_late_records_never_yield_a_narrowed_coun
         assert all(len(revisions) == 1 for revisions in released.values())
         assert narrowed(released) == []
         transaction.rollback()
+
+
+def month_raw(period, referrals, volunteers):
+    """A month's raw counts with referrals by service and active volunteers as given, the rest 0."""
+    tables = {}
+    for name, meta in schema.TABLES.items():
+        tables[name] = {"cells": dict.fromkeys(meta["cells"], 0), "records": {cell: [] for cell in meta["cells"]}}
+        if meta["total"]:
+            tables[name]["total"] = 0
+    for cell, count in referrals.items():
+        records = [f"referral:{period}:{cell}:{index}" for index in range(count)]
+        tables["referrals_by_service"]["records"][cell] = records
+        tables["referrals_by_service"]["cells"][cell] = count
+    tables["referrals_by_service"]["total"] = sum(referrals.values())
+    tables["volunteers"]["records"]["active"] = [f"user:{index}" for index in range(volunteers)]
+    tables["volunteers"]["cells"]["active"] = volunteers
+    return {"tables": tables, "values": {}}
+
+
+@settings(max_examples=8, deadline=None)
+@given(months_drawn=st.lists(st.tuples(st.dictionaries(st.sampled_from(schema.TABLES["referrals_by_service"]["cells"]),
+                                                       st.integers(0, 6), max_size=4),
+                                       st.integers(0, 9)), min_size=3, max_size=3),
+       key=st.binary(min_size=32, max_size=32))
+def test_property__sums_over_a_quarter_never_narrow_a_month(months_drawn, key):
+    from federation import disclosure
+
+    releases, history, spans = {}, {}, {}
+    for period, (referrals, volunteers) in zip(months("2026-01", 3), months_drawn, strict=True):
+        raw = month_raw(period, referrals, volunteers)
+        for figure in ("referrals_by_service:total", "volunteers:active"):
+            table, _colon, cell = figure.partition(":")
+            found = raw["tables"][table]["records"]
+            chosen = [record for listed in found.values() for record in listed] if cell == "total" else found[cell]
+            spans.setdefault(figure, []).extend(f"{record}@{period}" for record in chosen)
+        due = {figure: records for figure, records in spans.items() if period == "2026-03"}
+        payload = disclosure.protect(period, raw, key, history, spans=due)
+        history[period] = (schema.CURRENT, payload)
+        releases[period] = [payload]
+    assert narrowed(releases) == []
