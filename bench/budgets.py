@@ -25,6 +25,7 @@ BUDGETS = {
     "summary_build_s": Budget(1.0, "s"),           # issue 7: summary.build of one month, 5 years of a village
     "bundle_bytes": Budget(8192, "bytes"),         # issue 7: the signed bundle of that month
     "disclosure_error_pct": Budget(5, "%"),        # issue 19: worst district total error, totals of 100+
+    "disclosure_indicator_error_pct": Budget(5, "%"),  # issue 19: each indicator's district total error, 100+
     "summary_audit_s": Budget(1.0, "s"),           # issue 19: a month with the linked audit, 5 years released
     "aggregator_ingest_per_s": Budget(200, "bundles/s", at_least=True),  # issue 7: SQLite, one process
     "aggregator_dashboard_p95_ms": Budget(300, "ms"),  # issue 25: each district page, 5,000 villages x 24 months

@@ -19,6 +19,8 @@ publish -> bundle. docs/privacy.md states the rule for villages and districts. I
   nobody above half, the p%-rule on the month and on its difference from the last month published.
 - A month is released once: a record entered after its release counts in the month it is entered
   (summary's cut-offs), so no revision can single out a late record.
+- A few sparse counts are also published summed over a quarter or a year (`schema.COARSER`), rounded like
+  any count, when the linked audit finds the sum narrows none of the monthly counts it adds up.
 """
 
 import hashlib
@@ -90,12 +92,13 @@ def _records(table, cell, true, name):
     return found if found is not None else [f"{name}|{cell}|{true}"]
 
 
-def protect(period, raw, key, history=None, earlier_savings=None):
+def protect(period, raw, key, history=None, earlier_savings=None, spans=None):
     """The payload that may leave the hub for period, from raw true counts (summary.build). Deterministic.
 
     history is {period: (schema version, payload)} of this hub's latest release of every other month;
     earlier_savings {value name: {member: amount}} as they stood at the end of the last month whose
-    amount was published (for the p%-rule on the difference)."""
+    amount was published (for the p%-rule on the difference); spans {"table:cell": [record, ...]} the
+    records of each sum over a quarter or a year due this month (summary.spans)."""
     tables, known = {}, {}
     for name, table in raw["tables"].items():
         meta = schema.TABLES[name]
@@ -108,7 +111,20 @@ def protect(period, raw, key, history=None, earlier_savings=None):
                      else [f"{linked_unit(name)}|total|{table['total']}"])
             tables[name]["total"] = rounded(table["total"], cell_key(key, every, known))
     tables = coarsen(period, tables, history or {})
-    return {"tables": tables, "values": _protect_values(raw.get("values", {}), earlier_savings or {})}
+    payload = {"tables": tables, "values": _protect_values(raw.get("values", {}), earlier_savings or {})}
+    sums = {figure: rounded(len(set(records)), cell_key(key, records, known))
+            for figure, records in (spans or {}).items()}
+    sums = summed(period, tables, history or {}, sums)
+    if sums:
+        payload["coarser"] = sums
+    return payload
+
+
+def summed(period, tables, history, sums):
+    """The sums over a quarter or a year that may be published with tables: each that would narrow a count
+    of its span's monthly releases (or whose span was not all released) is left out."""
+    narrowing = set(linked.span_narrowed(period, tables, history, sums))
+    return {figure: value for figure, value in sums.items() if figure not in narrowing}
 
 
 def linked_unit(name):

@@ -79,6 +79,7 @@ SERVICE_LABELS = {
 }
 AGE_BAND_LABELS = {"unknown": _l("age not known")}
 CELL_LABELS = {
+    "attendance": {"other_or_not_recorded": _l("Other sex, or age not recorded")},
     "sessions_held": MEETING_LABELS,
     "attendance_by_kind": MEETING_LABELS,
     "life_skills_topics": TOPIC_LABELS,

@@ -17,11 +17,15 @@ group is a star around its total, each stock a path through the months), and on 
 integer intervals, propagating bounds inward and back out gives each variable's exact range. It takes
 microseconds per table and a few milliseconds for five years of stocks.
 
+Sums over a quarter or a year of a few sparse counts (`schema.COARSER`, in the bundle of the span's last
+month) bind the months' counts too: `span_narrowed()` checks them against the monthly releases.
+
 A published count is narrowed when the release allows less than it claims (`narrowed()`): a "<5" must
 keep every value from 0 to 4 possible, and a rounded count at least BASE consecutive values.
 """
 
 from federation import schema
+from federation.period import span
 
 LESS_THAN_FIVE = "<5"
 BASE = 5
@@ -135,12 +139,16 @@ def chain_ranges(months):
     return ranges
 
 
-def _group_narrowed(unit, names, tables, version):
+def _group_ranges(names, tables, version, override=None):
+    """{(table, cell): range} of one group's published counts in one release, and the total's under
+    (None, "total"); override {(table, cell) or (None, "total"): interval} replaces what a count stands for
+    (a range already narrowed by a sum over months). None when the release has no table of the group."""
+    override = override or {}
     present = [name for name in names if name in tables]
     primary = [name for name in present if name not in BOUNDED]
     if not primary:
-        return []  # topics alone bound nothing
-    parts = {name: {cell: interval(value, version, schema.TABLES[name]["case_family"])
+        return None  # topics alone bound nothing
+    parts = {name: {cell: override.get((name, cell)) or interval(value, version, schema.TABLES[name]["case_family"])
                     for cell, value in tables[name]["cells"].items()} for name in primary}
     bounded = [name for name in present if name in BOUNDED and BOUNDED[name][0] in parts]
     for name in bounded:  # each topic raises the least the sessions it is part of can be
@@ -148,19 +156,32 @@ def _group_narrowed(unit, names, tables, version):
         least = max(interval(value, version)[0] for value in tables[name]["cells"].values())
         low, high = parts[limit_table][limit_cell]
         parts[limit_table][limit_cell] = (max(low, least), high)
-    total = tables[primary[0]].get("total")
-    ranges = group_ranges(parts, interval(total, version))
+    total = override.get((None, TOTAL)) or interval(tables[primary[0]].get("total"), version)
+    ranges = group_ranges(parts, total)
     for name in bounded:
         limit = ranges[BOUNDED[name]]
         for cell, value in tables[name]["cells"].items():
             low, high = interval(value, version)
             ranges[name, cell] = (low, min(high, limit[1]))
+    return ranges
+
+
+def _narrowed_in(ranges, tables, primary, version):
+    """[(table, cell)] of the published counts ranges narrows."""
     found = []
     for (name, cell), feasible in ranges.items():
-        value = total if cell == TOTAL else tables[name]["cells"][cell]
+        value = tables[primary].get("total") if name is None else tables[name]["cells"][cell]
         if narrowed(value, feasible, version):
-            found.append((unit, name or primary[0], cell))
+            found.append((name or primary, cell))
     return found
+
+
+def _group_narrowed(unit, names, tables, version):
+    ranges = _group_ranges(names, tables, version)
+    if ranges is None:
+        return []
+    primary = next(name for name in names if name in tables and name not in BOUNDED)
+    return [(unit, name, cell) for name, cell in _narrowed_in(ranges, tables, primary, version)]
 
 
 def _periods(first, last):
@@ -208,4 +229,40 @@ def audit(period, payload, history=None):
         found += _group_narrowed(unit, names, tables, 2)
     for table, cells in STOCKS.items():
         found += _chain_narrowed(table, cells, period, tables, history or {})
+    return found
+
+
+def span_narrowed(period, tables, history, sums):
+    """[figure] of sums {"table:cell" or "table:total": published count over its span} that, with the
+    monthly releases of its span (tables for period, history for the others), would narrow a count.
+
+    A sum is a star around the months' counts of one cell, each of which sits in its month's group (a
+    star around that month's total): the whole is a tree as long as a group has at most one summed cell
+    (`schema.COARSER` keeps it so), and propagating ranges in and out of the sum gives exact ranges."""
+    found = []
+    for figure, value in sums.items():
+        table, _colon, cell = figure.partition(":")
+        names = next((names for names in groups().values() if table in names), (table,))  # no total: alone
+        key = (None, TOTAL) if cell == TOTAL else (table, cell)
+        months = span(period, schema.COARSER[figure])
+        releases = {month: (2, tables) if month == period else history.get(month) for month in months}
+        if any(release is None for release in releases.values()):
+            found.append(figure)  # a month of the span was never released: the sum is not published
+            continue
+        releases = {month: (version, part if month == period else part["tables"])
+                    for month, (version, part) in releases.items()}
+        own = {}
+        for month, (version, part) in releases.items():
+            ranges = _group_ranges(names, part, version)
+            own[month] = FREE if ranges is None or key not in ranges else ranges[key]
+        summed = group_ranges({"span": own}, interval(value))  # the months split the sum
+        if narrowed(value, summed[None, TOTAL]):
+            found.append(figure)
+            continue
+        for month, (version, part) in releases.items():
+            ranges = _group_ranges(names, part, version, {key: summed["span", month]})
+            primary = next((name for name in names if name in part and name not in BOUNDED), None)
+            if ranges is not None and _narrowed_in(ranges, part, primary, version):
+                found.append(figure)
+                break
     return found

@@ -67,7 +67,7 @@ def protected(period, identity):
             history[month] = (document["schema_version"], document["payload"])
     raw = summary.build(period, cutoffs)
     payload = disclosure.protect(period, raw, disclosure.rounding_key(identity), history,
-                                 _earlier_savings(period, history, cutoffs))
+                                 _earlier_savings(period, history, cutoffs), summary.spans(period, cutoffs))
     schema.validate(payload, summary.SCHEMA_VERSION)
     return payload
 

@@ -3,8 +3,8 @@
 The JSON file is the one source: `TABLES` and `VALUES` are read from it, so the hub that builds a payload,
 the aggregator that ingests it and the pages that show it agree on every table, cell and value. A table's
 `x-case-family` annotation marks the counts about children in the case family (DECISIONS "Privacy rule for
-summaries", rule 1). In version 2 every "<5" stands for 0 to 4, in every table: the document says so with
-`x-less-than-five-includes-zero` (`zero_hidden()`).
+summaries", rule 1). From version 2 every "<5" stands for 0 to 4, in every table: the document says so with
+`x-less-than-five-includes-zero` (`zero_hidden()`). Version 3 merges attendance's sparse cells.
 
 The validators are imported on first use: a hub validates only when it builds a summary, and the idle
 server does without their memory (docs/benchmarks.md).
@@ -16,7 +16,9 @@ from importlib import resources
 
 from federation.errors import InvalidPayload, UnknownSchema
 
-SCHEMA_VERSIONS = (1, 2)  # 1 from hubs not yet upgraded; 2 (every count 0-4 is "<5") is what hubs build
+# 1 and 2 from hubs not yet upgraded; 2: every count 0-4 is "<5"; 3 (what hubs build): as 2, with attendance's
+# sparse cells merged (age bands 0-9, 10-17, 18+; sex "other" and no age band in one cell)
+SCHEMA_VERSIONS = (1, 2, 3)
 CURRENT = SCHEMA_VERSIONS[-1]
 
 
@@ -94,6 +96,43 @@ def zero_hidden(version):
     return bool(document(version).get("x-less-than-five-includes-zero"))
 
 
+# Attendance by sex and age (schema 3): each sparse band merged with its neighbour, so the only girl aged
+# 15-17 or the only toddler brought along is one of many in her cell; anyone recorded with sex "other" or
+# without an age band is counted in one cell, so no cell is about the one child recorded as "other".
+PUBLISHED_BANDS = {"0-5": "0-9", "6-9": "0-9", "10-14": "10-17", "15-17": "10-17", "18-24": "18+", "25+": "18+"}
+OTHER_OR_NOT_RECORDED = "other_or_not_recorded"
+
+
+def attendance_cell(sex, band):
+    """The attendance cell (schema 3) of a person of sex in age band: "female.10-17", "other_or_not_recorded".
+
+    >>> attendance_cell("female", "15-17"), attendance_cell("other", "10-14"), attendance_cell("male", "unknown")
+    ('female.10-17', 'other_or_not_recorded', 'other_or_not_recorded')
+    """
+    if sex in ("female", "male") and band in PUBLISHED_BANDS:
+        return f"{sex}.{PUBLISHED_BANDS[band]}"
+    return OTHER_OR_NOT_RECORDED
+
+
+def current_cell(table, cell):
+    """The cell of the current vocabulary a cell of an earlier schema version falls in (the district adds
+    versions side by side): attendance's "female.15-17" of schema 1 or 2 is part of "female.10-17".
+
+    >>> current_cell("attendance", "female.15-17"), current_cell("attendance", "other.6-9")
+    ('female.10-17', 'other_or_not_recorded')
+    """
+    if table == "attendance" and cell not in TABLES["attendance"]["cells"] and "." in cell:
+        sex, _dot, band = cell.partition(".")
+        return attendance_cell(sex, band)
+    return cell
+
+
+@cache
+def tables(version=CURRENT):
+    """{table: {"cells", "total", "case_family"}} of a schema version (`TABLES` is the current one's)."""
+    return _tables(version)
+
+
 def _tables(version):
     tables = {}
     for name, table in document(version)["properties"]["tables"]["properties"].items():
@@ -116,3 +155,14 @@ def _values(version):
 TABLES = _tables(CURRENT)
 # {value name: {"values": (band, ...) or None for a number, "reasons": ("", ...)}}
 VALUES = _values(CURRENT)
+
+
+def coarser(version=CURRENT):
+    """{"table:cell" or "table:total": months}: the sums over a quarter (3) or a year (12) a version has."""
+    found = document(version)["properties"].get("coarser", {}).get("properties", {})
+    return {name: entry["x-months"] for name, entry in found.items()}
+
+
+# Sparse counts also published summed over their span (docs/privacy.md "What the district can know"); at
+# most one per group of tables bound by a total, so the linked audit's identities stay a tree.
+COARSER = coarser(CURRENT)

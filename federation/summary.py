@@ -29,19 +29,19 @@ import peewee
 from peewee import JOIN, fn
 
 from federation import schema
-from federation.period import SEAL_DAY, month_bounds
+from federation.period import SEAL_DAY, month_bounds, span
 from hub.audit.models import AuditEvent
 from hub.cases.models import Case, Referral
 from hub.curriculum.models import Topic
 from hub.migration.models import ADULT_AGE, Departure
-from hub.people.models import AGE_BANDS, CHILD_BANDS, SEXES, Person, age_band_of
+from hub.people.models import AGE_BANDS, CHILD_BANDS, Person, age_band_of
 from hub.savings import ledger
 from hub.savings.models import SHARE_OUT, SavingsApproval, SavingsCycle, SavingsEntry, SavingsMember
 from hub.schools.models import Dropout
 from hub.services.models import Service
 from hub.sessions.models import Attendance, GuestCount, Meeting, MeetingFacilitator, MeetingTopic
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # attendance's sparse cells merged (schema.attendance_cell)
 UNKNOWN = "unknown"
 OTHER_TOPIC = "other"
 
@@ -149,22 +149,23 @@ def _present(month, *fields):
 
 
 def attendance(month):
-    """({"cells": {"female.10-14": 31, ..., "other.unknown": 0}, "total": 40}, the same by kind of meeting).
+    """({"cells": {"female.10-17": 31, ..., "other_or_not_recorded": 0}, "total": 40}, the same by kind of
+    meeting).
 
     Named people present, in their age band on the session's date (the year: bands are years apart), and
-    unnamed guests in the sex and band they were counted in (the guest form asks for both)."""
+    unnamed guests in the sex and band they were counted in (the guest form asks for both); the bands and
+    sexes merged as `schema.attendance_cell()` says."""
     by_band, by_kind = defaultdict(list), defaultdict(list)
     named = _present(month, Meeting.kind, Person.sex, Person.birth_year, Person.age_band, SESSION_YEAR,
                      Attendance.id).tuples()
     for kind, sex, birth_year, recorded, on_year, key in named:
-        by_band[f"{sex}.{band_at(birth_year, recorded, on_year)}"].append(f"attendance:{key}")
+        by_band[schema.attendance_cell(sex, band_at(birth_year, recorded, on_year))].append(f"attendance:{key}")
         by_kind[kind].append(f"attendance:{key}")
     guests = (GuestCount.select(Meeting.kind, GuestCount.sex, GuestCount.age_band, GuestCount.id, GuestCount.count)
               .join(Meeting).where(_held(month)).tuples())
     for kind, sex, band, key, count in guests:
-        sex = sex if sex in SEXES else "other"
         records = [f"guest:{key}:{index}" for index in range(count)]
-        by_band[f"{sex}.{band if band in AGE_BANDS else UNKNOWN}"] += records
+        by_band[schema.attendance_cell(sex, band)] += records
         by_kind[kind] += records
     return _table("attendance", by_band), _table("attendance_by_kind", by_kind)
 
@@ -325,6 +326,36 @@ def savings(month):
                                "borrowers": [f"person:{person}" for person in borrowers]})
     return (table, {"shares": sorted(saved.values()), "by_member": {f"person:{p}": a for p, a in saved.items()}},
             {"shares": sorted(borrowers.values()), "by_member": {f"person:{p}": a for p, a in borrowers.items()}})
+
+
+# Sums over a quarter or a year ---------------------------------------------------------------------------
+
+# The table of each summed figure, from the functions above (only these are built again for the span).
+_SPAN_TABLES = {
+    "referrals_by_service": referrals_by_service,
+    "concerns_closed_by_category": lambda month: concerns_closed(month)[0],
+    "attendance_by_kind": lambda month: attendance(month)[1],
+    "volunteers": volunteers,
+    "sessions_held": sessions_held,
+}
+
+
+def spans(period, cutoffs=None):
+    """{"table:cell": [record, ...]} of the sums due with period (schema.COARSER: a quarter or a year
+    ending with it), each month of the span counted as `build` counts it with the same cut-offs. A record
+    is tagged with its month, so a volunteer active in three months counts three volunteer-months."""
+    found = {}
+    for figure, months in schema.COARSER.items():
+        table, _colon, cell = figure.partition(":")
+        if not span(period, months):
+            continue
+        found[figure] = []
+        for month in span(period, months):
+            built = _SPAN_TABLES[table](Month(month, cutoffs))["records"]
+            chosen = [record for cell_records in built.values() for record in cell_records] if cell == "total" \
+                else built[cell]
+            found[figure] += [f"{record}@{month}" for record in chosen]
+    return found
 
 
 # The month -------------------------------------------------------------------------------------------------

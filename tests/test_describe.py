@@ -54,7 +54,7 @@ def test_the_hubs_own_labels_are_reused(app_context):
     labels = {row.label for section in sections for row in section.rows}
     assert {str(label) for label in KIND_LABELS.values()} <= labels
     assert {str(label) for label in CATEGORY_LABELS.values()} <= labels
-    assert "Female, 10-14 years" in labels and "Other, age not known" in labels
+    assert "Female, 10-17 years" in labels and "Other sex, or age not recorded" in labels
 
 
 def test_small_withheld_and_absent_totals(app_context):
@@ -104,3 +104,13 @@ def test_words_follow_the_readers_language(app_context, language):
         translated = describe.describe(payload)
         meeting = str(KIND_LABELS["parent_meeting"])
     assert translated[0].rows[0].label == meeting != english[0].rows[0].label
+
+
+def test_the_sums_over_a_quarter_are_said_in_words(app_context):
+    payload = {"tables": {}, "values": {}, "coarser": {"referrals_by_service:total": 10, "volunteers:active": "<5"}}
+    schema.validate(payload, schema.CURRENT)
+    (section,) = describe.describe(payload)
+    assert section.title == "Summed over a quarter or a year"
+    assert [(row.label, row.value, row.note) for row in section.rows] == [
+        ("Referrals to services", "10", "the 3 months up to this one"),
+        ("Volunteers who facilitated a session", "fewer than 5", "the 3 months up to this one")]

@@ -79,7 +79,7 @@ def published_counts(payload):
 @given(raws())
 def test_every_published_count_is_less_than_five_or_a_multiple_of_5_that_covers_the_truth(raw):
     payload = disclosure.protect(PERIOD, raw, KEY)
-    schema.validate(payload, 2)
+    schema.validate(payload, schema.CURRENT)
     for name, cell, value in published_counts(payload):
         assert value == LESS_THAN_FIVE or (isinstance(value, int) and value % 5 == 0 and value >= 5), (name, value)
         true = raw["tables"][name]["total" if cell == "total" else "cells"]
@@ -176,10 +176,10 @@ def test_a_total_that_would_pin_hidden_cells_is_withheld():
 
 
 def test_twin_tables_publish_one_total():
-    raw = with_counts(empty_raw(), "attendance", {"female.10-14": 23, "male.10-14": 19})
+    raw = with_counts(empty_raw(), "attendance", {"female.10-17": 23, "male.10-17": 19})
     raw["tables"]["attendance_by_kind"]["cells"]["life_skills"] = 42
     records = [f"attendance:{index}" for index in range(42)]
-    raw["tables"]["attendance"]["records"] = {"female.10-14": records[:23], "male.10-14": records[23:]}
+    raw["tables"]["attendance"]["records"] = {"female.10-17": records[:23], "male.10-17": records[23:]}
     raw["tables"]["attendance_by_kind"]["records"] = {"life_skills": records}
     payload = disclosure.protect(PERIOD, raw, KEY)
     # The same 42 attendances: the kind's one cell and both totals are one figure.
@@ -273,3 +273,38 @@ def test_the_rounding_key_is_the_hubs_own(tmp_path):
     other = signing.load_or_create(tmp_path / "b")
     assert disclosure.rounding_key(one) == disclosure.rounding_key(signing.load_or_create(tmp_path / "a"))
     assert disclosure.rounding_key(one) != disclosure.rounding_key(other)
+
+
+def quarter_of(values):
+    """{period: (version, payload)} of January and February, and March's tables: referrals' total as given."""
+    def tables(total):
+        cells = dict.fromkeys(schema.TABLES["referrals_by_service"]["cells"], LESS_THAN_FIVE)
+        return {"referrals_by_service": {"cells": cells, "total": total}}
+
+    history = {period: (3, {"tables": tables(total), "values": {}})
+               for period, total in zip(("2026-01", "2026-02"), values[:2], strict=True)}
+    return history, tables(values[2])
+
+
+def test_a_quarters_sum_is_published_only_when_it_narrows_no_month():
+    history, march = quarter_of([LESS_THAN_FIVE] * 3)
+    # 10 (6 to 14) over three totals of 0 to 4 each: every month can still be 0 and 4.
+    assert disclosure.summed("2026-03", march, history, {"referrals_by_service:total": 10}) == {
+        "referrals_by_service:total": 10}
+    # 15 (11 to 19) leaves each month 3 or 4: left out.
+    assert disclosure.summed("2026-03", march, history, {"referrals_by_service:total": 15}) == {}
+    # A month of the quarter never released: the sum would say something about it, so it is left out.
+    del history["2026-01"]
+    assert disclosure.summed("2026-03", march, history, {"referrals_by_service:total": 10}) == {}
+
+
+def test_a_quarters_sum_is_keyed_on_its_records_and_due_only_at_the_quarters_end():
+    raw = empty_raw()
+    records = [f"referral:{index}@2026-0{1 + index % 3}" for index in range(9)]
+    spans = {"referrals_by_service:total": records}
+    history, _ = quarter_of([LESS_THAN_FIVE] * 3)
+    one = disclosure.protect("2026-03", raw, KEY, history, spans=spans)
+    assert one == disclosure.protect("2026-03", raw, KEY, history, spans=spans)
+    assert one.get("coarser", {}).get("referrals_by_service:total") in (None, 5, 10)
+    schema.validate(one, schema.CURRENT)
+    assert period.span("2026-05", 3) == [] and period.span("2026-12", 12)[0] == "2026-01"

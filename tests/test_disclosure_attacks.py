@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from scipy import optimize
 
 from federation import bundle, linked, outbox, publish, schema, signing, summary
+from federation.period import span
 from hub import clock
 from hub.db import database
 from hub.groups.models import Group
 from hub.migration.models import Departure
 from hub.savings.models import DEPOSIT, SavingsCycle, SavingsEntry, SavingsMember
 from hub.schools.models import Dropout
-from tests.factories import make_group, make_meeting, make_person
+from tests.factories import make_group, make_meeting, make_person, make_user
 
 LESS_THAN_FIVE = "<5"
 
@@ -59,6 +60,19 @@ class Attack:
                 self._release((period, revision), payload)
         latest = {period: payloads[-1] for period, payloads in releases.items()}
         self._stocks(latest)
+        self._sums({period: len(payloads) - 1 for period, payloads in releases.items()}, latest)
+
+    def _sums(self, revisions, latest):
+        """A sum over a quarter or a year ("coarser") is the sum of one cell, or one total, of its months."""
+        for period, payload in latest.items():
+            for figure, value in payload.get("coarser", {}).items():
+                table, _colon, cell = figure.partition(":")
+                unit = next((unit for unit, names in linked.groups().items() if table in names), table)
+                what = (unit, cell) if cell == "total" else (table, cell)
+                parts = [self.var(((month, revisions.get(month, 0)), *what))
+                         for month in span(period, schema.COARSER[figure])]
+                whole = self.var(((period, revisions[period]), "coarser", figure), value, published=True)
+                self.equal.append({**dict.fromkeys(parts, 1), whole: -1})
 
     def var(self, name, value=None, published=False):
         if name not in self.index:
@@ -195,10 +209,14 @@ def test_the_attacker_sees_what_the_issue_saw():
     # rounded on its own: 11 to 14 is all that is left of the total.
     tables = blank({"attendance": {cell: 0 for cell in schema.TABLES["attendance"]["cells"]},
                     "attendance_by_kind": {cell: 0 for cell in schema.TABLES["attendance_by_kind"]["cells"]}})
-    tables["tables"]["attendance"]["cells"]["female.10-14"] = 10
+    tables["tables"]["attendance"]["cells"]["female.10-17"] = 10
     tables["tables"]["attendance_by_kind"]["cells"]["life_skills"] = 15
     tables["tables"]["attendance"]["total"] = tables["tables"]["attendance_by_kind"]["total"] = None
     assert narrowed({"2026-01": [tables]})
+    # A quarter's sum of 15 volunteer-months over three months of "<5": each month was 3 or 4.
+    quarter = {period: [blank({})] for period in ("2026-01", "2026-02", "2026-03")}
+    quarter["2026-03"][0]["coarser"] = {"volunteers:active": 15}
+    assert (("2026-01", 0), "volunteers", "active") in [name for name, _, _ in narrowed(quarter)]
     # A sticky stock of 10 that moves to 5 with "<5" flows in between narrows nothing; 15 to 5 does.
     assert narrowed({"2026-01": [blank({"school": {"out_of_school": 15}})],
                      "2026-02": [blank({"school": {"out_of_school": 5}})]})
@@ -333,8 +351,86 @@ def test_people_counts__one_girl_who_stops_coming_is_not_followed_from_month_to_
         tables = released[period][0]["tables"]
         for name in ("attendance", "children_reached"):
             assert 0 not in tables[name]["cells"].values()         # never an exact zero beside "<5"
-        assert tables["attendance"]["cells"]["female.15-17"] == LESS_THAN_FIVE
+        assert tables["attendance"]["cells"]["female.10-17"] == LESS_THAN_FIVE
         assert tables["children_reached"]["cells"]["other"] == LESS_THAN_FIVE
+    assert narrowed(released) == []
+
+
+def weekly(group, first, count, people):
+    for week in range(count):
+        make_meeting(group, at(first + timedelta(weeks=week)), attendance={person: "present" for person in people})
+
+
+def test_people_counts__the_only_girl_aged_15_17_who_comes_every_week_then_stops_has_no_cell_of_her_own(
+        hub, monkeypatch):
+    """Schema 2 gave her band a cell: five sessions in May made "female.15-17" 5, and June's "<5" told the
+    district she had stopped. Schema 3 counts her with the girls aged 10 to 14 (band 10-17)."""
+    group = make_group()
+    girl = make_person(group, sex="female", birth_year=2010)                # 16 in 2026: the only one
+    younger = [make_person(group, sex="female", birth_year=2014) for _ in range(6)]
+    boys = [make_person(group, sex="male", birth_year=2014) for _ in range(8)]
+    weekly(group, date(2026, 5, 3), 5, [girl, *younger, *boys])             # five Sundays in May
+    weekly(group, date(2026, 6, 7), 4, [*younger, *boys])                   # she stops coming in June
+    for period in ("2026-05", "2026-06", "2026-07"):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    for period, girls in (("2026-05", (35,)), ("2026-06", (20, 25))):      # 7 girls x 5, then 6 x 4
+        cells = released[period][0]["tables"]["attendance"]["cells"]
+        assert set(cells) == set(schema.TABLES["attendance"]["cells"])      # no cell of the band 15-17
+        assert not any("15-17" in cell for cell in cells)
+        assert cells["female.10-17"] in girls                               # her 5 among the younger girls'
+    assert narrowed(released) == []
+
+
+def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has_no_cell_by_band(hub, monkeypatch):
+    """Schema 2 published "other.10-14": a cell about the one child recorded as "other", aged 10 to 14.
+    Schema 3 has one cell for sex "other" and for people without an age band, whatever their age."""
+    group = make_group()
+    child = make_person(group, sex="other", birth_year=2013)
+    others = [make_person(group, sex=sex, birth_year=2013) for sex in ("female", "male") * 4]
+    weekly(group, date(2026, 5, 4), 4, [child, *others])                  # weekly, four times in May
+    weekly(group, date(2026, 6, 1), 4, others)                             # then she stops coming
+    for period in ("2026-05", "2026-06", "2026-07"):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    months_seen = set()
+    for period in ("2026-05", "2026-06", "2026-07"):
+        tables = released[period][0]["tables"]
+        assert not any(cell.startswith("other.") for cell in tables["attendance"]["cells"])
+        months_seen.add((tables["attendance"]["cells"][schema.OTHER_OR_NOT_RECORDED],
+                         tables["children_reached"]["cells"]["other"]))
+    assert months_seen == {(LESS_THAN_FIVE, LESS_THAN_FIVE)}             # the same in every month
+    assert narrowed(released) == []
+
+
+def test_sums_over_a_quarter__four_volunteers_a_month_never_pin_a_month(hub, monkeypatch):
+    """12 volunteer-months in the quarter: a published 15 would leave each month 3 or 4, so the hub
+    publishes the sum only when it rounds to 10 (6 to 14, each month still 0 to 4)."""
+    group = make_group()
+    volunteers = [make_user() for _ in range(4)]
+    child = make_person(group)
+    for month in (1, 2, 3):
+        make_meeting(group, at(date(2026, month, 10)), facilitators=volunteers, attendance={child: "present"})
+    for period in months("2026-01", 3):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    for period in ("2026-01", "2026-02", "2026-03"):
+        assert released[period][0]["tables"]["volunteers"]["cells"]["active"] == LESS_THAN_FIVE
+    assert released["2026-03"][0].get("coarser", {}).get("volunteers:active") in (None, 10)
+    assert "coarser" not in released["2026-01"][0] and "coarser" not in released["2026-02"][0]
+    assert narrowed(released) == []
+
+
+def test_sums_over_a_quarter__seven_volunteers_a_month_are_published_summed(hub, monkeypatch):
+    group = make_group()
+    volunteers = [make_user() for _ in range(7)]
+    child = make_person(group)
+    for month in (4, 5, 6):
+        make_meeting(group, at(date(2026, month, 10)), facilitators=volunteers, attendance={child: "present"})
+    for period in months("2026-04", 3):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    assert released["2026-06"][0]["coarser"]["volunteers:active"] in (20, 25)   # 21 volunteer-months
     assert narrowed(released) == []
 
 
@@ -421,3 +517,43 @@ def test_property__random_villages_with_late_records_never_yield_a_narrowed_coun
         assert all(len(revisions) == 1 for revisions in released.values())
         assert narrowed(released) == []
         transaction.rollback()
+
+
+def month_raw(period, referrals, volunteers):
+    """A month's raw counts with referrals by service and active volunteers as given, the rest 0."""
+    tables = {}
+    for name, meta in schema.TABLES.items():
+        tables[name] = {"cells": dict.fromkeys(meta["cells"], 0), "records": {cell: [] for cell in meta["cells"]}}
+        if meta["total"]:
+            tables[name]["total"] = 0
+    for cell, count in referrals.items():
+        records = [f"referral:{period}:{cell}:{index}" for index in range(count)]
+        tables["referrals_by_service"]["records"][cell] = records
+        tables["referrals_by_service"]["cells"][cell] = count
+    tables["referrals_by_service"]["total"] = sum(referrals.values())
+    tables["volunteers"]["records"]["active"] = [f"user:{index}" for index in range(volunteers)]
+    tables["volunteers"]["cells"]["active"] = volunteers
+    return {"tables": tables, "values": {}}
+
+
+@settings(max_examples=8, deadline=None)
+@given(months_drawn=st.lists(st.tuples(st.dictionaries(st.sampled_from(schema.TABLES["referrals_by_service"]["cells"]),
+                                                       st.integers(0, 6), max_size=4),
+                                       st.integers(0, 9)), min_size=3, max_size=3),
+       key=st.binary(min_size=32, max_size=32))
+def test_property__sums_over_a_quarter_never_narrow_a_month(months_drawn, key):
+    from federation import disclosure
+
+    releases, history, spans = {}, {}, {}
+    for period, (referrals, volunteers) in zip(months("2026-01", 3), months_drawn, strict=True):
+        raw = month_raw(period, referrals, volunteers)
+        for figure in ("referrals_by_service:total", "volunteers:active"):
+            table, _colon, cell = figure.partition(":")
+            found = raw["tables"][table]["records"]
+            chosen = [record for listed in found.values() for record in listed] if cell == "total" else found[cell]
+            spans.setdefault(figure, []).extend(f"{record}@{period}" for record in chosen)
+        due = {figure: records for figure, records in spans.items() if period == "2026-03"}
+        payload = disclosure.protect(period, raw, key, history, spans=due)
+        history[period] = (schema.CURRENT, payload)
+        releases[period] = [payload]
+    assert narrowed(releases) == []

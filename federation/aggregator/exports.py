@@ -2,7 +2,8 @@
 
 One row per hub, period, table and cell (and one per table total, cell "total"), with the value exactly as
 published ("<5" stays "<5", a withheld total is empty with reason "withheld"), and the bounds of the true
-count (indicators.count_bound); then one row per value (median days, savings), table "values". The figures
+count (indicators.count_bound, by the month's own schema version); a sum over a quarter or a year is a row of
+table "coarser"; then one row per value (median days, savings), table "values". The figures
 are never "corrected": a spreadsheet that adds the lower or upper column gets the district's bounds.
 """
 
@@ -12,7 +13,8 @@ import json
 
 from flask import Blueprint, Response, abort, request
 
-from federation.aggregator import indicators
+from federation import schema
+from federation.aggregator import figures, indicators
 from federation.aggregator.models import Hub, MonthlySummary, load_payload
 from federation.aggregator.web import reports
 from federation.aggregator.web.tabular import csv_cell
@@ -23,18 +25,23 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 COLUMNS = ("hub_id", "hub_name", "period", "table", "cell", "published", "lower", "upper", "reason")
 TOTAL = "total"
 VALUES = "values"
+COARSER = "coarser"
 
 
 def records(period=None):
     """Every exported row as a dict of COLUMNS (published as in the payload: int, "<5" or None)."""
-    schema_tables = reports.tables()
-    query = (MonthlySummary.select(MonthlySummary.hub, Hub.name, MonthlySummary.period, MonthlySummary.payload)
+    query = (MonthlySummary.select(MonthlySummary.hub, Hub.name, MonthlySummary.period, MonthlySummary.payload,
+                                   MonthlySummary.schema_version)
              .join(Hub).order_by(MonthlySummary.period, Hub.name, Hub.id))
     if period:
         query = query.where(MonthlySummary.period == period)
-    for hub_id, hub_name, month, payload in query.tuples().iterator():
+    for hub_id, hub_name, month, payload, version in query.tuples().iterator():
         data = load_payload(payload)
         base = {"hub_id": hub_id, "hub_name": hub_name, "period": month}
+        # Each month's bounds by its own version: from schema 2 a "<5" is 0 to 4 in every table.
+        schema_tables = figures.tables_for(version) if version in schema.SCHEMA_VERSIONS else reports.tables()
+        for name, value in data.get("coarser", {}).items():  # sums over the quarter or year ending this month
+            yield _row(base, COARSER, name, value, indicators.published_bound(value, {"case_family": True}))
         for table, part in data.get("tables", {}).items():
             meta = schema_tables.get(table, {"total": "total" in part, "case_family": True})
             for cell, value in part.get("cells", {}).items():

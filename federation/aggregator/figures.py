@@ -4,8 +4,8 @@ Data flow: `ingest._store` -> `record(hub, period, old payload, new payload)` in
 `hub_figure` (each village's KEY_FIGURES), `district_figure` (running sums of every figure), the hub's
 counters and `quality_flag` -> the pages (`web.reports`) read a few rows each.
 
-Figures are keyed on names, not on a schema version's columns, so payloads of schema 1 and 2 feed the
-same rows:
+Figures are keyed on names, not on a schema version's columns, so payloads of schema 1, 2 and 3 feed the
+same rows (a finer cell of an earlier version is added into the current cell it is part of):
 
     "sessions_held:total"        a table's total (the intersection of the published total and its cells)
     "attendance:female.10-14"    one cell of a table
@@ -14,18 +14,21 @@ same rows:
     "value:savings_total_saved"  an amount (savings), as its bound
     "value:median_days_to_referral=2-7"      1 per village that published that band
     "value:savings_total_saved!fewer_than_5_members"   1 per village that withheld it, by reason
+    "coarser:referrals_by_service:total"     a sum over the quarter or year ending with the month
 
 Each district row holds the sums of lower and upper bounds and `hubs`, the villages adding to it. A new
 revision of a village's month subtracts the old payload's contributions and adds the new one's, so the
 district shows the latest revision's values only.
 """
 
+import functools
 import statistics
 
 from peewee import Case
 
+from federation import schema
 from federation.aggregator import indicators
-from federation.aggregator.indicators import Bound, TableFigures, ValueFigures
+from federation.aggregator.indicators import Bound, SumFigures, TableFigures, ValueFigures
 
 # The figures of each village kept month by month: the headline of each indicator family (web.reports).
 KEY_FIGURES = (
@@ -46,6 +49,16 @@ def split(figure):
     return table, cell
 
 
+@functools.cache
+def tables_for(version):
+    """schema.tables(version) as the bounds read it: from version 2 a "<5" is 0 to 4 in every table, so
+    every table is read as the case family is (count_bound's case_family: a "<5" may be a true 0)."""
+    found = schema.tables(version)
+    if schema.zero_hidden(version):
+        found = {name: {**meta, "case_family": True} for name, meta in found.items()}
+    return found
+
+
 def contributions(payload, tables):
     """{figure: Bound} that one village's month adds to the district (every figure counts it once in `hubs`).
 
@@ -62,11 +75,16 @@ def contributions(payload, tables):
         case_family = meta.get("case_family", True)
         found[f"{name}:@hubs"] = one
         for cell, published in table.get("cells", {}).items():
-            found[f"{name}:{cell}"] = indicators.count_bound(published, case_family)
+            # An earlier schema's finer cell is added into the current cell it is part of (schema 3 merged
+            # attendance's sparse cells), so villages of every version fill the same rows.
+            figure, bound = f"{name}:{schema.current_cell(name, cell)}", indicators.count_bound(published, case_family)
+            found[figure] = found[figure] + bound if figure in found else bound
         if meta.get("total"):
             found[f"{name}:total"] = indicators.table_total(table, meta)
             if table.get("total") is None:
                 found[f"{name}:@withheld"] = one
+    for name, published in payload.get("coarser", {}).items():  # sums over a quarter or a year (schema 3)
+        found[f"coarser:{name}"] = indicators.count_bound(published)
     for name, entry in payload.get("values", {}).items():
         value = entry.get("value")
         if value is None:
@@ -98,11 +116,14 @@ def district_from_rows(rows, tables):
     The same dict the payloads would give: {"tables": {table: TableFigures}, "values": {name: ValueFigures}}.
     """
     figures = {name: TableFigures() for name in tables}
-    values = {}
+    values, sums = {}, {}
     for figure, (lower, upper, hubs) in rows.items():
         if not hubs:
             continue
         table, cell = split(figure)
+        if table == "coarser":
+            sums[cell] = SumFigures(Bound(lower, upper), hubs)
+            continue
         if table == "value":
             _value_row(values, cell, Bound(lower, upper), hubs)
             continue
@@ -123,7 +144,7 @@ def district_from_rows(rows, tables):
                                           key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
         if not meta.get("total") or not figures[name].hubs:
             figures[name].total = None
-    return {"tables": figures, "values": values}
+    return {"tables": figures, "values": values, "coarser": sums}
 
 
 def _value_row(values, cell, bound, hubs):
@@ -259,10 +280,11 @@ def rebuild(tables):
         hubs = {hub.id: hub for hub in Hub.select()}
         count = 0
         query = (MonthlySummary.select(MonthlySummary.hub, MonthlySummary.period, MonthlySummary.revision,
-                                       MonthlySummary.on_time, MonthlySummary.payload)
+                                       MonthlySummary.on_time, MonthlySummary.payload, MonthlySummary.schema_version)
                  .order_by(MonthlySummary.hub, MonthlySummary.period).tuples())
-        for hub_id, period, revision, on_time, payload in query.iterator():
-            record(hubs[hub_id], period, None, json.loads(payload), tables, revision=revision,
+        for hub_id, period, revision, on_time, payload, version in query.iterator():
+            known = tables_for(version) if version in schema.SCHEMA_VERSIONS else tables
+            record(hubs[hub_id], period, None, json.loads(payload), known, revision=revision,
                    on_time_now=bool(on_time), was_on_time=False)
             count += 1
     return count

@@ -20,6 +20,8 @@ migration, school, savings, volunteers) get per-cell figures only: their cells d
 import math
 from dataclasses import dataclass, field
 
+from federation.schema import current_cell
+
 LESS_THAN_FIVE = "<5"
 
 
@@ -134,17 +136,29 @@ class ValueFigures:
     total: Bound | None = None                         # sum of amounts (a value given as a number)
 
 
+@dataclass
+class SumFigures:
+    """A count summed over a quarter or a year (schema 3 "coarser"), added over the hubs that sent it."""
+
+    total: Bound
+    hubs: int
+
+
 def district(payloads, tables):
     """The district's figures for one month from every hub's payload; tables is schema.TABLES.
 
-    -> {"tables": {table: TableFigures}, "values": {name: ValueFigures}}, tables in the schema's order,
+    -> {"tables": {table: TableFigures}, "values": {name: ValueFigures}, "coarser": {name: SumFigures}},
+    tables in the schema's order,
     one pass over the payloads (sums kept as plain numbers, made Bounds at the end).
     """
     figures = {name: TableFigures() for name in tables}
     sums = {name: ({}, {}, [0, 0]) for name in tables}  # cell -> lower, cell -> upper, [total lower, upper]
     pairs = {True: {}, False: {}}  # published -> (lower, upper), per case family
-    values = {}
+    values, spans = {}, {}
     for payload in payloads:
+        for name, published in payload.get("coarser", {}).items():
+            bound, found = count_bound(published), spans.get(name)
+            spans[name] = SumFigures(bound, 1) if found is None else SumFigures(found.total + bound, found.hubs + 1)
         for name, table in payload.get("tables", {}).items():
             meta = tables.get(name)
             if meta is None:
@@ -163,6 +177,7 @@ def district(payloads, tables):
                 low, high = pair
                 lower += low
                 upper += high
+                cell = current_cell(name, cell)
                 cell_lower[cell] = cell_lower.get(cell, 0) + low
                 cell_upper[cell] = cell_upper.get(cell, 0) + high
             if meta.get("total"):
@@ -181,7 +196,7 @@ def district(payloads, tables):
         figures[name].cells = {cell: Bound(low, cell_upper[cell]) for cell, low in cell_lower.items()}
         if meta.get("total") and figures[name].hubs:
             figures[name].total = Bound(total[0], total[1])
-    return {"tables": figures, "values": values}
+    return {"tables": figures, "values": values, "coarser": spans}
 
 
 def _add_value(into, entry):

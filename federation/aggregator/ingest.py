@@ -100,14 +100,10 @@ def _keep_highest_revision(hub, document, row, now):
         MonthlySummary.update(**fields, on_time=held.on_time or on_time).where(
             where & (MonthlySummary.revision < revision)).execute()
         old_payload, was_on_time = json.loads(held.payload), held.on_time
-    figures.record(hub, period, old_payload, document["payload"], _tables(), revision=revision,
-                   on_time_now=on_time, was_on_time=was_on_time)
-
-
-def _tables():
-    from federation import schema
-
-    return schema.TABLES
+    # The bounds of the version received ("<5" is 0 to 4 everywhere from schema 2); a month replaced is
+    # always of the same version, since only schema 1 hubs send revisions.
+    figures.record(hub, period, old_payload, document["payload"], figures.tables_for(document["schema_version"]),
+                   revision=revision, on_time_now=on_time, was_on_time=was_on_time)
 
 
 def receipt_for_hub(hub_id):

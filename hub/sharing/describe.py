@@ -2,7 +2,7 @@
 
 Used by the coordinator's sharing page (each month released, before and after it leaves) and by the
 printable village report, so both show exactly what the district receives: nothing is recomputed from the
-hub's records here, every figure is read from the payload (federation.schema, version 1).
+hub's records here, every figure is read from the payload (federation.schema).
 
 Every title and cell is named by federation.labels, the one table of names per published figure that
 the district's pages use too. Labels are lazy and joined when describe() runs, in the language of the
@@ -24,6 +24,7 @@ from federation.labels import (
     VALUES_TITLE,
 )
 from federation.labels import cell as cell_label
+from federation.labels import figure as figure_label
 
 LESS_THAN_FIVE = "<5"
 
@@ -54,6 +55,12 @@ def describe(payload):
     rows = [_value(name, values[name]) for name in _ordered(values, VALUE_LABELS)]
     if rows:
         sections.append(Section(str(VALUES_TITLE), rows))
+    sums = payload.get("coarser") or {}
+    if sums:  # schema 3: a few sparse counts summed over the quarter or year ending with this month
+        sections.append(Section(_("Summed over a quarter or a year"), [
+            Row(figure_label(name), count_text(sums[name]),
+                _("the %(months)d months up to this one", months=schema.COARSER.get(name, 0)))
+            for name in sorted(sums)]))
     return sections
 
 

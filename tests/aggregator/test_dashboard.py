@@ -26,11 +26,11 @@ def test_figures__kept_at_ingest_equal_the_sum_of_the_latest_revisions(district,
     for number in range(4):
         hub = enrolled(f"Village {number}")
         for sequence, period in enumerate(("2026-09", "2026-10"), 1):
-            data = _fix_reasons(realistic_payload(rng, schema.TABLES))
+            data = _fix_reasons(realistic_payload(rng, schema.tables(1)))
             receive(hub, period, data, sequence)
             latest[(number, period)] = data
         if number == 2:  # a corrected October: the first version must leave no trace
-            data = _fix_reasons(realistic_payload(rng, schema.TABLES))
+            data = _fix_reasons(realistic_payload(rng, schema.tables(1)))
             receive(hub, "2026-10", data, 3, revision=2)
             latest[(number, "2026-10")] = data
     kept = reports.figures_for(["2026-09", "2026-10"])

@@ -61,7 +61,7 @@ def test_template__lists_every_figure_and_village(cli, october):
     from federation import schema
 
     mapping = json.loads(cli("dhis2", "template").stdout)
-    assert "attendance:female.10-14" in mapping["dataElements"] and "sessions_held:total" in mapping["dataElements"]
+    assert "attendance:female.10-17" in mapping["dataElements"] and "sessions_held:total" in mapping["dataElements"]
     assert "value:savings_total_saved" in mapping["dataElements"]
     figures = sum(len(meta["cells"]) + meta["total"] for meta in schema.TABLES.values())
     assert len(mapping["dataElements"]) == figures + 2  # and the two savings amounts; bands are not numbers

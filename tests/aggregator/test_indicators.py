@@ -148,3 +148,11 @@ def test_district__is_exact_only_when_nothing_was_blurred():
     rounded = {"tables": {"sessions": {"cells": {"x": 5, "y": 0}, "total": 5}}}
     total = district([zeros, rounded], TABLES)["tables"]["sessions"].total
     assert not total.exact and total == Bound(5, 9)
+
+
+def test_district__adds_the_sums_over_a_quarter_like_the_kept_figures():
+    from federation import schema
+
+    payloads = [{"tables": {}, "values": {}, "coarser": {"referrals_by_service:total": value}} for value in (10, "<5")]
+    found = indicators.district(payloads, schema.TABLES)["coarser"]["referrals_by_service:total"]
+    assert (found.total, found.hubs) == (indicators.Bound(6, 18), 2)

@@ -1,10 +1,14 @@
-"""Schema versions 1 and 2 side by side: hubs are upgraded one by one, and the aggregator keeps, for each hub
-and month, which version it holds (MonthlySummary.schema_version)."""
+"""Schema versions 1, 2 and 3 side by side: hubs are upgraded one by one, and the aggregator keeps, for each
+hub and month, which version it holds (MonthlySummary.schema_version)."""
+
+import json
 
 import pytest
 
 from federation import schema
+from federation.aggregator.indicators import Bound
 from federation.aggregator.models import MonthlySummary
+from federation.aggregator.web import reports
 from tests.aggregator.conftest import seal, valid_payload
 
 JSON = "application/json"
@@ -49,3 +53,59 @@ def test_the_schema_says_what_a_less_than_five_stands_for():
     # Version 2: "<5" is 0 to 4 in every table; version 1: only in the case family (elsewhere 1 to 4).
     assert schema.zero_hidden(2) is True and schema.zero_hidden(1) is False
     assert schema.document(2)["$defs"]["count"]["oneOf"][1]["minimum"] == 5
+
+
+def attendance(version, cells):
+    """A payload of schema version with only attendance: the version's every cell "<5" but those given."""
+    found = dict.fromkeys(schema.tables(version)["attendance"]["cells"], "<5")
+    found.update(cells)
+    return {"tables": {"attendance": {"cells": found, "total": None}}, "values": {}}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_version_3_merged_cells_and_version_2_fine_cells_add_into_one_district_row(api, enrolled):
+    old, new = enrolled("Rampur"), enrolled("Lalpur")
+    v2 = attendance(2, {"female.10-14": 20, "female.15-17": 5, "other.10-14": 5})
+    assert post(api, seal(old, 1, "2026-10", payload=v2, schema_version=2)).status_code == 201
+    v3 = attendance(3, {"female.10-17": 30})
+    assert post(api, seal(new, 1, "2026-10", payload=v3, schema_version=3)).status_code == 201
+    assert {row.schema_version for row in MonthlySummary.select()} == {2, 3}
+    cells = reports.figures_for(["2026-10"])["2026-10"]["tables"]["attendance"].cells
+    assert cells["female.10-17"] == Bound(16 + 5 + 26, 24 + 9 + 34)    # 20 and 5 of Rampur, 30 of Lalpur
+    # Rampur's other.* and *.unknown (one 5, eight "<5"), Lalpur's cell "<5": from schema 2 a "<5" may be 0.
+    assert cells["other_or_not_recorded"] == Bound(5, 9 + 4 * 8 + 4)
+    assert set(cells) == set(schema.TABLES["attendance"]["cells"])    # no row of a cell hubs no longer send
+
+
+def test_version_3_merges_sparse_attendance_cells():
+    assert schema.tables(3)["attendance"]["cells"] == (
+        "female.0-9", "female.10-17", "female.18+", "male.0-9", "male.10-17", "male.18+", "other_or_not_recorded")
+    assert schema.zero_hidden(3) is True and schema.CURRENT == 3
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sums_over_a_quarter_are_kept_and_shown_with_their_range(api, officer, enrolled):
+    rampur, lalpur = enrolled("Rampur"), enrolled("Lalpur")
+    for hub, referrals in ((rampur, 10), (lalpur, "<5")):
+        quarter = {"tables": {}, "values": {}, "coarser": {"referrals_by_service:total": referrals}}
+        assert post(api, seal(hub, 1, "2026-09", payload=quarter, schema_version=3)).status_code == 201
+    sums = reports.figures_for(["2026-09"])["2026-09"]["coarser"]
+    assert (sums["referrals_by_service:total"].total, sums["referrals_by_service:total"].hubs) == (Bound(6, 18), 2)
+    text = officer.get("/indicators?period=2026-09").data.decode()
+    assert "Summed over a quarter or a year" in text
+    assert "Referrals to services, the 3 months to 2026-09: between 6 and 18, from 2 hubs" in text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_exports_give_each_month_the_bounds_of_its_own_version_and_the_sums(api, officer, enrolled):
+    old, new = enrolled("Rampur"), enrolled("Lalpur")
+    assert post(api, seal(old, 1, "2026-09", payload=valid_payload(), schema_version=1)).status_code == 201
+    quarter = {"tables": {"volunteers": {"cells": {"active": "<5"}}}, "values": {},
+               "coarser": {"volunteers:active": 10}}
+    assert post(api, seal(new, 1, "2026-09", payload=quarter, schema_version=3)).status_code == 201
+    rows = json.loads(officer.get("/exports/summaries.json?period=2026-09").data)["rows"]
+    found = {(row["hub_name"], row["table"], row["cell"]): (row["published"], row["lower"], row["upper"])
+             for row in rows}
+    assert found["Lalpur", "volunteers", "active"] == ("<5", 0, 4)                 # schema 3: 0 to 4
+    assert found["Lalpur", "coarser", "volunteers:active"] == (10, 6, 14)
+    assert found["Rampur", "sessions_held", "parent_meeting"] == (0, 0, 0)          # schema 1: a true 0

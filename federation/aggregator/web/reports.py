@@ -29,6 +29,13 @@ def tables():
     return schema.TABLES
 
 
+def span_months():
+    """{"table:cell": 3 or 12}: the months each sum over a quarter or a year adds up (schema.COARSER)."""
+    from federation import schema
+
+    return schema.COARSER
+
+
 # --- months ---------------------------------------------------------------------------------------------
 
 def period_of(moment):

@@ -53,6 +53,7 @@ def indicators_view():
                            key_figures=KEY_FIGURES, reported=reports.reported_count(period),
                            tables=schema_tables, charted=charted, months=months,
                            periods=reports.periods_with_data(), active_hubs=reports.active_hub_count(),
+                           span_months=reports.span_months(),
                            previous=reports.period_at(reports.month_index(period) - 1),
                            following=reports.period_at(reports.month_index(period) + 1))
 
