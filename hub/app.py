@@ -8,7 +8,21 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from hub import __version__, access, compression, db, errors, forms, i18n, instance, memo, security, settings, storage
+from hub import (
+    __version__,
+    access,
+    compression,
+    db,
+    errors,
+    forms,
+    i18n,
+    instance,
+    memo,
+    security,
+    settings,
+    shell,
+    storage,
+)
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -75,6 +89,7 @@ def create_app(config=None):
     _connect_per_request(app)  # first: a read-only hub refuses a POST before anything else looks at it
     i18n.init_app(app)
     csrf.init_app(app)
+    shell.init_app(app)     # the session's CSRF token signed once, and the kept menu
     security.init_app(app)
     compression.init_app(app)  # registered early, so it runs last: after every hook that changes the body
     errors.init_app(app)

@@ -29,6 +29,7 @@ def sign_in(user):
     if old:
         store().end(old)
     session.clear()
+    g.pop("csrf_token", None)  # signed from the old session's token (hub.shell): a new one goes with the new session
     session[SESSION_KEY] = store().start(user.id)
 
 
@@ -37,6 +38,7 @@ def sign_out():
     if session_id:
         store().end(session_id)
     session.clear()
+    g.pop("csrf_token", None)
 
 
 def is_set_up():
