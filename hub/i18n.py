@@ -4,11 +4,21 @@ The choice comes from the signed-in user, then the picker's cookie, then the bro
 Accept-Language, then the hub's default.
 """
 
+import functools
 from datetime import date, datetime
 
 from babel.dates import get_datetime_format
 from flask import current_app, g, has_request_context, render_template, request
-from flask_babel import Babel, force_locale, format_date, format_datetime, format_time, get_locale, get_translations
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -46,6 +56,13 @@ def when(value):
             value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
         except ValueError:
             return value
+    return _formatted(str(get_locale()), str(get_timezone()), value)
+
+
+# A page lists dozens of dates, often the same ones, and Babel formats each in tens of microseconds: the text
+# depends only on the language, the time zone and the value, so the recent ones are kept.
+@functools.lru_cache(maxsize=4096)
+def _formatted(language, timezone, value):
     if isinstance(value, datetime):
         pattern = get_datetime_format("medium", locale=get_locale())
         return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))

@@ -2,6 +2,8 @@
 runs sessions, their next ones; to case workers and the coordinator, their overdue follow-ups and the new
 concerns waiting; to every signed-in account, the urgent alerts it has not yet acknowledged."""
 
+from typing import NamedTuple
+
 from hub.auth.models import User
 from hub.cases.jobs import overdue_for
 from hub.cases.service import new_concerns
@@ -34,11 +36,28 @@ def notices(user, today):
                                                     lambda account: unseen_count(account, today))}
 
 
+class GroupName(NamedTuple):
+    name: str
+
+
+class NextSession(NamedTuple):
+    """A session as the home page lists it: .id, .starts_at, .kind, .place and .group.name, as a Meeting has."""
+
+    id: int
+    starts_at: object
+    kind: str
+    place: str
+    group: GroupName
+
+
 def my_sessions(user, today):
     """The account's next planned sessions as facilitator, or None when it does not run sessions."""
     if user is None or user.role == User.MEMBER:
         return None
-    return upcoming_for(user, start_of(today))
+    # Every view of the home page asks, and building the query's SQL cost more than the rest of the page.
+    return for_account(f"my_sessions {today}", user, lambda account: tuple(
+        NextSession(meeting.id, meeting.starts_at, meeting.kind, meeting.place, GroupName(meeting.group.name))
+        for meeting in upcoming_for(account, start_of(today))))
 
 
 HOME_ROWS = 10

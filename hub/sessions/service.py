@@ -217,7 +217,7 @@ def cancel_meeting(meeting):
 
 def may_see_meeting(user, meeting):
     """Need to know: an account sees the meetings of the groups it may see."""
-    return may_see(user, meeting.group)
+    return may_see(user, meeting.group_id)
 
 
 def _visible(user):
