@@ -17,8 +17,9 @@ from hub.auth.models import User
 from hub.curriculum.models import Topic
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
-from hub.groups.service import accounts_in, may_see
+from hub.groups.service import accounts_in, find_group, may_see
 from hub.i18n import when
+from hub.memo import fields_of, instance, until_written
 from hub.sessions.attendance import refresh_month, still_ahead
 from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
 from hub.text import clean
@@ -213,6 +214,21 @@ def cancel_meeting(meeting):
                 Meeting.id == meeting.id).execute()
             record("meeting.cancelled", meeting)
     return Meeting.get_by_id(meeting.id)
+
+
+def find_meeting(meeting_id):
+    """The meeting meeting_id with its group loaded (fresh instances), or None."""
+    meeting = instance(Meeting, _meeting_fields(meeting_id))
+    if meeting is not None:
+        meeting.group = find_group(meeting.group_id)
+        meeting._dirty.clear()  # as if loaded with its group: nothing to save
+    return meeting
+
+
+@until_written
+def _meeting_fields(meeting_id):
+    # The roster and the session page are reopened all through a session: kept until a write.
+    return fields_of(Meeting.select().where(Meeting.id == meeting_id))
 
 
 def may_see_meeting(user, meeting):
