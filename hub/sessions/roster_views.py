@@ -11,7 +11,6 @@ from hub.sessions import bp
 from hub.sessions.attendance import (
     AttendanceError,
     guests_of,
-    roster_namesakes,
     roster_of,
     save_paper,
     save_roster,
@@ -19,6 +18,7 @@ from hub.sessions.attendance import (
 )
 from hub.sessions.forms import PaperForm, RosterForm, guest_table
 from hub.sessions.models import Attendance
+from hub.sessions.roster_rows import kept_lines
 from hub.sessions.service import facilitators_of, topics_of
 from hub.sessions.topics import topic_name
 from hub.sessions.views import get_meeting_or_404
@@ -59,7 +59,7 @@ def roster(meeting_id):
                   if statuses.get(person.id, Attendance.PRESENT if not statuses else None) == Attendance.PRESENT}
     excused = {person_id for person_id, status in statuses.items() if status == Attendance.EXCUSED}
     return render_template("hub/sessions/roster.html", meeting=meeting, people=people, ticked=ticked,
-                           excused=excused, twins=roster_namesakes(meeting, str(get_locale())), form=form,
+                           excused=excused, lines=kept_lines(meeting, str(get_locale())), form=form,
                            guest_table=guest_table())
 
 
