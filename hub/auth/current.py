@@ -59,6 +59,11 @@ def active_user(user_id):
     return instance(User, _active_user_fields(user_id))
 
 
+def role_label(role):
+    """The words for a role, in the page's language."""
+    return ROLE_LABELS.get(role, role)
+
+
 def init_app(app):
     app.extensions["hub_sessions"] = SessionStore(app.config["SESSION_IDLE_MINUTES"] * 60,
                                                   path=Path(app.config["DATA_DIR"]) / SESSIONS_FILE)
@@ -88,9 +93,7 @@ def init_app(app):
             return redirect(url_for("auth.change_secret"))
         return None
 
-    @app.context_processor
-    def role_label():
-        return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
+    app.jinja_env.globals["role_label"] = role_label
 
     @app.after_request
     def no_store_when_signed_in(response):
