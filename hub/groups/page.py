@@ -8,6 +8,8 @@ rows, until anything is written.
 
 from typing import NamedTuple
 
+from flask_babel import get_locale
+
 from hub import memo
 from hub.auth.models import User
 from hub.groups.service import accounts_in
@@ -27,10 +29,12 @@ class SessionRow(NamedTuple):
     status: str
 
 
-def group_page(group, viewer, today, page, size):
-    """{members, more, accounts, sessions, bars, chart, overall} for the group page: the current members on
-    page (from 1) of size, whether more follow, the active accounts in the group, its last 10 sessions, the
-    attendance chart of the last 12 months and the overall (present, expected)."""
+def group_page(group, viewer, today, page, size, people_url=None):
+    """{members, member_lines, more, accounts, sessions, bars, chart, overall} for the group page: the current
+    members on page (from 1) of size and their lines (hub.people.rows, linked to people_url/<id> when given),
+    whether more follow, the active accounts in the group, its last 10 sessions, the attendance chart of the
+    last 12 months and the overall (present, expected)."""
+    from hub.people.rows import member_lines
     from hub.people.visibility import current_members_page
     from hub.reports.chart import axis, rate_bars
     from hub.reports.service import attendance_by_month, overall_rate
@@ -39,8 +43,10 @@ def group_page(group, viewer, today, page, size):
     coordinator = viewer is not None and viewer.role == User.COORDINATOR  # sees people without consent too
     members, more = memo.kept(("group page members", group.id, coordinator, page, size),
                               lambda: _tuple_page(current_members_page(group, viewer, page, size)))
+    lines = memo.kept(("group page lines", group.id, coordinator, page, size, str(get_locale()), people_url),
+                      lambda: member_lines(members, people_url))
     return {
-        "members": members, "more": more,
+        "members": members, "member_lines": lines, "more": more,
         "accounts": memo.kept(("group page accounts", group.id), lambda: tuple(
             AccountRow(user.display_name, user.role) for user in accounts_in(group))),
         "sessions": memo.kept(("group page sessions", group.id), lambda: tuple(

@@ -53,8 +53,11 @@ def new():
 def view(group_id):
     group = get_group_or_404(group_id)
     page = max(request.args.get("page", 1, type=int), 1)
+    from hub.access import allowed  # here: hub.access imports the areas' blueprints
+
+    people_url = url_for("people.list") if allowed("people.view", g.user) else None  # people.view: /people/<id>
     return render_template("hub/groups/view.html", group=group, kind_labels=KIND_LABELS, page=page,
-                           **group_page(group, g.user, clock.today(), page, MEMBERS_PER_PAGE))
+                           **group_page(group, g.user, clock.today(), page, MEMBERS_PER_PAGE, people_url))
 
 
 @bp.route("/<int:group_id>/edit", methods=["GET", "POST"])
