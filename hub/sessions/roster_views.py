@@ -16,7 +16,7 @@ from hub.sessions.attendance import (
     save_roster,
     statuses_of,
 )
-from hub.sessions.forms import PaperForm, RosterForm, guest_table
+from hub.sessions.forms import BlankRoster, PaperForm, RosterForm, guest_table
 from hub.sessions.models import Attendance
 from hub.sessions.roster_rows import kept_lines
 from hub.sessions.service import facilitators_of, topics_of
@@ -36,6 +36,8 @@ def _saved(meeting, counts):
 @bp.route("/<int:meeting_id>/roster", methods=["GET", "POST"])
 def roster(meeting_id):
     meeting = get_meeting_or_404(meeting_id)
+    if request.method in ("GET", "HEAD"):
+        return _roster_page(meeting, None)
     form = RosterForm()
     if request.form.get("everyone") and EmptyForm().validate_on_submit():  # one tap: all present, guests kept
         try:
@@ -48,12 +50,21 @@ def roster(meeting_id):
                                                confirmed=bool(form.confirm_guests.data)))
         except AttendanceError as error:
             apply_error(form, error)
+    return _roster_page(meeting, form)
+
+
+def _roster_page(meeting, form):
+    """The roster page: a GET's (form None: everyone ticked before anything is saved, the guests counted so
+    far), or a refused form's (what was tapped and typed)."""
     people = roster_of(meeting)
     statuses = statuses_of(meeting)
-    if form.is_submitted() and not request.form.get("everyone"):  # refused: show what was tapped and typed
+    if form is not None and not request.form.get("everyone"):  # refused: show what was tapped and typed
         ticked = {int(value) for value in form.p.data or () if value.isdecimal()}
     else:
-        form.show_guests(guests_of(meeting))
+        if form is None:
+            form = BlankRoster(guests_of(meeting))
+        else:
+            form.show_guests(guests_of(meeting))
         # Before anything is saved everyone is ticked: tapping the few who are away is the quick way.
         ticked = {person.id for person in people
                   if statuses.get(person.id, Attendance.PRESENT if not statuses else None) == Attendance.PRESENT}
