@@ -69,6 +69,21 @@ def _formatted(language, timezone, value):
     return format_date(value, "medium")
 
 
+def labeller(labels):
+    """A function key -> labels[key] (lazy strings) in the page's language, or key itself when unknown.
+
+    A lazy string is translated anew each time it is shown, through Flask-Babel's lookups (about 10 µs);
+    a page of sessions shows the same few labels on every row, so each is translated once per language."""
+    @functools.lru_cache(maxsize=None)  # len(labels) times the hub's languages at most
+    def translated(language, key):
+        return str(labels[key]) if key in labels else key
+
+    def label(key):
+        return translated(str(get_locale()), key)
+
+    return label
+
+
 @pass_context
 def _template_gettext(context, message):
     return context["translations"].ugettext(message)
