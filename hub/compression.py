@@ -6,11 +6,13 @@ does not change between requests (a stylesheet, the visitors' cached home page) 
 signed-in pages (no-store) differ on every request and are compressed as they go.
 """
 
+import functools
 import hashlib
 import threading
 import zlib
 
 from flask import request
+from werkzeug.http import parse_accept_header
 
 MIN_BYTES = 1024  # below this the gzip header and the CPU are not worth it
 # A body compressed once and kept (a stylesheet, the visitors' home page) takes the smallest form. A signed-in
@@ -55,7 +57,13 @@ def wanted(response):
     """True when this response should leave compressed."""
     return (response.status_code == 200 and response.mimetype in COMPRESSIBLE
             and "Content-Encoding" not in response.headers and "Content-Range" not in response.headers
-            and request.method != "HEAD" and request.accept_encodings.quality("gzip") > 0)
+            and request.method != "HEAD" and accepts_gzip(request.headers.get("Accept-Encoding", "")))
+
+
+@functools.lru_cache(maxsize=64)  # a village's browsers send a handful of different headers
+def accepts_gzip(accept_encoding):
+    """True when an Accept-Encoding header accepts gzip (parsed as werkzeug parses it)."""
+    return parse_accept_header(accept_encoding).quality("gzip") > 0
 
 
 def init_app(app):

@@ -21,6 +21,8 @@ from flask_babel import (
 )
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from hub.paths import TRANSLATIONS_DIR
 
@@ -42,7 +44,12 @@ def select_language():
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+    return _best_language(request.headers.get("Accept-Language", "")) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+@functools.lru_cache(maxsize=64)  # the village's phones send a handful of different headers
+def _best_language(accept_language):
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES)
 
 
 def when(value):

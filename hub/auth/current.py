@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS, coordinator_exists
@@ -29,8 +30,12 @@ def sign_in(user):
     if old:
         store().end(old)
     session.clear()
-    g.pop("csrf_token", None)  # signed from the old session's token (hub.shell): a new one goes with the new session
+    g.pop("csrf_token", None)  # signed from the old session's token (hub.shell)
     session[SESSION_KEY] = store().start(user.id)
+    # The new session's CSRF token leaves with the sign-in's own cookie: made later, by the first page with a
+    # form, it would change the cookie again, and a client that kept the sign-in's cookie would get a new
+    # token (and a new cookie to sign) on every page.
+    generate_csrf()
 
 
 def sign_out():
