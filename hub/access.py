@@ -186,6 +186,9 @@ def init_app(app):
             return redirect(url_for("auth.login", next=target))
         abort(403)
 
-    @app.context_processor
-    def access_helpers():
-        return {"can": lambda endpoint: allowed(endpoint, g.get("user"))}
+    app.jinja_env.globals["can"] = can
+
+
+def can(endpoint):
+    """True when the signed-in account (or a visitor) may use endpoint: for templates, to show only usable links."""
+    return allowed(endpoint, g.get("user"))

@@ -1,14 +1,28 @@
 """create_app(): settings, database, languages, security, error pages and the blueprints of every area."""
 
+import functools
 import logging
 from pathlib import Path
 
 from flask import Flask, abort, request, url_for
 from flask_wtf.csrf import CSRFProtect
-from jinja2 import pass_context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from hub import __version__, access, compression, db, errors, forms, i18n, instance, memo, security, settings, storage
+from hub import (
+    __version__,
+    access,
+    compression,
+    db,
+    errors,
+    forms,
+    i18n,
+    instance,
+    memo,
+    security,
+    settings,
+    shell,
+    storage,
+)
 from hub.audit import bp as audit_bp
 from hub.auth import bp as auth_bp
 from hub.auth import current
@@ -76,6 +90,7 @@ def create_app(config=None):
     _connect_per_request(app)  # first: a read-only hub refuses a POST before anything else looks at it
     i18n.init_app(app)
     csrf.init_app(app)
+    shell.init_app(app)     # the session's CSRF token signed once, and the kept menu
     security.init_app(app)
     compression.init_app(app)  # registered early, so it runs last: after every hook that changes the body
     errors.init_app(app)
@@ -85,17 +100,32 @@ def create_app(config=None):
     app.extensions["hub_throttle"] = Throttle(unlock_folder=Path(app.config["DATA_DIR"]) / UNLOCK_FOLDER)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(HUB_VERSION=__version__, icon=icon)
-    app.context_processor(lambda: {"icons_url": url_for("static", filename="icons.svg")})
+    app.jinja_env.globals.update(HUB_VERSION=__version__, icon=icon, asset=asset)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages on slow Wi-Fi
     return app
 
 
-@pass_context
-def icon(context, name):
+def icon(name):
     """An icon from the SVG sprite, hidden from screen readers (a text label always sits beside it)."""
+    return _icon(request.script_root, name)
+
+
+def asset(filename):
+    """The URL of a static file (url_for("static", filename=filename)), built once per file."""
+    return _asset(request.script_root, filename)
+
+
+# Every page shows a dozen icons and links its stylesheet and scripts: their markup and URLs are the same on
+# every page served under one script root, so they are built once each (url_for costs ~10 µs a call).
+@functools.lru_cache(maxsize=256)
+def _icon(script_root, name):
     return Markup('<svg class="icon" aria-hidden="true" focusable="false"><use href="%s#%s"></use></svg>') % (
-        context["icons_url"], escape(name))
+        _asset(script_root, "icons.svg"), name)
+
+
+@functools.lru_cache(maxsize=64)
+def _asset(script_root, filename):
+    return url_for("static", filename=filename)
 
 
 def _connect_per_request(app):

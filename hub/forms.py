@@ -5,20 +5,49 @@ Forms check shape (present, length, choice); services check rules and raise erro
 keeping what the person typed; `saved` is the whole Post/Redirect/Get of a form in one call.
 """
 
-from flask import flash, redirect, request
+import functools
+
+from babel import support
+from flask import Request, flash, redirect, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub.validation import FieldError
 
 
+@functools.lru_cache(maxsize=None)  # one per language the hub has
+def _wtforms_catalog(language):
+    return support.Translations.load(messages_path(), [language], domain="wtforms")
+
+
+class KeptCatalog:
+    """WTForms' own messages in the page's language, from a catalog read once per language.
+
+    Flask-WTF reads WTForms' catalog from disk again on every request that builds a form (it keeps it on
+    the request only); it takes this object instead when the request has one."""
+
+    def ugettext(self, message):
+        return _wtforms_catalog(str(get_locale())).ugettext(message)
+
+    def ungettext(self, singular, plural, count):
+        return _wtforms_catalog(str(get_locale())).ungettext(singular, plural, count)
+
+
+class HubRequest(Request):
+    wtforms_translations = KeptCatalog()  # where Flask-WTF looks for the request's WTForms catalog
+
+
 def init_app(app):
-    """A POST that carries nothing but its CSRF token and comes back as the form again answers 400 (no page
-    of the hub sends that: the request is malformed, not merely mistaken); the form shows what is missing.
-    A saved form redirects (Post/Redirect/Get), so a 200 answer to a POST is always a refused form."""
+    """Forms' WTForms messages from a catalog read once per language (HubRequest). A POST that carries nothing
+    but its CSRF token and comes back as the form again answers 400 (no page of the hub sends that: the request
+    is malformed, not merely mistaken); the form shows what is missing. A saved form redirects
+    (Post/Redirect/Get), so a 200 answer to a POST is always a refused form."""
+    app.request_class = HubRequest
 
     @app.after_request
     def malformed_post(response):

@@ -4,13 +4,25 @@ The choice comes from the signed-in user, then the picker's cookie, then the bro
 Accept-Language, then the hub's default.
 """
 
+import functools
 from datetime import date, datetime
 
 from babel.dates import get_datetime_format
 from flask import current_app, g, has_request_context, render_template, request
-from flask_babel import Babel, force_locale, format_date, format_datetime, format_time, get_locale, get_translations
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from hub.paths import TRANSLATIONS_DIR
 
@@ -32,7 +44,12 @@ def select_language():
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or current_app.config["DEFAULT_LANGUAGE"]
+    return _best_language(request.headers.get("Accept-Language", "")) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+@functools.lru_cache(maxsize=64)  # the village's phones send a handful of different headers
+def _best_language(accept_language):
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES)
 
 
 def when(value):
@@ -46,10 +63,32 @@ def when(value):
             value = datetime.fromisoformat(value) if "T" in value or " " in value else date.fromisoformat(value)
         except ValueError:
             return value
+    return _formatted(str(get_locale()), str(get_timezone()), value)
+
+
+# A page lists dozens of dates, often the same ones, and Babel formats each in tens of microseconds: the text
+# depends only on the language, the time zone and the value, so the recent ones are kept.
+@functools.lru_cache(maxsize=4096)
+def _formatted(language, timezone, value):
     if isinstance(value, datetime):
         pattern = get_datetime_format("medium", locale=get_locale())
         return pattern.replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
     return format_date(value, "medium")
+
+
+def labeller(labels):
+    """A function key -> labels[key] (lazy strings) in the page's language, or key itself when unknown.
+
+    A lazy string is translated anew each time it is shown, through Flask-Babel's lookups (about 10 µs);
+    a page of sessions shows the same few labels on every row, so each is translated once per language."""
+    @functools.lru_cache(maxsize=None)  # len(labels) times the hub's languages at most
+    def translated(language, key):
+        return str(labels[key]) if key in labels else key
+
+    def label(key):
+        return translated(str(get_locale()), key)
+
+    return label
 
 
 @pass_context

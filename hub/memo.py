@@ -65,6 +65,11 @@ def until_written(function):
     return wrapper
 
 
+def kept(key, make):
+    """make() kept under key (a tuple naming what it is) until the next write."""
+    return _cache.get(key, make)
+
+
 def for_account(name, user, compute):
     """compute(user), kept per account until a write (an immutable answer, e.g. whether a menu entry shows)."""
     if user is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS, coordinator_exists
@@ -29,7 +30,12 @@ def sign_in(user):
     if old:
         store().end(old)
     session.clear()
+    g.pop("csrf_token", None)  # signed from the old session's token (hub.shell)
     session[SESSION_KEY] = store().start(user.id)
+    # The new session's CSRF token leaves with the sign-in's own cookie: made later, by the first page with a
+    # form, it would change the cookie again, and a client that kept the sign-in's cookie would get a new
+    # token (and a new cookie to sign) on every page.
+    generate_csrf()
 
 
 def sign_out():
@@ -37,6 +43,7 @@ def sign_out():
     if session_id:
         store().end(session_id)
     session.clear()
+    g.pop("csrf_token", None)
 
 
 def is_set_up():
@@ -55,6 +62,11 @@ def _active_user_fields(user_id):
 def active_user(user_id):
     """The active User user_id, a fresh instance for this request (None when unknown or deactivated)."""
     return instance(User, _active_user_fields(user_id))
+
+
+def role_label(role):
+    """The words for a role, in the page's language."""
+    return ROLE_LABELS.get(role, role)
 
 
 def init_app(app):
@@ -86,9 +98,7 @@ def init_app(app):
             return redirect(url_for("auth.change_secret"))
         return None
 
-    @app.context_processor
-    def role_label():
-        return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
+    app.jinja_env.globals["role_label"] = role_label
 
     @app.after_request
     def no_store_when_signed_in(response):

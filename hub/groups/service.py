@@ -9,6 +9,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
+from hub.memo import fields_of, for_account, instance, until_written
 from hub.validation import FieldError, Problems
 
 KIND_LABELS = {
@@ -99,9 +100,22 @@ def visible_groups(user):
     return groups_of(user)
 
 
+def find_group(group_id):
+    """The group group_id (a fresh instance), or None."""
+    return instance(Group, _group_fields(group_id))
+
+
+@until_written
+def _group_fields(group_id):
+    # The group page, its roster and its members page ask on every view: kept until a write.
+    return fields_of(Group.select().where(Group.id == group_id))
+
+
 def may_see(user, group):
-    return user.role in User.CASE_STAFF or AccountGroup.select().where(
-        (AccountGroup.user == user) & (AccountGroup.group == group)).exists()
+    """True when the account may see the group (a Group or its id): case staff all, others their own groups."""
+    group_id = group.id if isinstance(group, Group) else group
+    return user.role in User.CASE_STAFF or for_account(f"in group {group_id}", user, lambda account: (
+        AccountGroup.select().where((AccountGroup.user == account) & (AccountGroup.group == group_id)).exists()))
 
 
 def accounts_in(group):

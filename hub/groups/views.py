@@ -4,15 +4,15 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from hub import clock
-from hub.forms import EmptyForm, saved
+from hub.forms import saved
 from hub.groups import bp
 from hub.groups.forms import GroupForm
-from hub.groups.models import Group
+from hub.groups.page import group_page
 from hub.groups.service import (
     KIND_LABELS,
-    accounts_in,
     check_group,
     create_group,
+    find_group,
     may_see,
     set_archived,
     update_group,
@@ -25,7 +25,7 @@ MEMBERS_PER_PAGE = 100
 
 def get_group_or_404(group_id):
     """The group, if it exists and this account may see it (need to know: 404 either way)."""
-    group = Group.get_or_none(Group.id == group_id)
+    group = find_group(group_id)
     if group is None or not may_see(g.user, group):
         abort(404)
     return group
@@ -53,20 +53,13 @@ def new():
 
 @bp.get("/<int:group_id>")
 def view(group_id):
-    # The group page gathers what other areas know of the group: members, sessions, attendance.
-    from hub.people.visibility import current_members_page
-    from hub.reports.chart import axis, rate_bars
-    from hub.reports.service import attendance_by_month, overall_rate
-    from hub.sessions.service import sessions_of
-
     group = get_group_or_404(group_id)
     page = max(request.args.get("page", 1, type=int), 1)
-    members, more = current_members_page(group, g.user, page, MEMBERS_PER_PAGE)
-    return render_template("hub/groups/view.html", group=group, accounts=accounts_in(group),
-                           kind_labels=KIND_LABELS, archive_form=EmptyForm(), members=members, page=page,
-                           more=more, sessions=sessions_of(group, limit=10),
-                           bars=rate_bars(attendance_by_month(group, clock.today())), chart=axis(),
-                           overall=overall_rate(group))
+    from hub.access import allowed  # here: hub.access imports the areas' blueprints
+
+    people_url = url_for("people.list") if allowed("people.view", g.user) else None  # people.view: /people/<id>
+    return render_template("hub/groups/view.html", group=group, kind_labels=KIND_LABELS, page=page,
+                           **group_page(group, g.user, clock.today(), page, MEMBERS_PER_PAGE, people_url))
 
 
 @bp.route("/<int:group_id>/edit", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ bp = Blueprint("people", __name__)
 
 from hub.people import views  # noqa: E402,F401  (registers the routes on bp)
 from hub.people.picker import detail, namesakes  # noqa: E402
+from hub.people.rows import member_lines  # noqa: E402
 from hub.people.service import member_role_label  # noqa: E402
 
 
@@ -22,3 +23,4 @@ def role_label_once(role):
 
 bp.add_app_template_global(detail, "person_detail")
 bp.add_app_template_global(namesakes)
+bp.add_app_template_global(member_lines, "group_member_lines")

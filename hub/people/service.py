@@ -34,6 +34,7 @@ from hub.people.visibility import (  # noqa: F401  (the area's read side, offere
     current_members,
     may_see_person,
     members_on,
+    people_page,
     people_visible_to,
 )
 from hub.validation import FieldError, Problems

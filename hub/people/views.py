@@ -24,6 +24,7 @@ from hub.people.service import (
     current_members,
     leave_group,
     may_see_person,
+    people_page,
     people_visible_to,
     update_person,
 )
@@ -46,7 +47,7 @@ def list_people():
     if query.strip():
         people, more = people_visible_to(g.user, query), False
     else:
-        people = people_visible_to(g.user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        people = people_page(g.user, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
         more, people = len(people) > PAGE_SIZE, people[:PAGE_SIZE]
     return render_template("hub/people/list.html", people=people, q=query, page=page, more=more)
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
+from hub import memo
 from hub.audit.service import record
 from hub.clockcheck.service import suspect_since
 from hub.db import database
@@ -54,11 +55,24 @@ class Counts:
 
 def roster_of(meeting):
     """The people expected at a meeting, by name: current members of its group with consent recorded."""
-    return list(Person.select(Person.id, Person.name, Person.birth_year, Person.age_band, Person.hamlet,
-                              Person.guardian).join(GroupMember)
-                .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
-                       & (Person.consent_by != "") & ~Person.archived)
-                .distinct().order_by(Person.name, Person.id).namedtuples())  # rows, not models: a roster of 1,000
+    # Rows, not models (a roster of 1,000), kept until a write: the roster is reopened all through a session.
+    return list(memo.kept(("roster", meeting.group_id), lambda: tuple(
+        Person.select(Person.id, Person.name, Person.birth_year, Person.age_band, Person.hamlet, Person.guardian)
+        .join(GroupMember)
+        .where((GroupMember.group == meeting.group_id) & GroupMember.left_on.is_null()
+               & (Person.consent_by != "") & ~Person.archived)
+        .distinct().order_by(Person.name, Person.id).namedtuples())))
+
+
+def roster_namesakes(meeting, language):
+    """{person id: detail} of the people on the roster who share their name with another (namesakes), in
+    language (the page's), kept until a write."""
+    def find():
+        people = roster_of(meeting)
+        twins = namesakes(people)
+        return tuple((person.id, detail(person)) for person in people if person.id in twins)
+
+    return dict(memo.kept(("roster namesakes", meeting.group_id, language), find))
 
 
 def roster_ids(meeting):
@@ -72,7 +86,9 @@ def roster_ids(meeting):
 
 def statuses_of(meeting):
     """{person id: status} recorded for a meeting."""
-    return dict(_rows(Attendance.select(Attendance.person, Attendance.status).where(Attendance.meeting == meeting)))
+    meeting_id = getattr(meeting, "id", meeting)
+    return dict(memo.kept(("statuses", meeting_id), lambda: tuple(_rows(
+        Attendance.select(Attendance.person, Attendance.status).where(Attendance.meeting == meeting_id)))))
 
 
 def _rows(query):
@@ -83,9 +99,10 @@ def _rows(query):
 
 def guests_of(meeting):
     """{(sex, age band): count} of unnamed guests recorded for a meeting (only counts above 0)."""
-    return {(sex, band): count for sex, band, count in
-            GuestCount.select(GuestCount.sex, GuestCount.age_band, GuestCount.count)
-            .where(GuestCount.meeting == meeting).tuples()}
+    meeting_id = getattr(meeting, "id", meeting)
+    return {(sex, band): count for sex, band, count in memo.kept(("guests", meeting_id), lambda: tuple(
+        GuestCount.select(GuestCount.sex, GuestCount.age_band, GuestCount.count)
+        .where(GuestCount.meeting == meeting_id).tuples()))}
 
 
 def counts_of(meeting):

@@ -4,8 +4,11 @@ The roster and paper forms share the headcount of guests: one small field per se
 briefly (g_f0 ... g_o5) because the roster page has a size budget.
 """
 
+import functools
 from datetime import datetime, time
+from typing import NamedTuple
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -37,6 +40,18 @@ GUEST_FIELDS = [(guest_field(sex, band), sex, band) for band in AGE_BANDS for se
 # The same cells as a table: a column per sex, a row per age band of (field name, sex label) cells.
 GUEST_COLUMNS = [SEX_LABELS[sex] for sex in SEXES]
 GUEST_ROWS = [(band, [(guest_field(sex, band), SEX_LABELS[sex]) for sex in SEXES]) for band in AGE_BANDS]
+
+
+def guest_table():
+    """(GUEST_ROWS, GUEST_COLUMNS) with their labels in the page's language, each label translated once per
+    language rather than once per cell and page (a lazy label is translated anew each time it is shown)."""
+    return _guest_table(str(get_locale()))
+
+
+@functools.lru_cache(maxsize=None)  # one per language
+def _guest_table(language):
+    rows = tuple((band, tuple((name, str(label)) for name, label in cells)) for band, cells in GUEST_ROWS)
+    return rows, tuple(str(label) for label in GUEST_COLUMNS)
 
 
 def filled_in():
@@ -99,13 +114,40 @@ class GuestsForm(FlaskForm):
                 for error in getattr(self, name).errors]
 
 
+# The cells are labelled by the table's headings (GUEST_ROWS), never by their field's label: an empty label
+# spares WTForms making and translating one per cell each time the roster is shown.
 for _name, _sex, _band in GUEST_FIELDS:
-    setattr(GuestsForm, _name, StringField(validators=[headcount]))
+    setattr(GuestsForm, _name, StringField("", validators=[headcount]))
+
+
+class Shown(NamedTuple):
+    """A field as a form shown on a GET has it: its value and no errors."""
+
+    data: object = None
+    errors: tuple = ()
+
+
+class BlankRoster:
+    """The roster form as a GET shows it (no errors; the guests counted so far), without WTForms: building a
+    form of fifteen fields was a sixth of the roster page's CPU, and a GET never validates it."""
+
+    form_errors = ()
+    p = confirm_guests = Shown()
+
+    def __init__(self, guests):
+        self._cells = {name: Shown(str(guests[(sex, band)]) if guests.get((sex, band)) else "")
+                       for name, sex, band in GUEST_FIELDS}
+
+    def __getitem__(self, name):
+        return self._cells[name]
+
+    def guest_errors(self):
+        return []
 
 
 class RosterForm(GuestsForm):
     # Ticked person ids; the service checks each is on the roster, with a message a person can read.
-    p = SelectMultipleField(coerce=str, validate_choice=False)
+    p = SelectMultipleField("", coerce=str, validate_choice=False)  # unlabelled: each checkbox has its name
 
 
 class PaperForm(GuestsForm):

@@ -2,6 +2,7 @@
 entry of a filled-in sheet."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from hub import clock
@@ -17,8 +18,9 @@ from hub.sessions.attendance import (
     save_roster,
     statuses_of,
 )
-from hub.sessions.forms import GUEST_COLUMNS, GUEST_ROWS, PaperForm, RosterForm
+from hub.sessions.forms import BlankRoster, PaperForm, RosterForm, guest_table
 from hub.sessions.models import Attendance
+from hub.sessions.roster_rows import kept_lines
 from hub.sessions.service import facilitators_of, topics_of
 from hub.sessions.topics import topic_name
 from hub.sessions.views import get_meeting_or_404
@@ -36,6 +38,8 @@ def _saved(meeting, counts):
 @bp.route("/<int:meeting_id>/roster", methods=["GET", "POST"])
 def roster(meeting_id):
     meeting = get_meeting_or_404(meeting_id)
+    if request.method in ("GET", "HEAD"):
+        return _roster_page(meeting, None)
     form = RosterForm()
     if request.form.get("everyone") and EmptyForm().validate_on_submit():  # one tap: all present, guests kept
         try:
@@ -50,19 +54,28 @@ def roster(meeting_id):
             apply_error(form, error)
     elif form.is_submitted():
         check_too(form, lambda: check_present(meeting, form.p.data or ()))
+    return _roster_page(meeting, form)
+
+
+def _roster_page(meeting, form):
+    """The roster page: a GET's (form None: everyone ticked before anything is saved, the guests counted so
+    far), or a refused form's (what was tapped and typed)."""
     people = roster_of(meeting)
     statuses = statuses_of(meeting)
-    if form.is_submitted() and not request.form.get("everyone"):  # refused: show what was tapped and typed
-        ticked = set(form.p.data or ())
+    if form is not None and not request.form.get("everyone"):  # refused: show what was tapped and typed
+        ticked = {int(value) for value in form.p.data or () if value.isdecimal()}
     else:
-        form.show_guests(guests_of(meeting))
+        if form is None:
+            form = BlankRoster(guests_of(meeting))
+        else:
+            form.show_guests(guests_of(meeting))
         # Before anything is saved everyone is ticked: tapping the few who are away is the quick way.
-        ticked = {str(person.id) for person in people
+        ticked = {person.id for person in people
                   if statuses.get(person.id, Attendance.PRESENT if not statuses else None) == Attendance.PRESENT}
     excused = {person_id for person_id, status in statuses.items() if status == Attendance.EXCUSED}
     return render_template("hub/sessions/roster.html", meeting=meeting, people=people, ticked=ticked,
-                           excused=excused, form=form, everyone_form=EmptyForm(), guest_rows=GUEST_ROWS,
-                           guest_columns=GUEST_COLUMNS)
+                           excused=excused, lines=kept_lines(meeting, str(get_locale())), form=form,
+                           guest_table=guest_table())
 
 
 @bp.get("/<int:meeting_id>/sheet")
@@ -70,8 +83,7 @@ def sheet(meeting_id):
     meeting = get_meeting_or_404(meeting_id)
     return render_template("hub/sessions/sheet.html", meeting=meeting, people=roster_of(meeting),
                            topics=[topic_name(topic) for topic in topics_of(meeting)],
-                           facilitators=facilitators_of(meeting), guest_rows=GUEST_ROWS,
-                           guest_columns=GUEST_COLUMNS)
+                           facilitators=facilitators_of(meeting), guest_table=guest_table())
 
 
 def _numbers(people, statuses, wanted):
@@ -100,4 +112,4 @@ def paper(meeting_id):
     # The numbers typed refer to the list on this page, so the form carries the list it showed.
     form.order.data = ",".join(str(person.id) for person in people)
     return render_template("hub/sessions/paper.html", meeting=meeting, people=people, form=form,
-                           guest_rows=GUEST_ROWS, guest_columns=GUEST_COLUMNS)
+                           guest_table=guest_table())

@@ -17,8 +17,9 @@ from hub.auth.models import User
 from hub.curriculum.models import Topic
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
-from hub.groups.service import accounts_in, may_see
-from hub.i18n import when
+from hub.groups.service import accounts_in, find_group, may_see
+from hub.i18n import labeller, when
+from hub.memo import fields_of, instance, until_written
 from hub.sessions.attendance import refresh_month, still_ahead
 from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
 from hub.text import clean
@@ -40,6 +41,7 @@ STATUS_LABELS = {
     Meeting.HELD: _l("Held"),
     Meeting.CANCELLED: _l("Cancelled"),
 }
+_kind_label, _status_label = labeller(KIND_LABELS), labeller(STATUS_LABELS)
 EARLIEST_DAY = date(2000, 1, 1)
 YEARS_AHEAD = 2
 UPCOMING, RECENT = 50, 30  # sessions on the list page each way; a group's page lists its own
@@ -66,12 +68,12 @@ class MeetingPlan:
 
 def meeting_kind_label(kind):
     """The localised name of a kind of session (a template global)."""
-    return KIND_LABELS.get(kind, kind)
+    return _kind_label(kind)
 
 
 def meeting_status_label(status):
     """The localised name of a session's state (a template global)."""
-    return STATUS_LABELS.get(status, status)
+    return _status_label(status)
 
 
 def latest_day(today):
@@ -215,9 +217,24 @@ def cancel_meeting(meeting):
     return Meeting.get_by_id(meeting.id)
 
 
+def find_meeting(meeting_id):
+    """The meeting meeting_id with its group loaded (fresh instances), or None."""
+    meeting = instance(Meeting, _meeting_fields(meeting_id))
+    if meeting is not None:
+        meeting.group = find_group(meeting.group_id)
+        meeting._dirty.clear()  # as if loaded with its group: nothing to save
+    return meeting
+
+
+@until_written
+def _meeting_fields(meeting_id):
+    # The roster and the session page are reopened all through a session: kept until a write.
+    return fields_of(Meeting.select().where(Meeting.id == meeting_id))
+
+
 def may_see_meeting(user, meeting):
     """Need to know: an account sees the meetings of the groups it may see."""
-    return may_see(user, meeting.group)
+    return may_see(user, meeting.group_id)
 
 
 def _visible(user):

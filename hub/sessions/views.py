@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from hub import clock
 from hub.access import allowed
 from hub.forms import EmptyForm, apply_error, check_too
-from hub.groups.models import Group
 from hub.groups.service import visible_groups
 from hub.sessions import bp
 from hub.sessions.attendance import counts_of, names_by_status
@@ -19,6 +18,7 @@ from hub.sessions.service import (
     create_meeting,
     facilitator_choices,
     facilitators_of,
+    find_meeting,
     may_see_meeting,
     topic_choices,
     topics_of,
@@ -31,7 +31,7 @@ from hub.text import formatted
 
 def get_meeting_or_404(meeting_id):
     """The meeting, if it exists and this account may see its group (need to know: 404 either way)."""
-    meeting = Meeting.select(Meeting, Group).join(Group).where(Meeting.id == meeting_id).get_or_none()
+    meeting = find_meeting(meeting_id)
     if meeting is None or not may_see_meeting(g.user, meeting):
         abort(404)
     return meeting

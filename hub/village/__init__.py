@@ -7,9 +7,9 @@ bp = Blueprint("village", __name__)
 from hub.village import views  # noqa: E402,F401  (registers the routes on bp)
 
 
-@bp.app_context_processor
+@bp.app_template_global()
 def village_name():
-    """Every page's header names the village."""
+    """The village's name, for every page's header ('' before set-up)."""
     from hub.village.service import village_name as name
 
-    return {"village_name": name()}
+    return name()

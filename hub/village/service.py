@@ -11,6 +11,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.auth.service import AccountError, check_new_user, create_user
 from hub.db import database
+from hub.i18n import labeller
 from hub.memo import fields_of, instance, until_written
 from hub.validation import FieldError, Problems
 from hub.village.models import EmergencyNumber, Village
@@ -23,6 +24,7 @@ KIND_LABELS = {
     EmergencyNumber.WOMEN_HELPLINE: _l("Women's helpline"),
     EmergencyNumber.FIRE: _l("Fire"),
 }
+_kind_label = labeller(KIND_LABELS)
 
 # The child helpline always comes first: it is the number a child or a neighbour should call.
 COUNTRIES = {
@@ -78,7 +80,7 @@ def village_name():
 
 def emergency_numbers():
     """[(label, number)] in display order, labels in the current language."""
-    return [(KIND_LABELS.get(kind, label), number) for kind, label, number in _numbers()]
+    return [(_kind_label(kind) if kind in KIND_LABELS else label, number) for kind, label, number in _numbers()]
 
 
 @until_written
