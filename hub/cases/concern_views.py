@@ -9,6 +9,8 @@ from hub.cases.concerns import STATUS_LOOKUPS, ReportLimit, report_concern, repo
 from hub.cases.forms import ConcernForm, ReferenceForm
 from hub.cases.service import CaseError, protocol_of
 from hub.forms import apply_error
+from hub.offline.models import Receipt
+from hub.offline.receipts import once, posted_key
 from hub.people.picker import offered
 from hub.village.service import emergency_numbers
 
@@ -86,7 +88,7 @@ def new():
         else:
             try:
                 report = form.report()
-                case = report_concern(report, g.user)
+                case = once(posted_key(), Receipt.CONCERN, g.user, lambda: report_concern(report, g.user))
             except CaseError as error:
                 if key:
                     concern_limit().give_back(key)
