@@ -8,6 +8,9 @@
 (function (self) {
   "use strict";
   var DAY = 864e5, PAGES = "hub-pages";
+  // On every request made in the background: the hub never sets the session cookie in answer to one, so it can
+  // never replace the session (and the CSRF secret) of the page being filled in (hub.security.PageSessions).
+  var QUIET = {"Hub-Background": "1"};
   var ROUTES = [[/^\/concerns\/new$/, "concern", function () { return "/offline/send/concern"; }],
     [/^\/sessions\/(\d+)\/roster$/, "roster", function (m) { return "/offline/send/roster/" + m[1]; }],
     [/^\/cases\/(\d+)\/follow-ups$/, "visit", function (m) { return "/offline/send/visit/" + m[1]; }]];
@@ -100,8 +103,10 @@
     var list = (await expire()).filter(function (item) { return item.state === "kept"; }), sent = 0, token;
     if (!list.length) { return 0; }
     try {
-      token = await (await fetch("/offline/token", {credentials: "same-origin", cache: "no-store"})).json();
+      token = await (await fetch("/offline/token", {credentials: "same-origin", cache: "no-store", headers: QUIET}))
+        .json();
     } catch (e) { return 0; }  // out of range
+    if (!token.token) { return 0; }  // no CSRF secret in this session yet: a page with a form (or signing in) makes it
     for (var i = 0; i < list.length; i++) {
       var item = list[i];
       if (item.user !== String(token.user)) { continue; }  // sent only by the person who filled it
@@ -109,7 +114,8 @@
       data.fields.forEach(function (f) { if (f[0] !== "csrf_token") { body.append(f[0], f[1]); } });
       body.append("csrf_token", token.token);
       try {
-        answer = await (await fetch(data.to, {method: "POST", body: body, credentials: "same-origin"})).json();
+        answer = await (await fetch(data.to, {method: "POST", body: body, credentials: "same-origin", headers: QUIET}))
+          .json();
       } catch (e) { continue; }  // out of range again, or an answer that is not the outbox's: next time
       if (answer.status === "received" || answer.status === "already") {
         await drop("items", item.id);
@@ -154,9 +160,11 @@
   }
 
   self.HubOutbox = {route: route, keep: keep, flush: flush, items: expire, wipe: wipe, plan: plan, PAGES: PAGES};
-  if (!self.document || !window.indexedDB || !window.crypto || !crypto.subtle || !navigator.serviceWorker) { return; }
+  /* In a page. Browsers give service workers and WebCrypto to secure origins only (https, or the phone itself):
+     at the hub's plain http address nothing more happens, and the pages work as they do without JavaScript. */
+  if (!self.document || !self.isSecureContext || !self.indexedDB || !self.crypto || !crypto.subtle ||
+      !navigator.serviceWorker) { return; }
 
-  /* In a page. */
   var doc = self.document, text = {}, SIGN_OUT = "form[action='/logout']";
 
   function say(name, values) {
@@ -215,7 +223,8 @@
     if (!navigator.onLine || recent) { return p; }
     var fresh;
     try {
-      fresh = await (await fetch("/offline/plan", {credentials: "same-origin", cache: "no-store"})).json();
+      fresh = await (await fetch("/offline/plan", {credentials: "same-origin", cache: "no-store", headers: QUIET}))
+        .json();
     } catch (e) { return p; }
     fresh.asked = Date.now();
     // The pages are fetched again when the person, the language or the list changes, else every 6 hours
@@ -231,9 +240,8 @@
     if (stale) {
       var cache = await caches.open(PAGES);
       for (var i = 0; i < urls.length; i++) {
-        // Without an account nothing personal is kept, and no cookie is taken or given: a page fetched in the
-        // background must never replace the session (and its CSRF secret) of the page being filled in.
-        var response = await fetch(urls[i], {credentials: fresh.user === "" ? "omit" : "same-origin"})
+        // Without an account nothing personal is kept, so no cookie is even sent.
+        var response = await fetch(urls[i], {credentials: fresh.user === "" ? "omit" : "same-origin", headers: QUIET})
           .catch(function () { return null; });
         if (!response || !response.ok) { return fresh; }  // out of range again: next time
         await cache.put(urls[i], response);
@@ -343,7 +351,7 @@
 
   async function start() {
     await navigator.serviceWorker.register("/sw.js").catch(function () {});
-    await refresh();
+    await refresh().catch(function () {});  // storage refused or full: the page still shows what is kept
     self.HubOutbox.ready = true;
     await show();
     var sent = await flush();

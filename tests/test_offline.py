@@ -15,12 +15,14 @@ from hub.auth.models import User
 from hub.cases.models import Case, FollowUp
 from hub.groups.service import set_groups_of
 from hub.offline.models import Receipt
+from hub.security import BACKGROUND_HEADER
 from hub.sessions.models import Attendance, Meeting
 from tests.conftest import csrf_token
 from tests.factories import make_group, make_meeting, make_person
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30)
+BACKGROUND = {BACKGROUND_HEADER: "1"}  # what the outbox sends with each of its requests
 CONCERN = {"in_danger": "no", "category": "child_labour", "child_description": "Boy, about 10",
            "place": "Brick kiln", "what_happened": "Carrying bricks all day"}
 
@@ -36,10 +38,18 @@ def account(role):
 
 
 def token(client):
-    """A fresh token, as the outbox fetches it just before sending."""
-    answer = client.get("/offline/token")
+    """The session's token, as the outbox fetches it just before sending (in the background)."""
+    answer = client.get("/offline/token", headers=BACKGROUND)
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert answer.get_json()["token"], "no CSRF secret in this session yet"
     return answer.get_json()["token"]
+
+
+@pytest.fixture
+def anyone(client):
+    """A phone without an account that opened the outbox page (which gives its session a CSRF secret)."""
+    client.get("/offline/")
+    return client
 
 
 def send(client, path, key=None, **data):
@@ -116,11 +126,30 @@ def test_visit_form__carries_what_the_visit_needs_never_the_narrative(login_as, 
     assert login_as("facilitator").get(f"/cases/{case.id}/visit").status_code == 403
 
 
-def test_send_concern__stored_once_a_second_delivery_changes_nothing(client):
+def test_token__the_outbox_never_starts_a_session_a_page_opened_does(client):
+    """In the background the outbox gets no token and no cookie before a page made the session's CSRF secret:
+    its answer arriving after the page's can never replace the page's session."""
+    answer = client.get("/offline/token", headers=BACKGROUND)
+    assert answer.get_json() == {"token": None, "user": ""} and "Set-Cookie" not in answer.headers
+    assert "Set-Cookie" not in client.get("/offline/", headers=BACKGROUND).headers
+    assert "hub_session=" in client.get("/offline/").headers["Set-Cookie"]  # opened by the person
+    assert token(client)
+
+
+def test_sign_in__the_session_starts_with_its_csrf_secret(login_as):
+    """Right after signing in, before any page, the outbox has a token of the new session (and sets nothing)."""
+    client = login_as("facilitator")
+    answer = client.get("/offline/token", headers=BACKGROUND)
+    assert answer.get_json()["token"] and "Set-Cookie" not in answer.headers
+    sign_out = client.post("/logout", data={"csrf_token": answer.get_json()["token"]})
+    assert sign_out.status_code == 302 and "Sign out" not in client.get("/").get_data(as_text=True)
+
+
+def test_send_concern__stored_once_a_second_delivery_changes_nothing(anyone):
     key = str(uuid.uuid4())
-    first = send(client, "/offline/send/concern", key, **CONCERN)
+    first = send(anyone, "/offline/send/concern", key, **CONCERN)
     assert first.status_code == 200 and first.get_json() == {"status": "received"}
-    again = send(client, "/offline/send/concern", key, **CONCERN)
+    again = send(anyone, "/offline/send/concern", key, **CONCERN)
     assert again.status_code == 200 and again.get_json() == {"status": "already"}
     assert Case.select().count() == 1 and Receipt.get_by_id(key).object_id == Case.get().id
 
@@ -135,19 +164,19 @@ def test_send_concern__a_page_posted_with_its_key_is_not_saved_again_by_the_outb
     assert Case.select().count() == 1
 
 
-def test_send__needs_a_key_and_a_csrf_token(client):
-    assert client.post("/offline/send/concern", data={**CONCERN, "csrf_token": token(client)}).status_code == 400
-    forged = client.post("/offline/send/concern", data={**CONCERN, "idempotency_key": str(uuid.uuid4())})
+def test_send__needs_a_key_and_a_csrf_token(anyone):
+    assert anyone.post("/offline/send/concern", data={**CONCERN, "csrf_token": token(anyone)}).status_code == 400
+    forged = anyone.post("/offline/send/concern", data={**CONCERN, "idempotency_key": str(uuid.uuid4())})
     assert forged.status_code == 400
     assert Case.select().count() == 0
 
 
-def test_send__a_refused_submission_stores_no_key(client):
+def test_send__a_refused_submission_stores_no_key(anyone):
     key = str(uuid.uuid4())
-    answer = send(client, "/offline/send/concern", key, **{**CONCERN, "what_happened": ""})
+    answer = send(anyone, "/offline/send/concern", key, **{**CONCERN, "what_happened": ""})
     assert answer.status_code == 422 and "what_happened" in answer.get_json()["errors"]
     assert Receipt.select().count() == 0
-    assert send(client, "/offline/send/concern", key, **CONCERN).get_json() == {"status": "received"}
+    assert send(anyone, "/offline/send/concern", key, **CONCERN).get_json() == {"status": "received"}
 
 
 def test_send_roster__keeps_the_day_it_was_held_and_counts_in_its_month(login_as, roster, app):
@@ -214,11 +243,11 @@ def test_settings__the_coordinator_sets_the_days_phones_keep(login_as, client):
     assert login_as("facilitator").get("/offline/settings").status_code == 403
 
 
-def test_receipts__forgotten_after_every_phone_has_dropped_its_copy(client):
+def test_receipts__forgotten_after_every_phone_has_dropped_its_copy(anyone):
     from hub.offline.receipts import KEEP_RECEIPT_DAYS, forget_old
 
     key = str(uuid.uuid4())
-    assert send(client, "/offline/send/concern", key, **CONCERN).get_json() == {"status": "received"}
+    assert send(anyone, "/offline/send/concern", key, **CONCERN).get_json() == {"status": "received"}
     assert forget_old(TODAY + timedelta(days=KEEP_RECEIPT_DAYS)) == 0
     assert forget_old(TODAY + timedelta(days=KEEP_RECEIPT_DAYS + 1)) == 1
     assert Receipt.select().count() == 0 and Case.select().count() == 1

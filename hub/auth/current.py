@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from hub.auth.models import User
 from hub.auth.service import ROLE_LABELS, coordinator_exists
@@ -30,6 +31,11 @@ def sign_in(user):
         store().end(old)
     session.clear()
     session[SESSION_KEY] = store().start(user.id)
+    # The new session's CSRF secret is made now, in the one answer that starts the session. Left to the next
+    # requests, the first page and the phone's outbox could each make one at the same moment, and the cookie
+    # that arrived last would make the other's forms fail their check.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)  # flask-wtf's copy: the old session's
+    generate_csrf()
 
 
 def sign_out():

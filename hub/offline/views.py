@@ -4,7 +4,7 @@ outbox, the outbox page, the follow-up visit form taken out of range, and the co
 
 from pathlib import Path
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -103,12 +103,17 @@ def plan():
 
 @bp.get("/offline/token")
 def token():
-    """A fresh CSRF token for this session, readable only by the hub's own pages (same origin, no CORS)."""
-    return _private(jsonify(token=generate_csrf(), user=g.user.id if g.user else ""))
+    """A CSRF token for this session, readable only by the hub's own pages (same origin, no CORS), or null
+    while the session has no CSRF secret yet: this request never makes one (see hub.security.PageSessions)."""
+    ready = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in session
+    return _private(jsonify(token=generate_csrf() if ready else None, user=g.user.id if g.user else ""))
 
 
 @bp.get("/offline/")
 def outbox():
+    # Opened by the person (not fetched in the background), this page gives the session its CSRF secret, so a
+    # concern kept by someone without an account can be sent from here (signing in makes one too).
+    generate_csrf()
     return _private(current_app.make_response(render_template("hub/offline/outbox.html")))
 
 
