@@ -53,6 +53,8 @@ BUDGETS = {
     "pi_big_group_p95_ms": Budget(1000, "ms"),     # the group page of 1,000 children
     "pi_sign_ins_s": Budget(15, "s"),              # 20 sign-ins at once, all signed in
     "big_seed_cpu_s": Budget(30, "s"),             # issue 23: `seed-demo --children 2000 --years 5`, CPU time
+    "offline_scripts_kb": Budget(15, "KB"),        # issue 24: service worker + outbox script, gzipped
+    "offline_no_js_delta_bytes": Budget(128, "bytes"),  # issue 24: HTML the two offline tags add (no request)
 }
 
 

@@ -64,6 +64,18 @@ ACCESS = {
     "reports.my_record": FACILITATORS,
     # Concerns and cases: anyone reports; the reporter sees only the status; case data is need to know.
     "concerns.new": EVERYONE,
+    # Away from the hub (hub.offline): the installable app, the outbox's fresh token and its three senders,
+    # each open to those who may post the page's own form (the areas' need-to-know checks run again).
+    "offline.manifest": EVERYONE,
+    "offline.worker": EVERYONE,
+    "offline.plan": EVERYONE,           # a person without an account gets the concern form only
+    "offline.token": EVERYONE,
+    "offline.outbox": EVERYONE,
+    "offline.send_concern": EVERYONE,
+    "offline.send_roster": FACILITATORS,
+    "offline.send_visit": CASE_STAFF,
+    "offline.visit": CASE_STAFF,        # the follow-up visit form alone, without the case's narrative
+    "offline.settings": (COORDINATOR,),
     "concerns.mine": SIGNED_IN,
     "concerns.status": EVERYONE,
     "cases.list": CASE_STAFF,
@@ -180,6 +192,8 @@ def init_app(app):
             return None
         if g.user is None and ACCESS.get(request.endpoint) is not None:
             target = request.full_path.rstrip("?")
+            if request.endpoint.startswith("offline.send_"):  # the phone's outbox: it keeps the form itself
+                abort(403)
             if request.method == "POST":  # what was typed is kept through signing in again
                 token = kept.keep(g.get("signed_out_account"))
                 target = url_for("auth.kept_form", token=token) if token else target

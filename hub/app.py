@@ -34,6 +34,7 @@ from hub.groups import bp as groups_bp
 from hub.home import bp as home_bp
 from hub.migration import bp as migration_bp
 from hub.notices import bp as notices_bp
+from hub.offline.routes import bp as offline_bp
 from hub.paths import asset_dir
 from hub.people import bp as people_bp
 from hub.phone import bp as phone_bp
@@ -52,7 +53,8 @@ from hub.village import bp as village_bp
 # Every area's blueprint, in one visible list.
 BLUEPRINTS = (home_bp, village_bp, auth_bp, groups_bp, people_bp, curriculum_bp, sessions_bp, reports_bp,
               concerns_bp, cases_bp, services_bp, protocols_bp, audit_bp, migration_bp,
-              notices_bp, plans_bp, schools_bp, savings_bp, sharing_bp, poster_bp, clockcheck_bp, phone_bp)
+              notices_bp, plans_bp, schools_bp, savings_bp, sharing_bp, poster_bp, clockcheck_bp, phone_bp,
+              offline_bp)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Posts that still work while the hub cannot save: signing in and out, to read a read-only hub.
 POSTS_WITHOUT_SAVING = {"auth.login", "auth.logout"}

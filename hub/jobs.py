@@ -88,6 +88,8 @@ JOBS = (
     Job("cases.overdue", DAY, "hub.cases.jobs:overdue_follow_ups", args=(today,), first=timedelta(minutes=1)),
     Job("cases.retention", DAY, "hub.cases.jobs:erase_old_narratives", args=(trusted_today,),
         kwargs={"months": setting("CASE_RETENTION_MONTHS")}, first=timedelta(minutes=15)),
+    Job("offline.receipts", DAY, "hub.offline.receipts:forget_old", args=(trusted_today,),
+        first=timedelta(minutes=25)),
     # Federation: release last month (and its revisions) daily; deliver the outbox every few minutes.
     Job("federation.build", DAY, "federation.jobs:build_months", args=(trusted_today,),
         first=timedelta(minutes=20)),

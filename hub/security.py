@@ -23,7 +23,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 COOKIE_CONFIG = {
-    # Never readable by script; no cross-site posts. Secure only over https (SchemeSessions).
+    # Never readable by script; no cross-site posts. Secure only over https (HubSessions).
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "hub_session",
@@ -33,12 +33,23 @@ COOKIE_CONFIG = {
 # name: this prefix and the plain name. "__Host-": the browser takes it only when Secure, set over https,
 # for "/" and no Domain.
 SECURE_PREFIX = "__Host-"
+# Sent by the phone's outbox (static/outbox.js) on every request it makes in the background.
+BACKGROUND_HEADER = "Hub-Background"
 
 
-class SchemeSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with one cookie per scheme: `hub_session` over plain http (phones not
-    set up, docs/https.md), `__Host-hub_session`, Secure, over https. Signing in on one does not sign in
-    on the other."""
+class HubSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with one cookie per scheme, saved only by what the person opens or sends.
+
+    One cookie per scheme: `hub_session` over plain http (phones not set up, docs/https.md),
+    `__Host-hub_session`, Secure, over https. Signing in on one does not sign in on the other.
+
+    The session (and its CSRF secret) lives in the cookie, so of two requests that change it at the same time
+    the answer that arrives last wins. A request the outbox makes in the background (its token, its plan, the
+    pages it keeps ready, a kept form sent later) therefore never sets the cookie: it could otherwise replace
+    the session of the page being filled in (a sign-in form whose token then no longer matches) or bring back
+    a session signed out meanwhile. Such a request only ever loses its own changes, so a forged header harms
+    no one else.
+    """
 
     def get_cookie_name(self, app):
         name = app.config["SESSION_COOKIE_NAME"]
@@ -47,10 +58,15 @@ class SchemeSessions(SecureCookieSessionInterface):
     def get_cookie_secure(self, app):
         return request.is_secure
 
+    def save_session(self, app, session, response):
+        if request.headers.get(BACKGROUND_HEADER):
+            return None
+        return super().save_session(app, session, response)
+
 
 def init_app(app):
     app.config.update(COOKIE_CONFIG)
-    app.session_interface = SchemeSessions()
+    app.session_interface = HubSessions()
 
     @app.after_request
     def add_security_headers(response):

@@ -15,8 +15,8 @@ def field_errors(page, name):
     raise AssertionError(f"no field {name} on the page")
 
 
-# The scripts every page may carry, each only an enhancement: the clock check.
-OPTIONAL_SCRIPTS = ('<script src="/static/clock.js" defer></script>',)
+# The scripts every page may carry, each only an enhancement: the clock check and the phone's outbox.
+OPTIONAL_SCRIPTS = ('<script src="/static/clock.js" defer></script>', '<script src="/static/outbox.js" defer></script>')
 
 
 def without_optional_scripts(page):

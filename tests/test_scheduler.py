@@ -253,6 +253,7 @@ def test_job_table__fixed_ids_daily_restarting_triggers_safe_defaults(fresh_app)
         ("integrity", DAY, "hub.jobs:check_integrity"),
         ("cases.overdue", DAY, "hub.cases.jobs:overdue_follow_ups"),
         ("cases.retention", DAY, "hub.cases.jobs:erase_old_narratives"),
+        ("offline.receipts", DAY, "hub.offline.receipts:forget_old"),
         ("federation.build", DAY, "federation.jobs:build_months"),
         ("federation.deliver", timedelta(minutes=5), "federation.jobs:deliver"),
         ("tls.renew", DAY, "hub.https:renew"),

@@ -52,6 +52,8 @@ ACTIONS = {
     "meeting.cancelled": _l("Cancelled a session"),
     "attendance.saved": _l("Saved attendance"),
     "attendance.changed_later": _l("Changed attendance after the day"),
+    "meeting.held_in_field": _l("Recorded a session held away from the hub on another day"),
+    "offline.keep_days": _l("Set how many days phones keep forms they could not send"),
     "concern.reported": _l("Reported a concern"),
     "case.viewed": _l("Opened a case"),
     "case.triaged": _l("Triaged a concern into a case"),

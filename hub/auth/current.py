@@ -30,11 +30,13 @@ def sign_in(user):
     if old:
         store().end(old)
     session.clear()
-    g.pop("csrf_token", None)  # signed from the old session's token (hub.shell)
     session[SESSION_KEY] = store().start(user.id)
-    # The new session's CSRF token leaves with the sign-in's own cookie: made later, by the first page with a
-    # form, it would change the cookie again, and a client that kept the sign-in's cookie would get a new
-    # token (and a new cookie to sign) on every page.
+    # The new session's CSRF secret is made now, in the one answer that starts the session. Left to the next
+    # requests, the first page and the phone's outbox could each make one at the same moment, and the cookie
+    # that arrived last would make the other's forms fail their check; and a client that kept the sign-in's
+    # cookie would get a new token (and a new cookie to sign) on every page.
+    # The token kept for this request (flask-wtf's, which hub.shell reuses) was signed from the old session's.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     generate_csrf()
 
 

@@ -16,6 +16,8 @@ from hub.cases.concerns import (
 from hub.cases.forms import ConcernForm, ReferenceForm
 from hub.cases.service import CaseError, protocol_of
 from hub.forms import apply_error, check_too
+from hub.offline.models import Receipt
+from hub.offline.receipts import once, posted_key
 from hub.people.picker import offered
 from hub.village.service import emergency_numbers
 
@@ -93,7 +95,7 @@ def new():
         else:
             try:
                 report = form.report()
-                case = report_concern(report, g.user)
+                case = once(posted_key(), Receipt.CONCERN, g.user, lambda: report_concern(report, g.user))
             except CaseError as error:
                 if key:
                     concern_limit().give_back(key)

@@ -38,6 +38,8 @@ from hub.cases.service import (
 )
 from hub.cases.transitions import change_case, check_change, check_triage, pending_work, statuses_after, triage
 from hub.forms import apply_error, check_too
+from hub.offline.models import Receipt
+from hub.offline.receipts import once, posted_key
 from hub.people.picker import offered
 from hub.text import formatted
 
@@ -185,8 +187,8 @@ def action(case_id):
 def follow_up(case_id):
     case = get_case_or_404(case_id)
     form = FollowUpForm()
-    return _posted(case, form, lambda: add_follow_up(case, form.visited_on.data, form.progress.data,
-                                                      form.next_visit.data, g.user, clock.today()),
+    return _posted(case, form, lambda: once(posted_key(), Receipt.VISIT, g.user, lambda: add_follow_up(
+        case, form.visited_on.data, form.progress.data, form.next_visit.data, g.user, clock.today())),
                    _("Follow-up visit recorded."),
                    check=lambda: check_follow_up(case, form.visited_on.data, form.progress.data, form.next_visit.data,
                                                  clock.today()))

@@ -1,12 +1,14 @@
 """Attendance pages: the roster (one tap per person, saved in one POST), the printable paper sheet, and the
 entry of a filled-in sheet."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from hub import clock
 from hub.forms import EmptyForm, apply_error, check_too
+from hub.offline.models import Receipt
+from hub.offline.receipts import once, posted_key
 from hub.sessions import bp
 from hub.sessions.attendance import (
     AttendanceError,
@@ -43,13 +45,15 @@ def roster(meeting_id):
     form = RosterForm()
     if request.form.get("everyone") and EmptyForm().validate_on_submit():  # one tap: all present, guests kept
         try:
-            return _saved(meeting, save_roster(meeting, (), None, clock.today(), everyone=True))
+            return _saved(meeting, once(posted_key(), Receipt.ROSTER, g.user,
+                                        lambda: save_roster(meeting, (), None, clock.today(), everyone=True)))
         except AttendanceError as error:
             apply_error(form, error)
     elif form.validate_on_submit():
         try:
-            return _saved(meeting, save_roster(meeting, form.p.data, form.guests(), clock.today(),
-                                               confirmed=bool(form.confirm_guests.data)))
+            return _saved(meeting, once(posted_key(), Receipt.ROSTER, g.user,
+                                        lambda: save_roster(meeting, form.p.data, form.guests(), clock.today(),
+                                                            confirmed=bool(form.confirm_guests.data))))
         except AttendanceError as error:
             apply_error(form, error)
     elif form.is_submitted():
