@@ -86,3 +86,17 @@ def printed_in(language, template, **context):
     and the messages around it follow the person reading, who may have chosen another."""
     with force_locale(language):
         return Markup(render_template(template, language=language, **context))
+
+
+# Label texts by (labels, language): the catalogs do not change while the hub runs.
+_translated = {}
+
+
+def translated(labels):
+    """{code: lazy label} -> {code: label in the page's language}, translated once per language and kept: a list
+    of fifty rows would otherwise look each row's label up in the catalog again (tens of microseconds each)."""
+    key = (id(labels), str(get_locale()))
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = {code: str(label) for code, label in labels.items()}
+    return found

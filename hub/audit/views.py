@@ -4,6 +4,7 @@ from flask import render_template, request
 
 from hub.audit import bp
 from hub.audit.service import ACTIONS, Filters, search
+from hub.i18n import translated
 
 
 @bp.get("")
@@ -12,6 +13,8 @@ def events():
                       action=request.args.get("action", "") if request.args.get("action") in ACTIONS else "",
                       object_type=request.args.get("object_type", "")[:32],
                       before_id=request.args.get("before", type=int))
+    from hub.auth.service import ROLE_LABELS  # here: hub.auth.service imports the audit log's writer
+
     events, next_before = search(filters)
     return render_template("hub/audit/events.html", events=events, next_before=next_before,
-                           filters=filters, actions=ACTIONS)
+                           filters=filters, actions=translated(ACTIONS), roles=translated(ROLE_LABELS))
