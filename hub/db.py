@@ -59,12 +59,25 @@ class HubDatabase(PooledSqliteDatabase):
             WRITE_LOCK.release()
             raise
 
+    # Set by keep_generation() inside a transaction, read by its commit; WRITE_LOCK is held all the while.
+    _unseen_commit = False
+
+    def keep_generation(self):
+        """Let the transaction under way commit without moving the generation: it only appends what no kept
+        answer reads (the audit trail of reading a case). Opening a case would otherwise make every account's
+        kept menu and lookups stale on every view. Inside a larger transaction it does nothing."""
+        if self.transaction_depth() == 1:
+            self._unseen_commit = True
+
     def commit(self):
         super().commit()
-        self.generation += 1
+        if not self._unseen_commit:
+            self.generation += 1
+        self._unseen_commit = False
         WRITE_LOCK.release()
 
     def rollback(self):
+        self._unseen_commit = False
         try:
             super().rollback()
         finally:

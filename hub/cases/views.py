@@ -71,9 +71,10 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None, 
     opening is audited."""
     open_case(case)
     child_q = request.args.get("child_q", "")[:80]
-    if child_form is None:
+    if child_form is None and case.child_id is None:  # the picker shows only while no child is linked
         child_form = ChildForm(formdata=None)
-    child_form.offer(offered(g.user, child_q, child_form.child.data))
+    if child_form is not None:
+        child_form.offer(offered(g.user, child_q, child_form.child.data))
     if follow_up_form is None:
         follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
     if consent_form is None:
