@@ -94,9 +94,10 @@ _translated = {}
 
 def translated(labels):
     """{code: lazy label} -> {code: label in the page's language}, translated once per language and kept: a list
-    of fifty rows would otherwise look each row's label up in the catalog again (tens of microseconds each)."""
+    of fifty rows would otherwise look each row's label up in the catalog again (tens of microseconds each).
+    Each is markup, as a lazy label shows in a template: the catalog's text as it is."""
     key = (id(labels), str(get_locale()))
     found = _translated.get(key)
     if found is None:
-        found = _translated[key] = {code: str(label) for code, label in labels.items()}
+        found = _translated[key] = {code: Markup(str(label)) for code, label in labels.items()}
     return found

@@ -131,11 +131,10 @@ _INSERT = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
 
 def record_read(action, obj, detail=""):
     """Append that the signed-in account read obj (opened a case), in its own transaction, with the SQL built
-    once; its commit leaves the database's generation as it is (hub.db.keep_generation): no kept answer reads
+    once; its commit leaves the database's generation as it is (hub.db's unseen_write): no kept answer reads
     the audit log, and a read changes nothing else."""
     values = _event(action, obj, detail, None, "")
-    with database.atomic():
-        database.keep_generation()
+    with database.unseen_write():
         database.execute_sql(_INSERT, [field.db_value(values[field.name]) for field in _FIELDS])
 
 
