@@ -16,7 +16,7 @@ import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from peewee import fn
 
@@ -144,9 +144,13 @@ def suspect_periods():
 
 
 def _periods():
-    # Parsed again only when one of the two files changed (a page may mark many records).
-    version = tuple(_changed(name) for name in (SUSPECT_FILE, LOG_FILE))
+    # A page may mark many records (the audit log: fifty). Parsed again only when one of the two files changed;
+    # during a GET, which never writes them (only the POSTs of hub.clockcheck.views do), checked once.
     cached = g.get("clock_suspect_periods")
+    reading = has_request_context() and request.method == "GET"
+    if cached is not None and reading:
+        return cached[1]
+    version = tuple(_changed(name) for name in (SUSPECT_FILE, LOG_FILE))
     if cached is None or cached[0] != version:
         g.clock_suspect_periods = cached = (version, _read_suspect_periods())
     return cached[1]
