@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from hub import clock
 from hub.audit.models import AuditEvent
 from hub.db import ReadOnlyError, database
+from hub.prepared import Prepared
 
 log = logging.getLogger(__name__)
 # Sign-ins and sign-outs while the database cannot take them (read-only, full card): one JSON line each, moved
@@ -187,8 +188,17 @@ class Filters:
     before_id: int | None = None
 
 
+# The log as the coordinator opens it, and its older pages, unfiltered: their SQL built once.
+_NEWEST = Prepared(lambda: AuditEvent.newest_first().limit(PAGE_SIZE + 1))
+_OLDER = Prepared(lambda before_id: AuditEvent.newest_first().where(AuditEvent.id < before_id)
+                  .limit(PAGE_SIZE + 1), int)
+
+
 def search(filters):
     """(events, next_before_id): one page of events matching filters, newest first."""
+    if not (filters.username or filters.action or filters.object_type):
+        events = _OLDER.rows(filters.before_id) if filters.before_id else _NEWEST.rows()
+        return _page(events)
     query = AuditEvent.newest_first()
     if filters.username:
         query = query.where(AuditEvent.username == filters.username.strip().lower())
@@ -198,7 +208,10 @@ def search(filters):
         query = query.where(AuditEvent.object_type == filters.object_type)
     if filters.before_id:
         query = query.where(AuditEvent.id < filters.before_id)
-    events = list(query.limit(PAGE_SIZE + 1))
+    return _page(list(query.limit(PAGE_SIZE + 1)))
+
+
+def _page(events):
     more = len(events) > PAGE_SIZE
     events = events[:PAGE_SIZE]
     return events, (events[-1].id if more else None)

@@ -9,10 +9,12 @@ the transaction that makes it.
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
+from hub import memo
 from hub.audit.models import AuditEvent
 from hub.audit.service import record_read
 from hub.auth.models import User
@@ -340,4 +342,10 @@ def last_change(object_type, object_id, actions):
 def protocol_of(category):
     """The protocol of a category in the page's language (who to call, first steps, what not to do, where to
     refer)."""
-    return protocol_for(category)
+    return _protocol(category, str(get_locale()))
+
+
+@memo.until_written
+def _protocol(category, language):
+    # Kept until the next write (the coordinator may reword it): a case's page would read every text again.
+    return protocol_for(category, language)
