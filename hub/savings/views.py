@@ -153,7 +153,8 @@ def ledger(cycle_id):
     def render():
         lines, next_before = books.ledger_page(cycle, before)
         return Markup(render_template("hub/savings/_ledger_body.html", cycle=cycle, lines=lines,
-                                      next_before=next_before, standing=standing, day=day_writer()))
+                                      next_before=next_before, before=before, standing=standing,
+                                      day=day_writer()))
 
     body = fragment(("ledger", cycle.id, before, standing.records), render)
     return render_template("hub/savings/ledger.html", cycle=cycle, body=body)
