@@ -306,9 +306,12 @@ def list_counts(user):
     return dict(zip((NEW, MINE, OPEN, CLOSED), _COUNTS.tuple(user.id if user else 0), strict=True))
 
 
+_WAITING = Prepared(lambda limit: _listed(None, NEW).limit(limit), int)
+
+
 def new_concerns(limit=10):
     """Concerns waiting for triage, in danger first, then oldest first (home page and list)."""
-    return list(_listed(None, NEW).limit(limit))
+    return _WAITING.rows(limit)
 
 
 _ACTIONS = Prepared(lambda case_id: CaseAction.select(CaseAction, User).join(User, join_type=JOIN.LEFT_OUTER)
