@@ -13,8 +13,11 @@ def events():
                       action=request.args.get("action", "") if request.args.get("action") in ACTIONS else "",
                       object_type=request.args.get("object_type", "")[:32],
                       before_id=request.args.get("before", type=int))
-    from hub.auth.service import ROLE_LABELS  # here: hub.auth.service imports the audit log's writer
+    # Here: both import the audit log's writer.
+    from hub.auth.service import ROLE_LABELS
+    from hub.clockcheck.service import suspect_among
 
     events, next_before = search(filters)
     return render_template("hub/audit/events.html", events=events, next_before=next_before,
+                           suspect=suspect_among(events, lambda event: event.at),
                            filters=filters, actions=translated(ACTIONS), roles=translated(ROLE_LABELS))

@@ -194,6 +194,14 @@ def was_suspect(when, record=None):
     return False
 
 
+def suspect_among(records, stamp):
+    """The ids of the records (of one table) that were_suspect, stamp(record) being its time: a long list asks
+    once, and marks only those (none while the clock was never suspect), instead of asking row by row."""
+    if not _periods():
+        return frozenset()
+    return frozenset(record.id for record in records if was_suspect(stamp(record), record))
+
+
 def distrust(now=None):
     """Why the hub's clock cannot date a release now, in the coordinator's words; None when it can.
 
