@@ -37,6 +37,7 @@ from hub.cases.service import (
     protocol_of,
 )
 from hub.cases.transitions import change_case, pending_work, statuses_after, triage
+from hub.clockcheck.service import suspect_among
 from hub.forms import apply_error
 from hub.people.picker import offered
 from hub.text import formatted
@@ -79,8 +80,10 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None, 
         follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
     if consent_form is None:
         consent_form = ConsentForm(formdata=None, given_on=clock.today(), given_by=case.consent_by or None)
+    actions = actions_of(case)
     return render_template("hub/cases/view.html", case=case, what_happened=formatted(case.what_happened),
-                           actions=actions_of(case), follow_ups=follow_ups_of(case), referrals=referrals_of(case),
+                           actions=actions, suspect=suspect_among(actions, lambda action: action.done_at),
+                           follow_ups=follow_ups_of(case), referrals=referrals_of(case),
                            protocol=protocol_of(case.category), action_form=action_form or ActionForm(formdata=None),
                            follow_up_form=follow_up_form, consent_form=consent_form, formatted=formatted,
                            today=clock.today(), child_form=child_form, child_q=child_q,
