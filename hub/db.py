@@ -9,6 +9,7 @@ Connections are pooled: a request "connects" and "closes" by borrowing one, so t
 per connection and the WAL is not checkpointed and deleted after every request (SD-card wear).
 """
 
+import contextlib
 import re
 import sqlite3
 import threading
@@ -59,12 +60,29 @@ class HubDatabase(PooledSqliteDatabase):
             WRITE_LOCK.release()
             raise
 
+    # Set by unseen_write() once its transaction has begun, read by its commit; WRITE_LOCK is held all the while.
+    _unseen_commit = False
+
+    @contextlib.contextmanager
+    def unseen_write(self):
+        """A transaction whose commit leaves the generation as it is: for a write that only appends what no kept
+        answer reads (the audit trail of reading a case), which would otherwise make every account's kept menu
+        and lookups stale on every view. Inside a larger transaction, a savepoint: that one's commit counts."""
+        nested = self.in_transaction()
+        with self.atomic():
+            if not nested:
+                self._unseen_commit = True
+            yield
+
     def commit(self):
         super().commit()
-        self.generation += 1
+        if not self._unseen_commit:
+            self.generation += 1
+        self._unseen_commit = False
         WRITE_LOCK.release()
 
     def rollback(self):
+        self._unseen_commit = False
         try:
             super().rollback()
         finally:

@@ -76,21 +76,6 @@ def _formatted(language, timezone, value):
     return format_date(value, "medium")
 
 
-def labeller(labels):
-    """A function key -> labels[key] (lazy strings) in the page's language, or key itself when unknown.
-
-    A lazy string is translated anew each time it is shown, through Flask-Babel's lookups (about 10 µs);
-    a page of sessions shows the same few labels on every row, so each is translated once per language."""
-    @functools.lru_cache(maxsize=None)  # len(labels) times the hub's languages at most
-    def translated(language, key):
-        return str(labels[key]) if key in labels else key
-
-    def label(key):
-        return translated(str(get_locale()), key)
-
-    return label
-
-
 @pass_context
 def _template_gettext(context, message):
     return context["translations"].ugettext(message)
@@ -125,3 +110,18 @@ def printed_in(language, template, **context):
     and the messages around it follow the person reading, who may have chosen another."""
     with force_locale(language):
         return Markup(render_template(template, language=language, **context))
+
+
+# Label texts by (labels, language): the catalogs do not change while the hub runs.
+_translated = {}
+
+
+def translated(labels):
+    """{code: lazy label} -> {code: label in the page's language}, translated once per language and kept: a list
+    of fifty rows would otherwise look each row's label up in the catalog again (tens of microseconds each).
+    Each is markup, as a lazy label shows in a template: the catalog's text as it is."""
+    key = (id(labels), str(get_locale()))
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = {code: Markup(str(label)) for code, label in labels.items()}
+    return found

@@ -3,7 +3,8 @@ memory until the database changes.
 
 Answers are keyed by the database file and its generation (hub.db: it grows with every commit in this
 process), as hub.pagecache keys its pages: any write, of anything, makes every kept answer stale, so none
-is older than the last write. A Pi serves every page of a village: these lookups were most of a page's
+is older than the last write. The one exception appends what no kept answer may read: the audit trail of
+opening a case (hub.db's unseen_write). A Pi serves every page of a village: these lookups were most of a page's
 queries, and building their SQL text cost more than SQLite answering them.
 
 Kept values are shared between waitress threads, so they must be immutable (str, bool, int, tuples of those):

@@ -4,6 +4,7 @@ from flask import render_template, request
 
 from hub.audit import bp
 from hub.audit.service import ACTIONS, Filters, search
+from hub.i18n import translated
 
 
 @bp.get("")
@@ -12,6 +13,11 @@ def events():
                       action=request.args.get("action", "") if request.args.get("action") in ACTIONS else "",
                       object_type=request.args.get("object_type", "")[:32],
                       before_id=request.args.get("before", type=int))
+    # Here: both import the audit log's writer.
+    from hub.auth.service import ROLE_LABELS
+    from hub.clockcheck.service import suspect_among
+
     events, next_before = search(filters)
     return render_template("hub/audit/events.html", events=events, next_before=next_before,
-                           filters=filters, actions=ACTIONS)
+                           suspect=suspect_among(events, lambda event: event.at),
+                           filters=filters, actions=translated(ACTIONS), roles=translated(ROLE_LABELS))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from peewee import fn
 
 from hub import clock
 from hub.audit.service import record
@@ -16,6 +17,7 @@ from hub.cases.models import Case, CaseAction
 from hub.cases.service import CHILD_LINKED, CaseError, refuse_if_closed
 from hub.db import database
 from hub.people.picker import chosen_one
+from hub.prepared import Prepared
 
 DUPLICATE_DAYS = 30
 
@@ -49,12 +51,16 @@ def link_child(case, person_id, user):
     return Case.get_by_id(case.id)
 
 
+_LINKED_DUPLICATES = Prepared(lambda case_id, child_id: Case.select().where(
+    (Case.id != case_id) & (Case.status != Case.CLOSED) & (Case.child == child_id)).order_by(Case.id), int, int)
+
+
 def possible_duplicates(case):
     """Other open cases that may be about the same child: linked to the same person, or (when this case
     names nobody in the register) of the same kind, from the same place, reported within DUPLICATE_DAYS."""
-    others = Case.select().where((Case.id != case.id) & (Case.status != Case.CLOSED))
     if case.child_id is not None:
-        return list(others.where(Case.child == case.child_id).order_by(Case.id))
+        return _LINKED_DUPLICATES.rows(case.id, case.child_id)
+    others = Case.select().where((Case.id != case.id) & (Case.status != Case.CLOSED))
     place = " ".join((case.place or "").lower().split())
     if not place:
         return []
@@ -64,14 +70,30 @@ def possible_duplicates(case):
     return [other for other in near.order_by(Case.id) if " ".join(other.place.lower().split()) == place]
 
 
+def _sessions(person_id):
+    # Two numbers, counted by SQLite: the sessions themselves (and their topics) are the person page's.
+    from hub.sessions.models import Attendance, Meeting  # here: the areas' models import this one's
+
+    return (Attendance.select(fn.COUNT(Attendance.id).filter(Attendance.status == Attendance.PRESENT),
+                              fn.COUNT(Attendance.id))
+            .join(Meeting).where((Attendance.person == person_id) & (Meeting.status == Meeting.HELD)))
+
+
+def _departures(person_id):
+    from hub.migration.models import Departure
+
+    return Departure.select().where(Departure.person == person_id).order_by(Departure.left_on.desc())
+
+
+_SESSIONS = Prepared(_sessions, int)
+_CASES_OF = Prepared(lambda person_id: Case.select().where(Case.child == person_id).order_by(Case.id.desc()), int)
+_DEPARTURES = Prepared(_departures, int)
+
+
 def child_record(person):
     """The child's cases, attendance, school records and departures (read from each area)."""
-    from hub.migration.models import Departure
-    from hub.reports.service import person_history
     from hub.schools.service import history_of
 
-    history = person_history(person)
-    return ChildRecord(cases=list(Case.select().where(Case.child == person).order_by(Case.id.desc())),
-                       attended=history.present, recorded=history.expected, school=history_of(person),
-                       departures=list(Departure.select().where(Departure.person == person)
-                                       .order_by(Departure.left_on.desc())))
+    attended, recorded = _SESSIONS.tuple(person.id)
+    return ChildRecord(cases=_CASES_OF.rows(person.id), attended=attended, recorded=recorded,
+                       school=history_of(person), departures=_DEPARTURES.rows(person.id))

@@ -29,6 +29,7 @@ from hub.cases.service import (
 )
 from hub.cases.transitions import REFERRAL_STEPS, may_move, may_step
 from hub.db import database
+from hub.prepared import Prepared
 from hub.services.models import Service, ServiceCategory
 from hub.validation import Problems
 
@@ -169,10 +170,13 @@ def update_referral(referral, version, status, outcome, user):
     return saved
 
 
+_REFERRALS = Prepared(lambda case_id: Referral.select(Referral, Service).join(Service).where(Referral.case == case_id)
+                      .order_by(Referral.id.desc()), int)
+
+
 def referrals_of(case):
     """The case's referrals, newest first (by sequence)."""
-    return list(Referral.select(Referral, Service).join(Service).where(Referral.case == case)
-                .order_by(Referral.id.desc()))
+    return _REFERRALS.rows(case.id)
 
 
 def open_slip(referral):

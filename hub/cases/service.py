@@ -9,12 +9,14 @@ the transaction that makes it.
 
 from datetime import date
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN
+from peewee import JOIN, fn
 
+from hub import memo
 from hub.audit.models import AuditEvent
-from hub.audit.service import record
+from hub.audit.service import record_read
 from hub.auth.models import User
 from hub.cases.models import (
     Case,
@@ -23,9 +25,9 @@ from hub.cases.models import (
     Referral,
 )
 from hub.categories import CATEGORY_LABELS
-from hub.db import database
-from hub.i18n import when
+from hub.i18n import translated, when
 from hub.people.models import Person
+from hub.prepared import Prepared
 from hub.protocols.service import protocol_for
 from hub.validation import FieldError
 
@@ -109,27 +111,27 @@ class StaleRecord(CaseError):
 
 def category_label(category):
     """The localised name of a category of concern (a template global)."""
-    return CATEGORY_LABELS.get(category, category)
+    return translated(CATEGORY_LABELS).get(category, category)
 
 
 def case_status_label(status):
     """The localised name of a case's status (a template global)."""
-    return STATUS_LABELS.get(status, status)
+    return translated(STATUS_LABELS).get(status, status)
 
 
 def risk_label(risk):
     """The localised name of a risk level (a template global)."""
-    return RISK_LABELS.get(risk, risk)
+    return translated(RISK_LABELS).get(risk, risk)
 
 
 def consent_label(given_by):
     """The localised name of who consented to sharing a child's details (a template global)."""
-    return CONSENT_LABELS.get(given_by, given_by)
+    return translated(CONSENT_LABELS).get(given_by, given_by)
 
 
 def referral_status_label(status):
     """The localised name of a referral's status (a template global)."""
-    return REFERRAL_STATUS_LABELS.get(status, status)
+    return translated(REFERRAL_STATUS_LABELS).get(status, status)
 
 
 def in_immediate_danger(case):
@@ -142,14 +144,14 @@ def in_immediate_danger(case):
 
 def basis_label(basis):
     """The localised name of the basis on which a referral shares a child's details (a template global)."""
-    return BASIS_LABELS.get(basis, basis)
+    return translated(BASIS_LABELS).get(basis, basis)
 
 
 def action_label(kind):
     """The localised name of an entry of a case's log (a template global)."""
     if kind.startswith(STATUS):
         return _("Status: %(status)s", status=case_status_label(kind[len(STATUS):]))
-    return ACTION_LABELS.get(kind, kind)
+    return translated(ACTION_LABELS).get(kind, kind)
 
 
 def overdue_note(action):
@@ -196,10 +198,13 @@ def refuse_if_closed(case):
         raise CaseError(_("This case is closed. Reopen it (change its status) before adding to it."))
 
 
+_STAFF = Prepared(lambda: User.select().where(User.role.in_(User.CASE_STAFF) & User.active)
+                  .order_by(User.display_name, User.id))
+
+
 def case_staff():
     """Active accounts that may hold a case (case workers and coordinators), by name."""
-    return list(User.select().where(User.role.in_(User.CASE_STAFF) & User.active)
-                .order_by(User.display_name, User.id))
+    return _STAFF.rows()
 
 
 def staff_member(user_id):
@@ -209,15 +214,27 @@ def staff_member(user_id):
     return User.get_or_none((User.id == user_id) & User.role.in_(User.CASE_STAFF) & User.active)
 
 
+def _case_with_names(case_id):
+    reporter, holder = User.alias(), User.alias()
+    return (Case.select(Case, Person, reporter, holder)
+            .join(Person, JOIN.LEFT_OUTER, on=(Case.child == Person.id), attr="child")
+            .switch(Case).join(reporter, JOIN.LEFT_OUTER, on=(Case.reported_by == reporter.id), attr="reported_by")
+            .switch(Case).join(holder, JOIN.LEFT_OUTER, on=(Case.assigned_to == holder.id), attr="assigned_to")
+            .where(Case.id == case_id).limit(1))
+
+
+_CASE = Prepared(_case_with_names, int)
+
+
 def get_case(case_id):
-    """The case with this id, or None."""
-    return Case.get_or_none(Case.id == case_id)
+    """The case with this id, or None; its child and the accounts that reported it and hold it read in the same
+    query (the case's page names all three)."""
+    return _CASE.first(case_id)
 
 
 def open_case(case, detail=""):
     """Record that the signed-in account opened this case's details (every view is audited)."""
-    with database.atomic():
-        record("case.viewed", case, detail=detail)
+    record_read("case.viewed", case, detail=detail)
 
 
 def _listed(user, show):
@@ -233,9 +250,22 @@ def _listed(user, show):
     return query.where(Case.status != Case.CLOSED).order_by(Case.id.desc())
 
 
+# Each list unfiltered, as the tabs open it (the SQL built once; filtered lists are built as asked).
+_LISTS = {show: Prepared(lambda show=show: _listed(None, show).limit(LIST_LIMIT)) for show in SHOWS if show != MINE}
+_LISTS[MINE] = Prepared(lambda user_id: _listed(user_id, MINE).limit(LIST_LIMIT), int)
+# The four tabs' numbers in one pass over the cases.
+_COUNTS = Prepared(lambda user_id: Case.select(
+    fn.COUNT(Case.id).filter(Case.status == Case.REPORTED),
+    fn.COUNT(Case.id).filter((Case.assigned_to == user_id) & (Case.status != Case.CLOSED)),
+    fn.COUNT(Case.id).filter(Case.status != Case.CLOSED),
+    fn.COUNT(Case.id).filter(Case.status == Case.CLOSED)), int)
+
+
 def cases_for(user, show=NEW, category="", risk="", assigned="", limit=LIST_LIMIT):
     """The cases of one list (SHOWS), filtered by category, risk and assignee ("none": nobody); at most
     limit rows (a list past that is narrowed with the filters)."""
+    if not (category or risk or assigned) and limit == LIST_LIMIT:
+        return _LISTS[show].rows(user.id) if show == MINE else _LISTS[show].rows()
     query = _listed(user, show)
     if category:
         query = query.where(Case.category == category)
@@ -250,24 +280,32 @@ def cases_for(user, show=NEW, category="", risk="", assigned="", limit=LIST_LIMI
 
 def list_counts(user):
     """{show: number of cases} for the tabs of the list page."""
-    return {show: _listed(user, show).order_by().count() for show in SHOWS}
+    return dict(zip((NEW, MINE, OPEN, CLOSED), _COUNTS.tuple(user.id if user else 0), strict=True))
+
+
+_WAITING = Prepared(lambda limit: _listed(None, NEW).limit(limit), int)
 
 
 def new_concerns(limit=10):
     """Concerns waiting for triage, in danger first, then oldest first (home page and list)."""
-    return list(_listed(None, NEW).limit(limit))
+    return _WAITING.rows(limit)
+
+
+_ACTIONS = Prepared(lambda case_id: CaseAction.select(CaseAction, User).join(User, join_type=JOIN.LEFT_OUTER)
+                    .where(CaseAction.case == case_id).order_by(CaseAction.id), int)
+_FOLLOW_UPS = Prepared(lambda case_id: FollowUp.select(FollowUp, User).join(User, join_type=JOIN.LEFT_OUTER)
+                       .where(FollowUp.case == case_id).order_by(FollowUp.visited_on.desc(), FollowUp.id.desc()),
+                       int)
 
 
 def actions_of(case):
     """The case's log, oldest first (by sequence, never by the clock)."""
-    return list(CaseAction.select(CaseAction, User).join(User, join_type=JOIN.LEFT_OUTER)
-                .where(CaseAction.case == case).order_by(CaseAction.id))
+    return _ACTIONS.rows(case.id)
 
 
 def follow_ups_of(case):
     """The case's follow-up visits, newest visit first."""
-    return list(FollowUp.select(FollowUp, User).join(User, join_type=JOIN.LEFT_OUTER)
-                .where(FollowUp.case == case).order_by(FollowUp.visited_on.desc(), FollowUp.id.desc()))
+    return _FOLLOW_UPS.rows(case.id)
 
 
 def last_change(object_type, object_id, actions):
@@ -284,4 +322,10 @@ def last_change(object_type, object_id, actions):
 def protocol_of(category):
     """The protocol of a category in the page's language (who to call, first steps, what not to do, where to
     refer)."""
-    return protocol_for(category)
+    return _protocol(category, str(get_locale()))
+
+
+@memo.until_written
+def _protocol(category, language):
+    # Kept until the next write (the coordinator may reword it): a case's page would read every text again.
+    return protocol_for(category, language)

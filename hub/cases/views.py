@@ -37,6 +37,7 @@ from hub.cases.service import (
     protocol_of,
 )
 from hub.cases.transitions import change_case, check_change, check_triage, pending_work, statuses_after, triage
+from hub.clockcheck.service import suspect_among
 from hub.forms import apply_error, check_too
 from hub.offline.models import Receipt
 from hub.offline.receipts import once, posted_key
@@ -73,15 +74,18 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None, 
     opening is audited."""
     open_case(case)
     child_q = request.args.get("child_q", "")[:80]
-    if child_form is None:
+    if child_form is None and case.child_id is None:  # the picker shows only while no child is linked
         child_form = ChildForm(formdata=None)
-    child_form.offer(offered(g.user, child_q, child_form.child.data))
+    if child_form is not None:
+        child_form.offer(offered(g.user, child_q, child_form.child.data))
     if follow_up_form is None:
         follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
     if consent_form is None:
         consent_form = ConsentForm(formdata=None, given_on=clock.today(), given_by=case.consent_by or None)
+    actions = actions_of(case)
     return render_template("hub/cases/view.html", case=case, what_happened=formatted(case.what_happened),
-                           actions=actions_of(case), follow_ups=follow_ups_of(case), referrals=referrals_of(case),
+                           actions=actions, suspect=suspect_among(actions, lambda action: action.done_at),
+                           follow_ups=follow_ups_of(case), referrals=referrals_of(case),
                            protocol=protocol_of(case.category), action_form=action_form or ActionForm(formdata=None),
                            follow_up_form=follow_up_form, consent_form=consent_form, formatted=formatted,
                            today=clock.today(), child_form=child_form, child_q=child_q,

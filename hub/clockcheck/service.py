@@ -11,11 +11,12 @@ Sequence numbers, sessions (CSRF tokens have no time limit), throttling (monoton
 """
 
 import json
+import os
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from peewee import fn
 
@@ -143,17 +144,22 @@ def suspect_periods():
 
 
 def _periods():
-    # Parsed again only when one of the two files changed (a page may mark many records).
-    version = tuple(_changed(name) for name in (SUSPECT_FILE, LOG_FILE))
+    # A page may mark many records (the audit log: fifty). Parsed again only when one of the two files changed;
+    # during a GET, which never writes them (only the POSTs of hub.clockcheck.views do), checked once.
     cached = g.get("clock_suspect_periods")
+    reading = has_request_context() and request.method == "GET"
+    if cached is not None and reading:
+        return cached[1]
+    version = tuple(_changed(name) for name in (SUSPECT_FILE, LOG_FILE))
     if cached is None or cached[0] != version:
         g.clock_suspect_periods = cached = (version, _read_suspect_periods())
     return cached[1]
 
 
 def _changed(name):
+    # Asked for every date a page marks (fifty on the audit log): os.stat of a plain path, not pathlib's.
     try:
-        status = (_folder() / name).stat()
+        status = os.stat(os.path.join(current_app.config["DATA_DIR"], name))
     except OSError:
         return None
     return status.st_mtime_ns, status.st_size
@@ -186,6 +192,14 @@ def was_suspect(when, record=None):
         elif start <= when and (end is None or when <= end):
             return True
     return False
+
+
+def suspect_among(records, stamp):
+    """The ids of the records (of one table) that were_suspect, stamp(record) being its time: a long list asks
+    once, and marks only those (none while the clock was never suspect), instead of asking row by row."""
+    if not _periods():
+        return frozenset()
+    return frozenset(record.id for record in records if was_suspect(stamp(record), record))
 
 
 def distrust(now=None):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from hub.auth.models import User
 from hub.groups.models import AccountGroup
 from hub.people.models import GroupMember, Person
+from hub.prepared import Prepared
 from hub.savings.models import SavingsCycle, SavingsMember
 
 OFFICER_ROLES = (GroupMember.CHAIR, GroupMember.TREASURER, GroupMember.SECRETARY)
@@ -26,11 +27,17 @@ class Standing:
     holds_key: bool               # approve loans and share-outs (an officer)
 
 
+# Asked on every savings page (the passbook, the ledger): their SQL is built once.
+_OFFICER = Prepared(lambda group_id, person_id: GroupMember.current(group_id).select(GroupMember.id).where(
+    (GroupMember.person == person_id) & GroupMember.role.in_(OFFICER_ROLES)).limit(1), int, int)
+_MEMBER_IN = Prepared(lambda user_id, cycle_id: _linked(user_id).where(SavingsMember.cycle == cycle_id).limit(1),
+                      int, int)
+
+
 def is_officer(member, group_id=None):
     """True when the member is now the chair, treasurer or secretary of the cycle's group (group_id: the
     cycle's, when the caller has it at hand)."""
-    return GroupMember.current(group_id or member.cycle.group_id).where(
-        (GroupMember.person == member.person_id) & GroupMember.role.in_(OFFICER_ROLES)).exists()
+    return _OFFICER.tuple(group_id or member.cycle.group_id, member.person_id) is not None
 
 
 def _linked(user):
@@ -45,7 +52,7 @@ def standing_in(user, cycle):
         return None
     if user.role == User.COORDINATOR:
         return Standing(None, True, True, False)
-    member = _linked(user).where(SavingsMember.cycle == cycle).first()
+    member = _MEMBER_IN.first(user.id, cycle.id)
     if member is None:
         return None
     officer = is_officer(member, cycle.group_id)

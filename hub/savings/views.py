@@ -13,6 +13,7 @@ from hub.forms import EmptyForm, apply_error, saved
 from hub.groups.models import Group
 from hub.i18n import when
 from hub.pagecache import PageCache
+from hub.prepared import Prepared
 from hub.savings import books, bp, money
 from hub.savings.forms import (
     CycleForm,
@@ -85,9 +86,13 @@ def day_writer():
     return day
 
 
+_CYCLE = Prepared(lambda cycle_id: SavingsCycle.select(SavingsCycle, Group).join(Group)
+                  .where(SavingsCycle.id == cycle_id).limit(1), int)
+
+
 def get_cycle_or_404(cycle_id):
     """(cycle, Standing) when the cycle exists and this account may see it (need to know: 404 either way)."""
-    cycle = SavingsCycle.select(SavingsCycle, Group).join(Group).where(SavingsCycle.id == cycle_id).first()
+    cycle = _CYCLE.first(cycle_id)
     standing = standing_in(g.user, cycle) if cycle is not None else None
     if standing is None:
         abort(404)
@@ -153,7 +158,8 @@ def ledger(cycle_id):
     def render():
         lines, next_before = books.ledger_page(cycle, before)
         return Markup(render_template("hub/savings/_ledger_body.html", cycle=cycle, lines=lines,
-                                      next_before=next_before, standing=standing, day=day_writer()))
+                                      next_before=next_before, before=before, standing=standing,
+                                      day=day_writer()))
 
     body = fragment(("ledger", cycle.id, before, standing.records), render)
     return render_template("hub/savings/ledger.html", cycle=cycle, body=body)

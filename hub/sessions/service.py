@@ -18,7 +18,7 @@ from hub.curriculum.models import Topic
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
 from hub.groups.service import accounts_in, find_group, may_see
-from hub.i18n import labeller, when
+from hub.i18n import translated, when
 from hub.memo import fields_of, instance, until_written
 from hub.sessions.attendance import refresh_month, still_ahead
 from hub.sessions.models import Attendance, Meeting, MeetingFacilitator, MeetingTopic
@@ -41,7 +41,6 @@ STATUS_LABELS = {
     Meeting.HELD: _l("Held"),
     Meeting.CANCELLED: _l("Cancelled"),
 }
-_kind_label, _status_label = labeller(KIND_LABELS), labeller(STATUS_LABELS)
 EARLIEST_DAY = date(2000, 1, 1)
 YEARS_AHEAD = 2
 UPCOMING, RECENT = 50, 30  # sessions on the list page each way; a group's page lists its own
@@ -68,12 +67,12 @@ class MeetingPlan:
 
 def meeting_kind_label(kind):
     """The localised name of a kind of session (a template global)."""
-    return _kind_label(kind)
+    return translated(KIND_LABELS).get(kind, kind)
 
 
 def meeting_status_label(status):
     """The localised name of a session's state (a template global)."""
-    return _status_label(status)
+    return translated(STATUS_LABELS).get(status, status)
 
 
 def latest_day(today):

@@ -11,7 +11,7 @@ from hub.audit.service import record
 from hub.auth.models import User
 from hub.auth.service import AccountError, check_new_user, create_user
 from hub.db import database
-from hub.i18n import labeller
+from hub.i18n import translated
 from hub.memo import fields_of, instance, until_written
 from hub.validation import FieldError, Problems
 from hub.village.models import EmergencyNumber, Village
@@ -24,7 +24,6 @@ KIND_LABELS = {
     EmergencyNumber.WOMEN_HELPLINE: _l("Women's helpline"),
     EmergencyNumber.FIRE: _l("Fire"),
 }
-_kind_label = labeller(KIND_LABELS)
 
 # The child helpline always comes first: it is the number a child or a neighbour should call.
 COUNTRIES = {
@@ -80,7 +79,7 @@ def village_name():
 
 def emergency_numbers():
     """[(label, number)] in display order, labels in the current language."""
-    return [(_kind_label(kind) if kind in KIND_LABELS else label, number) for kind, label, number in _numbers()]
+    return [(translated(KIND_LABELS).get(kind, label), number) for kind, label, number in _numbers()]
 
 
 @until_written
