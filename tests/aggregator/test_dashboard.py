@@ -164,14 +164,14 @@ def test_pages__read_the_figures_kept_at_ingest_not_the_payloads(officer, many_v
 
 
 def test_figures__rebuilt_from_the_summaries_held_give_the_same_pages(officer, many_villages):
-    from federation.aggregator import figures
+    from federation.aggregator import kept
     from federation.aggregator.models import Hub
 
     before = [officer.get(path).data for path in ("/?period=2026-10&format=json", "/villages?format=csv",
                                                   "/quality?format=csv")]
     Hub.update(months_received=0, first_period=None).execute()
     DistrictFigure.delete().execute()  # as after migration 0002 on an aggregator holding summaries
-    assert figures.rebuild(schema.TABLES) == 55
+    assert kept.rebuild(schema.TABLES) == 55
     after = [officer.get(path).data for path in ("/?period=2026-10&format=json", "/villages?format=csv",
                                                  "/quality?format=csv")]
     assert after == before
