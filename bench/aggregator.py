@@ -8,9 +8,10 @@
     COMMUNITYHUB_BENCH_STATE_VILLAGES=50000   also seed that many villages on PostgreSQL (the size of a state)
     COMMUNITYHUB_BENCH_STATE_MONTHS=12        ... with that many months each (default 12)
 
-Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines). Villages are written straight
-to the tables in bulk, with the kept figures made by the same `figures.contributions()` ingest uses; ingest
-itself is timed separately, through `ingest.ingest()` with real signatures.
+Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines). Villages, each with real keys
+and a real signed bundle a month, are written straight to the tables in bulk (`bench.aggregator_seed`: the
+rows ingest would write, checked against ingest in tests/aggregator/test_bench_seed.py); ingest itself is
+timed separately, through `ingest.ingest()`.
 """
 
 import json
@@ -21,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,7 +34,6 @@ WARM_UP = 3
 POOL = 64                      # distinct payloads the seeded villages draw from
 PASSWORD = "bench-password-1"
 EPOCH = "b" * 32
-BATCH = 2000
 
 
 def settings(environ=None):
@@ -126,88 +126,65 @@ def ingest_rate(folder, url=""):
     return len(sealed) / elapsed, len(sealed), elapsed, cpu
 
 
-def _pool(rng, tables):
-    """POOL payloads with what seeding needs of each: canonical JSON, contributions, key figure rows."""
-    from federation.aggregator import figures
-    from federation.signing import canonical
+def _identity(number):
+    """A village's identity made in memory (no key files: a state has 50,000 of them)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    pool = []
-    for _ in range(POOL):
-        payload = _fix_reasons(realistic_payload(rng, tables))
-        found = figures.contributions(payload, tables)
-        keys = []
-        for name in figures.KEY_FIGURES:
-            if name in found:
-                shown = figures.published(payload, name)
-                keys.append((name, None if shown in (None, ...) else str(shown), found[name].lower,
-                             found[name].upper))
-        pool.append((canonical(payload).decode("utf-8"), found, keys))
-    return pool
+    from federation import signing
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return signing.Identity(f"{number:032x}", signing.b64(public), pem)
+
+
+def villages(hubs, chosen, today, seed=11):
+    """hubs Villages (bench.aggregator_seed) with a signed bundle for each of the months chosen, lazily.
+
+    5% of months never arrive; a month arrives on a day up to two weeks before its seal date (the 15th of the
+    next month), or one in five up to 40 days after it (late), never after today. Payloads are drawn from
+    POOL realistic ones."""
+    from bench.aggregator_seed import Month, Village
+    from federation import bundle
+    from federation.period import seal_date
+
+    rng = random.Random(seed)
+    pool = [_fix_reasons(realistic_payload(rng, _tables())) for _ in range(POOL)]
+    enrolled_at = datetime.combine(today, datetime.min.time()) - timedelta(days=31 * len(chosen) + 20)
+    for number in range(hubs):
+        identity = _identity(number)
+        village = Village(identity, f"Village {number:05d}", enrolled_at)
+        held = [period for period in chosen if rng.random() >= 0.05]
+        for sequence, period in enumerate(held, 1):
+            sealed = seal_date(period)
+            day = sealed - timedelta(days=rng.randrange(15)) if rng.random() < 0.8 else \
+                sealed + timedelta(days=1 + rng.randrange(40))
+            day = min(day, today)
+            payload = pool[rng.randrange(POOL)]
+            document = {"epoch": EPOCH, "sequence": sequence, "period": period, "revision": 1, "schema_version": 1,
+                        "payload": payload}
+            data = bundle.seal(identity, EPOCH, sequence, period, 1, 1, payload)
+            village.months.append(Month(data, document, datetime.combine(day, datetime.min.time())))
+        yield village
 
 
 def seed_district(app, hubs, months):
-    """hubs villages with months summaries each, and their kept figures, written in bulk; -> the months."""
+    """hubs villages with months summaries each, written in bulk with their kept rows (bench.aggregator_seed,
+    the rows ingest would write); -> the months."""
+    from bench import aggregator_seed
     from federation.aggregator import db
     from federation.aggregator.auth import add_admin
     from federation.aggregator.enrol import utcnow
-    from federation.aggregator.models import Bundle, DistrictFigure, Hub, HubFigure, MonthlySummary
     from federation.aggregator.web.reports import last_month
 
-    rng = random.Random(11)
     now = utcnow()
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     chosen = periods(months, last_month(now))
     with app.app_context(), db.database.connection_context():
-        pool = _pool(rng, _tables())
         add_admin("bench", PASSWORD)
-        district = {}
-        next_id = 1
-        hub_rows, bundles, summaries, kept = [], [], [], []
-
-        def flush(force=False):
-            for model, rows in ((Hub, hub_rows), (Bundle, bundles), (MonthlySummary, summaries), (HubFigure, kept)):
-                if rows and (force or len(rows) >= BATCH):
-                    with db.database.atomic():
-                        for start in range(0, len(rows), 500):
-                            model.insert_many(rows[start:start + 500]).execute()
-                    rows.clear()
-
-        for number in range(hubs):
-            hub_id = f"{number:032x}"
-            held = [period for period in chosen if rng.random() >= 0.05]  # 5% of months never arrived
-            on_time = 0
-            for sequence, period in enumerate(held, 1):
-                text, found, keys = pool[rng.randrange(POOL)]
-                late = rng.random() >= 0.8
-                on_time += not late
-                bundles.append({"id": next_id, "hub": hub_id, "epoch": EPOCH, "sequence": sequence, "period": period,
-                                "revision": 1, "schema_version": 1, "sha256": "0" * 64, "content": b"{}",
-                                "received_at": day, "route": "http"})
-                summaries.append({"hub": hub_id, "period": period, "revision": 1, "schema_version": 1,
-                                  "bundle": next_id, "payload": text, "received_at": day, "on_time": not late})
-                kept += [{"hub": hub_id, "period": period, "figure": name, "published": shown, "lower": lower,
-                          "upper": upper} for name, shown, lower, upper in keys]
-                for name, bound in found.items():
-                    sums = district.setdefault((period, name), [0, 0, 0])
-                    sums[0] += bound.lower
-                    sums[1] += bound.upper
-                    sums[2] += 1
-                next_id += 1
-            hub_rows.append({"id": hub_id, "name": f"Village {number:05d}", "public_key": "x" * 44,
-                             "key_id": f"{number:016x}", "enrolled_at": now - timedelta(days=31 * months + 20),
-                             "last_received_at": day - timedelta(days=rng.choice((3, 10, 20, 60))),
-                             "first_period": held[0] if held else None, "last_period": held[-1] if held else None,
-                             "months_received": len(held), "months_on_time": on_time})
-            if len(hub_rows) >= 200:
-                flush(force=True)
-        flush(force=True)
-        rows = [{"period": period, "figure": name, "lower": lower, "upper": upper, "hubs": count}
-                for (period, name), (lower, upper, count) in district.items()]
-        with db.database.atomic():
-            for start in range(0, len(rows), 500):
-                DistrictFigure.insert_many(rows[start:start + 500]).execute()
+        aggregator_seed.seed(villages(hubs, chosen, now.date()))
         if db.engine() == db.POSTGRESQL:
-            db.database.execute_sql("SELECT setval('bundle_id_seq', (SELECT MAX(id) FROM bundle))")
             db.database.execute_sql("ANALYZE")
     return chosen
 
