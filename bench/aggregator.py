@@ -31,6 +31,7 @@ INGEST_BUNDLES = 600           # 30 months from each of 20 hubs
 MONTHS = 24
 REQUESTS = 40                  # timed requests per page, after WARM_UP untimed ones
 WARM_UP = 3
+STATE_REQUESTS = 20            # ... for a state (COMMUNITYHUB_BENCH_STATE_VILLAGES)
 POOL = 64                      # distinct payloads the seeded villages draw from
 PASSWORD = "bench-password-1"
 EPOCH = "b" * 32
@@ -147,11 +148,12 @@ def villages(hubs, chosen, today, seed=11):
     next month), or one in five up to 40 days after it (late), never after today. Payloads are drawn from
     POOL realistic ones."""
     from bench.aggregator_seed import Month, Village
-    from federation import bundle
+    from federation import signing
     from federation.period import seal_date
 
     rng = random.Random(seed)
     pool = [_fix_reasons(realistic_payload(rng, _tables())) for _ in range(POOL)]
+    texts = [signing.canonical(payload).decode("utf-8") for payload in pool]
     enrolled_at = datetime.combine(today, datetime.min.time()) - timedelta(days=31 * len(chosen) + 20)
     for number in range(hubs):
         identity = _identity(number)
@@ -162,12 +164,26 @@ def villages(hubs, chosen, today, seed=11):
             day = sealed - timedelta(days=rng.randrange(15)) if rng.random() < 0.8 else \
                 sealed + timedelta(days=1 + rng.randrange(40))
             day = min(day, today)
-            payload = pool[rng.randrange(POOL)]
+            drawn = rng.randrange(POOL)
             document = {"epoch": EPOCH, "sequence": sequence, "period": period, "revision": 1, "schema_version": 1,
-                        "payload": payload}
-            data = bundle.seal(identity, EPOCH, sequence, period, 1, 1, payload)
-            village.months.append(Month(data, document, datetime.combine(day, datetime.min.time())))
+                        "payload": pool[drawn]}
+            data = _seal(identity, document, texts[drawn])
+            village.months.append(Month(data, document, datetime.combine(day, datetime.min.time()), texts[drawn]))
         yield village
+
+
+def _seal(identity, document, payload_text):
+    """`bundle.seal()`'s bytes, written around the payload's canonical JSON made once for the pool (a state
+    has 50,000 x 12 bundles to sign; the test of the seeder ingests these bytes, which checks them)."""
+    from federation import bundle, signing
+
+    head = (f'{{"epoch":"{document["epoch"]}","format":"{bundle.BUNDLE}","hub_id":"{identity.id}",'
+            f'"key_id":"{identity.key_id}","payload":{payload_text},"period":"{document["period"]}",'
+            f'"revision":{document["revision"]},"schema_version":{document["schema_version"]},'
+            f'"sequence":{document["sequence"]}')
+    unsigned = f'{head},"version":{bundle.VERSION}}}'.encode("utf-8")
+    signature = signing.b64(identity.private_key.sign(unsigned))
+    return f'{head},"signature":"{signature}","version":{bundle.VERSION}}}'.encode("utf-8")
 
 
 def seed_district(app, hubs, months):
@@ -223,12 +239,19 @@ def pages_of(period):
             ("a village `/hubs/<id>`", f"/hubs/{1:032x}"))
 
 
-def dashboard(folder, hubs, months, url="", requests=REQUESTS):
-    """{label: (cold seconds, [warm seconds], body bytes)} for each page after seeding hubs x months."""
+def dashboard(folder, hubs, months, url="", requests=REQUESTS, cluster=None):
+    """({label: (cold seconds, [warm seconds], body bytes)} for each page after seeding hubs x months,
+    seconds the seeding took, the database's bytes)."""
     from federation.aggregator import db
 
+    started = time.perf_counter()
+    if cluster is not None:
+        _durable(cluster, False)
     chosen = seed_district(_app(folder / "dashboard", url), hubs, months)
     db.close_all()
+    if cluster is not None:
+        _durable(cluster, True)
+    seeding = time.perf_counter() - started
     from federation.aggregator.app import warm_up
 
     app = _app(folder / "dashboard", url)  # a fresh start, as `aggregator run` makes it: nothing of the
@@ -241,24 +264,43 @@ def dashboard(folder, hubs, months, url="", requests=REQUESTS):
         time_page(client, path, WARM_UP)
         warm = time_page(client, path, requests)
         results[label] = (cold, warm, len(client.get(path).data))
+    with app.app_context(), db.database.connection_context():
+        size = _size(folder / "dashboard")
     db.close_all()
-    return results
+    return results, seeding, size
+
+
+def _size(folder):
+    """Bytes the aggregator's database takes: PostgreSQL's own count, or SQLite's files (with the WAL)."""
+    from federation.aggregator import db
+
+    if db.engine() == db.POSTGRESQL:
+        return db.database.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0]
+    return sum(path.stat().st_size for path in folder.glob("aggregator.sqlite3*"))
 
 
 def _postgres():
-    """A throwaway cluster with fsync and synchronous commits back on (tests/postgres.py turns them off)."""
+    """A throwaway cluster with PostgreSQL's own durable settings: fsync, synchronous commits and full page
+    writes on (the tests' clusters run with them off)."""
     from tests import postgres
 
-    cluster = postgres.start_cluster()
-    for setting in ("fsync = on", "synchronous_commit = on", "full_page_writes = on"):
-        cluster.admin(f"ALTER SYSTEM SET {setting}")
+    return postgres.start_cluster(durable=True)
+
+
+def _durable(cluster, on):
+    """Turn fsync, synchronous commits and full page writes off while seeding (the bench's rows, not a
+    measure), and on again with a checkpoint before anything is timed."""
+    for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+        cluster.admin(f"ALTER SYSTEM RESET {setting}" if on else f"ALTER SYSTEM SET {setting} = off")
     cluster.admin("SELECT pg_reload_conf()")
-    return cluster
+    if on:
+        cluster.admin("CHECKPOINT")
 
 
-def _rows(engine, hubs, months, ingested, pages, budget):
+def _rows(engine, hubs, months, ingested, measured, budget):
     from bench.measures import Row
 
+    pages, seeding, size = measured
     rows = []
     if ingested is not None:
         rate, count, elapsed, cpu = ingested
@@ -268,13 +310,15 @@ def _rows(engine, hubs, months, ingested, pages, budget):
                      f"{count / cpu:.0f} bundles per CPU second" + (" (the server's own CPU not counted)"
                                                                      if engine == "postgresql" else ""))]
     scale = f"{hubs:,} villages x {months} months"
-    for label, (cold, warm, size) in pages.items():
+    for label, (cold, warm, body) in pages.items():
         warm_median = statistics.median(warm)
         rows += [Row(f"{engine}: {label}, {scale}, p95", p95(warm) * 1000, "ms", budget("aggregator_dashboard_p95_ms"),
                      f"p50 {warm_median * 1000:.0f} ms; {len(warm)} requests"),
                  Row(f"{engine}: {label}, first view after a start ÷ warm p50", cold / warm_median, "×",
                      budget("aggregator_first_view_ratio"), f"first view {cold * 1000:.0f} ms"),
-                 Row(f"{engine}: {label}, page size", size / 1024, "KB", budget("aggregator_page_kb"))]
+                 Row(f"{engine}: {label}, page size", body / 1024, "KB", budget("aggregator_page_kb"))]
+    rows.append(Row(f"{engine}: database, {scale}", size / 2 ** 20, "MB", None,
+                    f"seeded in bulk in {seeding / 60:.1f} min"))
     return rows
 
 
@@ -307,13 +351,13 @@ def district(session=None, environ=None):
             ingested = ingest_rate(root / engine, url)
             if engine == "postgresql":
                 url = cluster.url(cluster.create_database())
-            pages = dashboard(root / engine, hubs, MONTHS, url)
-            rows += _rows(engine, hubs, MONTHS, ingested, pages, budget)
+            measured = dashboard(root / engine, hubs, MONTHS, url, cluster=cluster if engine == "postgresql" else None)
+            rows += _rows(engine, hubs, MONTHS, ingested, measured, budget)
         if state_hubs:
             cluster = cluster or _postgres()
-            pages = dashboard(root / "state", state_hubs, state_months, cluster.url(cluster.create_database()),
-                              requests=10)
-            rows += _rows("postgresql", state_hubs, state_months, None, pages, lambda _key: None)
+            measured = dashboard(root / "state", state_hubs, state_months, cluster.url(cluster.create_database()),
+                                 requests=STATE_REQUESTS, cluster=cluster)
+            rows += _rows("postgresql", state_hubs, state_months, None, measured, lambda _key: None)
     finally:
         if cluster is not None:
             from tests import postgres
