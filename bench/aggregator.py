@@ -8,6 +8,8 @@
     COMMUNITYHUB_BENCH_STATE_VILLAGES=50000   also seed that many villages on PostgreSQL (the size of a state)
     COMMUNITYHUB_BENCH_STATE_MONTHS=12        ... with that many months each (default 12)
 
+COMMUNITYHUB_BENCH_ENGINES= (empty) with a state measures the state alone.
+
 Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines). Villages, each with real keys
 and a real signed bundle a month, are written straight to the tables in bulk (`bench.aggregator_seed`: the
 rows ingest would write, checked against ingest in tests/aggregator/test_bench_seed.py); ingest itself is
@@ -325,14 +327,19 @@ def _rows(engine, hubs, months, ingested, measured, budget):
 def district(session=None, environ=None):
     """Ingest: 600 signed bundles (30 months from each of 20 enrolled villages, every table of the summary schema)
     sealed beforehand, shuffled, then taken in one at a time by `ingest.ingest()` (verify, validate, store, update
-    the kept figures, receipt) in one process on a fresh aggregator; the rate is bundles over the wall time.
-    Pages: villages with 24 months each (5% of months missing) written in bulk with their kept figures, then a
-    fresh app (a start, warmed up as `aggregator run` does it) signed in as an admin through the Flask test
-    client (no network): for each page one first view, 3 untimed, then 40 timed one at a time; p95 of the 40,
-    and the first view over the warm median.
+    the kept figures, receipt) in one process on a fresh aggregator started as `aggregator run` starts it; the rate
+    is bundles over the wall time, and the CPU time of the process per bundle is given too (a figure that holds
+    on a loaded machine; on PostgreSQL the server's CPU is not in it).
+    Pages: villages with 24 months each (5% of months missing, one in five late), each with real keys and a real
+    signed bundle a month, written in bulk with the rows ingest would write (`bench.aggregator_seed`, checked
+    against ingest by a test), then a fresh app (a start, warmed up as `aggregator run` does it) signed in as an
+    admin through the Flask test client (no network): for each page one first view, 3 untimed, then 40 timed one
+    at a time; p95 of the 40, and the first view over the warm median; then the database's size.
     SQLite with the aggregator's pragmas (WAL, synchronous=FULL); PostgreSQL in a throwaway cluster on the same
-    disk with fsync on. The number of villages and the engines come from COMMUNITYHUB_BENCH_VILLAGES and
-    COMMUNITYHUB_BENCH_ENGINES; a state (COMMUNITYHUB_BENCH_STATE_VILLAGES) is measured on PostgreSQL only."""
+    disk with fsync, synchronous commits and full page writes on (off only while seeding). The number of villages
+    and the engines come from COMMUNITYHUB_BENCH_VILLAGES and COMMUNITYHUB_BENCH_ENGINES; a state
+    (COMMUNITYHUB_BENCH_STATE_VILLAGES x COMMUNITYHUB_BENCH_STATE_MONTHS) is measured on PostgreSQL only, 20
+    requests per page."""
     from bench.budgets import BUDGETS
 
     def budget(key):
@@ -367,10 +374,20 @@ def district(session=None, environ=None):
     return rows
 
 
-if __name__ == "__main__":
+def main():
+    """`python -m bench.aggregator`: this measure alone, as JSON lines, then its table for docs/benchmarks.md
+    (`make bench` writes the whole file; this section can be pasted from here after a bigger run)."""
+    from bench.report import table
+
     sys.path.insert(0, str(REPO))
     os.chdir(REPO)
-    for row in district():
-        value = "n/a" if row.value is None else f"{row.value:.1f}"
-        print(json.dumps({"label": row.label, "value": value, "unit": row.unit, "budget": row.budget,
+    rows = district()
+    for row in rows:
+        print(json.dumps({"label": row.label, "value": row.value, "unit": row.unit, "budget": row.budget,
                           "note": row.note}), flush=True)
+    print()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
