@@ -377,6 +377,8 @@ def district(session=None, environ=None):
 def main():
     """`python -m bench.aggregator`: this measure alone, as JSON lines, then its table for docs/benchmarks.md
     (`make bench` writes the whole file; this section can be pasted from here after a bigger run)."""
+    import inspect
+
     from bench.report import table
 
     sys.path.insert(0, str(REPO))
@@ -385,7 +387,7 @@ def main():
     for row in rows:
         print(json.dumps({"label": row.label, "value": row.value, "unit": row.unit, "budget": row.budget,
                           "note": row.note}), flush=True)
-    print()
+    print("\n## District aggregator\n\n" + " ".join(inspect.cleandoc(district.__doc__).split()) + "\n")
     print(table(rows))
 
 
