@@ -11,6 +11,9 @@ older revision, arriving late by another route, is kept as a bundle but never re
 of it is one transaction, so a refusal stores nothing. The kept figures (`kept.record`) are brought up
 to date in the same transaction. Received times are kept to the day: the district needs the day to judge
 timeliness, and a finer time would say more about when a village's coordinator was at work.
+
+The rows are written with a few plain statements (`kept.execute`, `kept.batch`), not peewee queries: building
+them cost more CPU than running them, and ingest's budget is 200 bundles a second (docs/aggregator.md).
 """
 
 import json
