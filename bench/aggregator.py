@@ -8,9 +8,12 @@
     COMMUNITYHUB_BENCH_STATE_VILLAGES=50000   also seed that many villages on PostgreSQL (the size of a state)
     COMMUNITYHUB_BENCH_STATE_MONTHS=12        ... with that many months each (default 12)
 
-Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines). Villages are written straight
-to the tables in bulk, with the kept figures made by the same `figures.contributions()` ingest uses; ingest
-itself is timed separately, through `ingest.ingest()` with real signatures.
+COMMUNITYHUB_BENCH_ENGINES= (empty) with a state measures the state alone.
+
+Run on its own with `python -m bench.aggregator` (prints the rows as JSON lines). Villages, each with real keys
+and a real signed bundle a month, are written straight to the tables in bulk (`bench.aggregator_seed`: the
+rows ingest would write, checked against ingest in tests/aggregator/test_bench_seed.py); ingest itself is
+timed separately, through `ingest.ingest()`.
 """
 
 import json
@@ -21,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,10 +33,10 @@ INGEST_BUNDLES = 600           # 30 months from each of 20 hubs
 MONTHS = 24
 REQUESTS = 40                  # timed requests per page, after WARM_UP untimed ones
 WARM_UP = 3
+STATE_REQUESTS = 20            # ... for a state (COMMUNITYHUB_BENCH_STATE_VILLAGES)
 POOL = 64                      # distinct payloads the seeded villages draw from
 PASSWORD = "bench-password-1"
 EPOCH = "b" * 32
-BATCH = 2000
 
 
 def settings(environ=None):
@@ -94,12 +97,15 @@ def periods(count, last):
 
 
 def ingest_rate(folder, url=""):
-    """(bundles per second, bundles, seconds) of ingest.ingest() on a fresh aggregator."""
+    """(bundles per second, bundles, seconds, CPU seconds of this process) of ingest.ingest() on a fresh
+    aggregator started as `aggregator run` starts it (warm_up: the schema validators compiled)."""
     from federation import bundle, signing
     from federation.aggregator import db, enrol, ingest
+    from federation.aggregator.app import warm_up
     from federation.aggregator.web.reports import last_month
 
     app = _app(folder / "ingest", url)
+    warm_up(app)
     rng = random.Random(7)
     with app.app_context(), db.database.connection_context():
         tables = _tables()
@@ -114,98 +120,90 @@ def ingest_rate(folder, url=""):
                                    _fix_reasons(realistic_payload(rng, tables)))
                        for sequence, period in enumerate(months, 1)]
         rng.shuffle(sealed)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for data in sealed:
             verdict, _receipt = ingest.ingest(data)
             assert verdict == bundle.STORED
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     db.close_all()
-    return len(sealed) / elapsed, len(sealed), elapsed
+    return len(sealed) / elapsed, len(sealed), elapsed, cpu
 
 
-def _pool(rng, tables):
-    """POOL payloads with what seeding needs of each: canonical JSON, contributions, key figure rows."""
-    from federation.aggregator import figures
-    from federation.signing import canonical
+def _identity(number):
+    """A village's identity made in memory (no key files: a state has 50,000 of them)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    pool = []
-    for _ in range(POOL):
-        payload = _fix_reasons(realistic_payload(rng, tables))
-        found = figures.contributions(payload, tables)
-        keys = []
-        for name in figures.KEY_FIGURES:
-            if name in found:
-                shown = figures.published(payload, name)
-                keys.append((name, None if shown in (None, ...) else str(shown), found[name].lower,
-                             found[name].upper))
-        pool.append((canonical(payload).decode("utf-8"), found, keys))
-    return pool
+    from federation import signing
+
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return signing.Identity(f"{number:032x}", signing.b64(public), pem)
+
+
+def villages(hubs, chosen, today, seed=11):
+    """hubs Villages (bench.aggregator_seed) with a signed bundle for each of the months chosen, lazily.
+
+    5% of months never arrive; a month arrives on a day up to two weeks before its seal date (the 15th of the
+    next month), or one in five up to 40 days after it (late), never after today. Payloads are drawn from
+    POOL realistic ones."""
+    from bench.aggregator_seed import Month, Village
+    from federation import signing
+    from federation.period import seal_date
+
+    rng = random.Random(seed)
+    pool = [_fix_reasons(realistic_payload(rng, _tables())) for _ in range(POOL)]
+    texts = [signing.canonical(payload).decode("utf-8") for payload in pool]
+    enrolled_at = datetime.combine(today, datetime.min.time()) - timedelta(days=31 * len(chosen) + 20)
+    for number in range(hubs):
+        identity = _identity(number)
+        village = Village(identity, f"Village {number:05d}", enrolled_at)
+        held = [period for period in chosen if rng.random() >= 0.05]
+        for sequence, period in enumerate(held, 1):
+            sealed = seal_date(period)
+            day = sealed - timedelta(days=rng.randrange(15)) if rng.random() < 0.8 else \
+                sealed + timedelta(days=1 + rng.randrange(40))
+            day = min(day, today)
+            drawn = rng.randrange(POOL)
+            document = {"epoch": EPOCH, "sequence": sequence, "period": period, "revision": 1, "schema_version": 1,
+                        "payload": pool[drawn]}
+            data = _seal(identity, document, texts[drawn])
+            village.months.append(Month(data, document, datetime.combine(day, datetime.min.time()), texts[drawn]))
+        yield village
+
+
+def _seal(identity, document, payload_text):
+    """`bundle.seal()`'s bytes, written around the payload's canonical JSON made once for the pool (a state
+    has 50,000 x 12 bundles to sign; the test of the seeder ingests these bytes, which checks them)."""
+    from federation import bundle, signing
+
+    head = (f'{{"epoch":"{document["epoch"]}","format":"{bundle.BUNDLE}","hub_id":"{identity.id}",'
+            f'"key_id":"{identity.key_id}","payload":{payload_text},"period":"{document["period"]}",'
+            f'"revision":{document["revision"]},"schema_version":{document["schema_version"]},'
+            f'"sequence":{document["sequence"]}')
+    unsigned = f'{head},"version":{bundle.VERSION}}}'.encode("utf-8")
+    signature = signing.b64(identity.private_key.sign(unsigned))
+    return f'{head},"signature":"{signature}","version":{bundle.VERSION}}}'.encode("utf-8")
 
 
 def seed_district(app, hubs, months):
-    """hubs villages with months summaries each, and their kept figures, written in bulk; -> the months."""
+    """hubs villages with months summaries each, written in bulk with their kept rows (bench.aggregator_seed,
+    the rows ingest would write); -> the months."""
+    from bench import aggregator_seed
     from federation.aggregator import db
     from federation.aggregator.auth import add_admin
     from federation.aggregator.enrol import utcnow
-    from federation.aggregator.models import Bundle, DistrictFigure, Hub, HubFigure, MonthlySummary
     from federation.aggregator.web.reports import last_month
 
-    rng = random.Random(11)
     now = utcnow()
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     chosen = periods(months, last_month(now))
     with app.app_context(), db.database.connection_context():
-        pool = _pool(rng, _tables())
         add_admin("bench", PASSWORD)
-        district = {}
-        next_id = 1
-        hub_rows, bundles, summaries, kept = [], [], [], []
-
-        def flush(force=False):
-            for model, rows in ((Hub, hub_rows), (Bundle, bundles), (MonthlySummary, summaries), (HubFigure, kept)):
-                if rows and (force or len(rows) >= BATCH):
-                    with db.database.atomic():
-                        for start in range(0, len(rows), 500):
-                            model.insert_many(rows[start:start + 500]).execute()
-                    rows.clear()
-
-        for number in range(hubs):
-            hub_id = f"{number:032x}"
-            held = [period for period in chosen if rng.random() >= 0.05]  # 5% of months never arrived
-            on_time = 0
-            for sequence, period in enumerate(held, 1):
-                text, found, keys = pool[rng.randrange(POOL)]
-                late = rng.random() >= 0.8
-                on_time += not late
-                bundles.append({"id": next_id, "hub": hub_id, "epoch": EPOCH, "sequence": sequence, "period": period,
-                                "revision": 1, "schema_version": 1, "sha256": "0" * 64, "content": b"{}",
-                                "received_at": day, "route": "http"})
-                summaries.append({"hub": hub_id, "period": period, "revision": 1, "schema_version": 1,
-                                  "bundle": next_id, "payload": text, "received_at": day, "on_time": not late})
-                kept += [{"hub": hub_id, "period": period, "figure": name, "published": shown, "lower": lower,
-                          "upper": upper} for name, shown, lower, upper in keys]
-                for name, bound in found.items():
-                    sums = district.setdefault((period, name), [0, 0, 0])
-                    sums[0] += bound.lower
-                    sums[1] += bound.upper
-                    sums[2] += 1
-                next_id += 1
-            hub_rows.append({"id": hub_id, "name": f"Village {number:05d}", "public_key": "x" * 44,
-                             "key_id": f"{number:016x}", "enrolled_at": now - timedelta(days=31 * months + 20),
-                             "last_received_at": day - timedelta(days=rng.choice((3, 10, 20, 60))),
-                             "first_period": held[0] if held else None, "last_period": held[-1] if held else None,
-                             "months_received": len(held), "months_on_time": on_time})
-            if len(hub_rows) >= 200:
-                flush(force=True)
-        flush(force=True)
-        rows = [{"period": period, "figure": name, "lower": lower, "upper": upper, "hubs": count}
-                for (period, name), (lower, upper, count) in district.items()]
-        with db.database.atomic():
-            for start in range(0, len(rows), 500):
-                DistrictFigure.insert_many(rows[start:start + 500]).execute()
+        aggregator_seed.seed(villages(hubs, chosen, now.date()))
         if db.engine() == db.POSTGRESQL:
-            db.database.execute_sql("SELECT setval('bundle_id_seq', (SELECT MAX(id) FROM bundle))")
-            db.database.execute_sql("ANALYZE")
+            db.database.execute_sql("VACUUM ANALYZE")  # as autovacuum leaves a table: index-only scans work
     return chosen
 
 
@@ -243,12 +241,19 @@ def pages_of(period):
             ("a village `/hubs/<id>`", f"/hubs/{1:032x}"))
 
 
-def dashboard(folder, hubs, months, url="", requests=REQUESTS):
-    """{label: (cold seconds, [warm seconds], body bytes)} for each page after seeding hubs x months."""
+def dashboard(folder, hubs, months, url="", requests=REQUESTS, cluster=None):
+    """({label: (cold seconds, [warm seconds], body bytes)} for each page after seeding hubs x months,
+    seconds the seeding took, the database's bytes)."""
     from federation.aggregator import db
 
+    started = time.perf_counter()
+    if cluster is not None:
+        _durable(cluster, False)
     chosen = seed_district(_app(folder / "dashboard", url), hubs, months)
     db.close_all()
+    if cluster is not None:
+        _durable(cluster, True)
+    seeding = time.perf_counter() - started
     from federation.aggregator.app import warm_up
 
     app = _app(folder / "dashboard", url)  # a fresh start, as `aggregator run` makes it: nothing of the
@@ -261,51 +266,80 @@ def dashboard(folder, hubs, months, url="", requests=REQUESTS):
         time_page(client, path, WARM_UP)
         warm = time_page(client, path, requests)
         results[label] = (cold, warm, len(client.get(path).data))
+    with app.app_context(), db.database.connection_context():
+        size = _size(folder / "dashboard")
     db.close_all()
-    return results
+    return results, seeding, size
+
+
+def _size(folder):
+    """Bytes the aggregator's database takes: PostgreSQL's own count, or SQLite's files (with the WAL)."""
+    from federation.aggregator import db
+
+    if db.engine() == db.POSTGRESQL:
+        return db.database.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0]
+    return sum(path.stat().st_size for path in folder.glob("aggregator.sqlite3*"))
 
 
 def _postgres():
-    """A throwaway cluster with fsync and synchronous commits back on (tests/postgres.py turns them off)."""
+    """A throwaway cluster with PostgreSQL's own durable settings: fsync, synchronous commits and full page
+    writes on (the tests' clusters run with them off)."""
     from tests import postgres
 
-    cluster = postgres.start_cluster()
-    for setting in ("fsync = on", "synchronous_commit = on", "full_page_writes = on"):
-        cluster.admin(f"ALTER SYSTEM SET {setting}")
+    return postgres.start_cluster(durable=True)
+
+
+def _durable(cluster, on):
+    """Turn fsync, synchronous commits and full page writes off while seeding (the bench's rows, not a
+    measure), and on again with a checkpoint before anything is timed."""
+    for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+        cluster.admin(f"ALTER SYSTEM RESET {setting}" if on else f"ALTER SYSTEM SET {setting} = off")
     cluster.admin("SELECT pg_reload_conf()")
-    return cluster
+    if on:
+        cluster.admin("CHECKPOINT")
 
 
-def _rows(engine, hubs, months, rate, count, elapsed, pages, budget):
+def _rows(engine, hubs, months, ingested, measured, budget):
     from bench.measures import Row
 
+    pages, seeding, size = measured
     rows = []
-    if rate is not None:
-        rows.append(Row(f"{engine}: ingest of {count} signed bundles, one process", rate, "bundles/s",
-                        budget("aggregator_ingest_per_s"),
-                        f"{elapsed:.2f} s; {elapsed / count * 1000:.2f} ms per bundle"))
+    if ingested is not None:
+        rate, count, elapsed, cpu = ingested
+        rows += [Row(f"{engine}: ingest of {count} signed bundles, one process", rate, "bundles/s",
+                     budget("aggregator_ingest_per_s"), f"{elapsed:.2f} s; {elapsed / count * 1000:.2f} ms per bundle"),
+                 Row(f"{engine}: ingest, CPU of the aggregator's process per bundle", cpu / count * 1000, "ms", None,
+                     f"{count / cpu:.0f} bundles per CPU second" + (" (the server's own CPU not counted)"
+                                                                     if engine == "postgresql" else ""))]
     scale = f"{hubs:,} villages x {months} months"
-    for label, (cold, warm, size) in pages.items():
+    for label, (cold, warm, body) in pages.items():
         warm_median = statistics.median(warm)
         rows += [Row(f"{engine}: {label}, {scale}, p95", p95(warm) * 1000, "ms", budget("aggregator_dashboard_p95_ms"),
                      f"p50 {warm_median * 1000:.0f} ms; {len(warm)} requests"),
                  Row(f"{engine}: {label}, first view after a start ÷ warm p50", cold / warm_median, "×",
                      budget("aggregator_first_view_ratio"), f"first view {cold * 1000:.0f} ms"),
-                 Row(f"{engine}: {label}, page size", size / 1024, "KB", budget("aggregator_page_kb"))]
+                 Row(f"{engine}: {label}, page size", body / 1024, "KB", budget("aggregator_page_kb"))]
+    rows.append(Row(f"{engine}: database, {scale}", size / 2 ** 20, "MB", None,
+                    f"seeded in bulk in {seeding / 60:.1f} min"))
     return rows
 
 
 def district(session=None, environ=None):
     """Ingest: 600 signed bundles (30 months from each of 20 enrolled villages, every table of the summary schema)
     sealed beforehand, shuffled, then taken in one at a time by `ingest.ingest()` (verify, validate, store, update
-    the kept figures, receipt) in one process on a fresh aggregator; the rate is bundles over the wall time.
-    Pages: villages with 24 months each (5% of months missing) written in bulk with their kept figures, then a
-    fresh app (a start, warmed up as `aggregator run` does it) signed in as an admin through the Flask test
-    client (no network): for each page one first view, 3 untimed, then 40 timed one at a time; p95 of the 40,
-    and the first view over the warm median.
+    the kept figures, receipt) in one process on a fresh aggregator started as `aggregator run` starts it; the rate
+    is bundles over the wall time, and the CPU time of the process per bundle is given too (a figure that holds
+    on a loaded machine; on PostgreSQL the server's CPU is not in it).
+    Pages: villages with 24 months each (5% of months missing, one in five late), each with real keys and a real
+    signed bundle a month, written in bulk with the rows ingest would write (`bench.aggregator_seed`, checked
+    against ingest by a test), then a fresh app (a start, warmed up as `aggregator run` does it) signed in as an
+    admin through the Flask test client (no network): for each page one first view, 3 untimed, then 40 timed one
+    at a time; p95 of the 40, and the first view over the warm median; then the database's size.
     SQLite with the aggregator's pragmas (WAL, synchronous=FULL); PostgreSQL in a throwaway cluster on the same
-    disk with fsync on. The number of villages and the engines come from COMMUNITYHUB_BENCH_VILLAGES and
-    COMMUNITYHUB_BENCH_ENGINES; a state (COMMUNITYHUB_BENCH_STATE_VILLAGES) is measured on PostgreSQL only."""
+    disk with fsync, synchronous commits and full page writes on (off only while seeding). The number of villages
+    and the engines come from COMMUNITYHUB_BENCH_VILLAGES and COMMUNITYHUB_BENCH_ENGINES; a state
+    (COMMUNITYHUB_BENCH_STATE_VILLAGES x COMMUNITYHUB_BENCH_STATE_MONTHS) is measured on PostgreSQL only, 20
+    requests per page."""
     from bench.budgets import BUDGETS
 
     def budget(key):
@@ -321,16 +355,16 @@ def district(session=None, environ=None):
             if engine == "postgresql":
                 cluster = cluster or _postgres()
                 url = cluster.url(cluster.create_database())
-            rate, count, elapsed = ingest_rate(root / engine, url)
+            ingested = ingest_rate(root / engine, url)
             if engine == "postgresql":
                 url = cluster.url(cluster.create_database())
-            pages = dashboard(root / engine, hubs, MONTHS, url)
-            rows += _rows(engine, hubs, MONTHS, rate, count, elapsed, pages, budget)
+            measured = dashboard(root / engine, hubs, MONTHS, url, cluster=cluster if engine == "postgresql" else None)
+            rows += _rows(engine, hubs, MONTHS, ingested, measured, budget)
         if state_hubs:
             cluster = cluster or _postgres()
-            pages = dashboard(root / "state", state_hubs, state_months, cluster.url(cluster.create_database()),
-                              requests=10)
-            rows += _rows("postgresql", state_hubs, state_months, None, 0, 0, pages, lambda _key: None)
+            measured = dashboard(root / "state", state_hubs, state_months, cluster.url(cluster.create_database()),
+                                 requests=STATE_REQUESTS, cluster=cluster)
+            rows += _rows("postgresql", state_hubs, state_months, None, measured, lambda _key: None)
     finally:
         if cluster is not None:
             from tests import postgres
@@ -340,10 +374,22 @@ def district(session=None, environ=None):
     return rows
 
 
-if __name__ == "__main__":
+def main():
+    """`python -m bench.aggregator`: this measure alone, as JSON lines, then its table for docs/benchmarks.md
+    (`make bench` writes the whole file; this section can be pasted from here after a bigger run)."""
+    import inspect
+
+    from bench.report import table
+
     sys.path.insert(0, str(REPO))
     os.chdir(REPO)
-    for row in district():
-        value = "n/a" if row.value is None else f"{row.value:.1f}"
-        print(json.dumps({"label": row.label, "value": value, "unit": row.unit, "budget": row.budget,
+    rows = district()
+    for row in rows:
+        print(json.dumps({"label": row.label, "value": row.value, "unit": row.unit, "budget": row.budget,
                           "note": row.note}), flush=True)
+    print("\n## District aggregator\n\n" + " ".join(inspect.cleandoc(district.__doc__).split()) + "\n")
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

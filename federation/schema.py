@@ -47,6 +47,12 @@ def _fast(version):
     return fastjsonschema.compile(document(version))
 
 
+def prepare():
+    """Compile every schema version's fast validator now (about 0.3 s each), not on the first bundle."""
+    for version in SCHEMA_VERSIONS:
+        _fast(version)
+
+
 def validate(payload, schema_version):
     """Raise InvalidPayload unless payload is a valid summary of schema_version (UnknownSchema if unknown).
 

@@ -87,8 +87,9 @@ def _check(result, what):
                     pytrace=False)
 
 
-def start_cluster():
-    """Make, start and return a Cluster; stop_cluster() removes it."""
+def start_cluster(durable=False):
+    """Make, start and return a Cluster; stop_cluster() removes it. Tests run without fsync; durable=True
+    keeps PostgreSQL's own settings (fsync, synchronous commits, full page writes on), as the bench wants."""
     bin_dir = binaries()
     folder = Path(tempfile.mkdtemp(prefix="communityhub-pg-"))
     if os.geteuid() == 0:
@@ -104,7 +105,9 @@ def start_cluster():
     _check(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust",
                          "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"], timeout=120), "initdb")
     options = (f"-c listen_addresses={LOOPBACK} -c port={port} -c unix_socket_directories={folder} "
-               "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+               "-c max_connections=100")
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     _check(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                          str(folder / "server.log"), "-w", "-t", str(START_TIMEOUT), "start"],
                         timeout=START_TIMEOUT + 30), "pg_ctl start")

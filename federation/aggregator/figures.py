@@ -1,8 +1,8 @@
 """Figures kept per month and updated at ingest, so no page adds up payloads when it is opened.
 
-Data flow: `ingest._store` -> `record(hub, period, old payload, new payload)` in the ingest transaction ->
-`hub_figure` (each village's KEY_FIGURES), `district_figure` (running sums of every figure), the hub's
-counters and `quality_flag` -> the pages (`web.reports`) read a few rows each.
+Data flow: `ingest._store` -> `kept.record(hub, period, old payload, new payload)` in the ingest transaction
+writes the rows this module makes -> `hub_figure` (each village's KEY_FIGURES), `district_figure` (running
+sums of every figure), the hub's counters and `quality_flag` -> the pages (`web.reports`) read a few rows each.
 
 Figures are keyed on names, not on a schema version's columns, so payloads of schema 1, 2 and 3 feed the
 same rows (a finer cell of an earlier version is added into the current cell it is part of):
@@ -23,8 +23,6 @@ district shows the latest revision's values only.
 
 import functools
 import statistics
-
-from peewee import Case
 
 from federation import schema
 from federation.aggregator import indicators
@@ -206,136 +204,50 @@ def district_rows(periods, names=None):
     return found
 
 
-# --- writing, inside ingest's transaction ---------------------------------------------------------------
+# --- the rows one village's month keeps (written by `kept`, and in bulk by the bench's seeder) -------------
 
-def record(hub, period, old_payload, new_payload, tables, *, revision, on_time_now, was_on_time):
-    """Bring every kept figure up to date for one village's month: new (old_payload None) or replaced."""
-    from federation.aggregator.models import HubFigure
-
-    new = contributions(new_payload, tables)
-    old = contributions(old_payload, tables) if old_payload is not None else {}
-    deltas = []
-    for figure in sorted(set(new) | set(old)):  # one order, so concurrent upserts lock rows alike
+def deltas(period, old, new):
+    """[(period, figure, lower, upper, hubs)] to add to the district rows when a village's month goes from
+    the contributions old ({} for a new month) to new; sorted, so concurrent upserts lock rows alike."""
+    rows = []
+    for figure in sorted(set(new) | set(old)):
         after, before = new.get(figure), old.get(figure)
         lower = (after.lower if after else 0) - (before.lower if before else 0)
         upper = (after.upper if after else 0) - (before.upper if before else 0)
         hubs = (after is not None) - (before is not None)
         if lower or upper or hubs:
-            deltas.append((period, figure, lower, upper, hubs))
-    if deltas:
-        _upsert_district(deltas)
-    key_rows = []
+            rows.append((period, figure, lower, upper, hubs))
+    return rows
+
+
+def key_rows(hub_id, period, payload, found):
+    """[(hub_id, period, figure, lower, upper, published)]: the village's KEY_FIGURES of the month."""
+    rows = []
     for figure in KEY_FIGURES:
-        bound = new.get(figure)
+        bound = found.get(figure)
         if bound is not None:
-            shown = published(new_payload, figure)
-            key_rows.append({"hub": hub.id, "period": period, "figure": figure, "lower": bound.lower,
-                             "upper": bound.upper, "published": None if shown in (None, ...) else str(shown)})
-    if old_payload is not None:
-        HubFigure.delete().where(HubFigure.hub == hub.id, HubFigure.period == period).execute()
-    if key_rows:
-        _insert_rows("hub_figure", ("hub_id", "period", "figure", "lower", "upper", "published"),
-                     [(row["hub"], row["period"], row["figure"], row["lower"], row["upper"], row["published"])
-                      for row in key_rows])
-    _counters(hub, period, new_month=old_payload is None, on_time_gained=on_time_now and not was_on_time)
-    _flags(hub.id, period, key_rows, revision, replaced=old_payload is not None)
+            shown = published(payload, figure)
+            rows.append((hub_id, period, figure, bound.lower, bound.upper,
+                         None if shown in (None, ...) else str(shown)))
+    return rows
 
 
-# One statement for all the rows of a bundle, written as SQL: peewee building 130 rows of an upsert costs
-# more than the database executing it (ingest's budget is 200 bundles a second).
-_UPSERT = ("INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {values} "
-           "ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
-           "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
-
-
-def _upsert_district(rows):
-    from federation.aggregator import db
-
-    param = db.database.param
-    placeholders = ", ".join([f"({param}, {param}, {param}, {param}, {param})"] * len(rows))
-    db.database.execute_sql(_UPSERT.format(values=placeholders), [value for row in rows for value in row])
-
-
-def _insert_rows(table, columns, rows):
-    from federation.aggregator import db
-
-    param = db.database.param
-    one = "(" + ", ".join([param] * len(columns)) + ")"
-    db.database.execute_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(rows))}",
-                            [value for row in rows for value in row])
-
-
-def rebuild(tables):
-    """Make every kept figure again from the summaries held (after migration 0002 on an aggregator that
-    already held summaries); -> how many months were taken in. One transaction."""
-    import json
-
-    from federation.aggregator import db
-    from federation.aggregator.models import DistrictFigure, Hub, HubFigure, MonthlySummary, QualityFlag
-
-    with db.database.atomic():
-        for model in (DistrictFigure, HubFigure, QualityFlag):
-            model.delete().execute()
-        Hub.update(first_period=None, last_period=None, months_received=0, months_on_time=0).execute()
-        hubs = {hub.id: hub for hub in Hub.select()}
-        count = 0
-        query = (MonthlySummary.select(MonthlySummary.hub, MonthlySummary.period, MonthlySummary.revision,
-                                       MonthlySummary.on_time, MonthlySummary.payload, MonthlySummary.schema_version)
-                 .order_by(MonthlySummary.hub, MonthlySummary.period).tuples())
-        for hub_id, period, revision, on_time, payload, version in query.iterator():
-            known = tables_for(version) if version in schema.SCHEMA_VERSIONS else tables
-            record(hubs[hub_id], period, None, json.loads(payload), known, revision=revision,
-                   on_time_now=bool(on_time), was_on_time=False)
-            count += 1
-    return count
-
-
-def record_on_time(hub):
-    """An older revision arrived by its seal date after a newer one: the month now counts as on time."""
-    _counters(hub, None, new_month=False, on_time_gained=True)
-
-
-def _counters(hub, period, new_month, on_time_gained):
-    from federation.aggregator.models import Hub
-
-    fields = {}
-    if new_month:  # in SQL, so two months of one village taken in at once both count
-        fields[Hub.months_received] = Hub.months_received + 1
-        fields[Hub.first_period] = Case(None, [((Hub.first_period.is_null()) | (Hub.first_period > period), period)],
-                                        Hub.first_period)
-        fields[Hub.last_period] = Case(None, [((Hub.last_period.is_null()) | (Hub.last_period < period), period)],
-                                       Hub.last_period)
-    if on_time_gained:
-        fields[Hub.months_on_time] = Hub.months_on_time + 1
-    if fields:
-        Hub.update(fields).where(Hub.id == hub.id).execute()
-
-
-def _flags(hub_id, period, key_rows, revision, replaced):
-    """Flag this month (again): a revision, and each key figure far outside the village's own history."""
-    from federation.aggregator import db
-    from federation.aggregator.models import QualityFlag
-
-    if replaced:
-        QualityFlag.delete().where(QualityFlag.hub == hub_id, QualityFlag.period == period).execute()
-    flags = []
-    if revision > 1:
-        flags.append({"hub": hub_id, "period": period, "kind": REVISED, "figure": "", "detail": str(revision)})
+def history_start(period):
+    """The first month whose key figures a month is compared with (HISTORY_MONTHS before it)."""
     year, month = (int(part) for part in period.split("-"))
     index = year * 12 + month - 1 - HISTORY_MONTHS
-    start = f"{index // 12:04d}-{index % 12 + 1:02d}"
-    history = {}
-    param = db.database.param
-    for figure, lower, upper in db.database.execute_sql(
-            f"SELECT figure, lower, upper FROM hub_figure WHERE hub_id = {param} AND period >= {param} "
-            f"AND period < {param}", (hub_id, start, period)).fetchall():
-        history.setdefault(figure, []).append((lower + upper) / 2)
-    for row in key_rows:
-        value = (row["lower"] + row["upper"]) / 2
-        past = history.get(row["figure"], [])
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def flag_rows(hub_id, period, keys, revision, history):
+    """[(hub_id, period, kind, figure, detail)]: a revision, and each key figure far outside the village's
+    history ({figure: [middle of each earlier month's bound]}, the HISTORY_MONTHS before period)."""
+    flags = []
+    if revision > 1:
+        flags.append((hub_id, period, REVISED, "", str(revision)))
+    for _hub, _period, figure, lower, upper, _shown in keys:
+        value = (lower + upper) / 2
+        past = history.get(figure, [])
         if outlier(value, past):
-            flags.append({"hub": hub_id, "period": period, "kind": OUTLIER, "figure": row["figure"],
-                          "detail": f"{value:g} / {statistics.median(past):g}"})
-    if flags:
-        _insert_rows("quality_flag", ("hub_id", "period", "kind", "figure", "detail"),
-                     [(flag["hub"], flag["period"], flag["kind"], flag["figure"], flag["detail"]) for flag in flags])
+            flags.append((hub_id, period, OUTLIER, figure, f"{value:g} / {statistics.median(past):g}"))
+    return flags

@@ -32,7 +32,7 @@ class Hub(BaseModel):
     enrolled_at = DateTimeField()
     revoked_at = DateTimeField(null=True)  # set: every bundle signed by this key is refused (a stolen hub)
     last_received_at = DateTimeField(null=True)  # to the day (issue 19: no finer trace of when a hub spoke)
-    # Kept by figures.record at ingest, so completeness is one read per hub (migration 0002).
+    # Kept by kept.record at ingest, so completeness is one read per hub (migration 0002).
     first_period = CharField(max_length=7, null=True)
     last_period = CharField(max_length=7, null=True)
     months_received = BigIntegerField(default=0)
@@ -151,7 +151,7 @@ class HubFigure(BaseModel):
 
 
 class DistrictFigure(BaseModel):
-    """The district's running sum of one figure of one month (figures.record adds and subtracts)."""
+    """The district's running sum of one figure of one month (kept.record adds and subtracts)."""
 
     period = CharField(max_length=7)
     figure = CharField(max_length=120)

@@ -34,3 +34,14 @@ def test_warm_up__compiles_every_district_page_before_the_first_officer(aggregat
     warm_up(aggregator_app)
     cached = {key[1] for key in aggregator_app.jinja_env.cache.keys()}
     assert set(WARM_TEMPLATES) <= cached
+
+
+def test_warm_up__opens_the_first_connection_before_the_first_officer(aggregator_app):
+    from federation.aggregator.app import warm_up
+
+    db.close_all()
+    assert not db.database.obj._connections          # no connection in the pool after a start
+
+    warm_up(aggregator_app)
+
+    assert len(db.database.obj._connections) == 1   # the pages' reads made once, their connection kept

@@ -164,14 +164,39 @@ def test_pages__read_the_figures_kept_at_ingest_not_the_payloads(officer, many_v
 
 
 def test_figures__rebuilt_from_the_summaries_held_give_the_same_pages(officer, many_villages):
-    from federation.aggregator import figures
+    from federation.aggregator import kept
     from federation.aggregator.models import Hub
 
     before = [officer.get(path).data for path in ("/?period=2026-10&format=json", "/villages?format=csv",
                                                   "/quality?format=csv")]
     Hub.update(months_received=0, first_period=None).execute()
     DistrictFigure.delete().execute()  # as after migration 0002 on an aggregator holding summaries
-    assert figures.rebuild(schema.TABLES) == 55
+    assert kept.rebuild(schema.TABLES) == 55
     after = [officer.get(path).data for path in ("/?period=2026-10&format=json", "/villages?format=csv",
                                                  "/quality?format=csv")]
     assert after == before
+
+
+def test_quality__the_database_ranks_pages_and_searches_the_villages_to_follow_up(officer, enrolled, monkeypatch):
+    from datetime import datetime
+
+    from tests.aggregator.test_pages import enrolled_at
+
+    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
+    usual = payload(sessions_held=table("sessions_held", total=10, life_skills=10))
+    steady = enrolled("Alpha_1")
+    enrolled_at(steady, datetime(2026, 6, 1))
+    for sequence, period in enumerate(reports.months_up_to("2026-11", 6), 1):
+        receive(steady, period, usual, sequence)
+    for name, month in (("Beta%2", 9), ("Gamma 3", 10), ("Delta 4", 11)):
+        enrolled_at(enrolled(name), datetime(2026, month, 1))
+    rows = list(csv.DictReader(io.StringIO(officer.get("/quality?format=csv").data.decode())))
+    assert [(row["village"], row["missing_months"], row["days_silent"]) for row in rows] == [
+        ("Beta%2", "3", "96"), ("Gamma 3", "2", "66"), ("Delta 4", "1", "35")]  # weights 3+5, 2+5, 1
+    items, total = dashboard.follow_ups(page=2, per_page=2)
+    assert [item.name for item in items] == ["Delta 4"] and total == 3
+    assert dashboard.follow_ups(page=3, per_page=2) == ([], 3)
+    assert [item.name for item in dashboard.follow_ups("%")[0]] == ["Beta%2"]  # a wildcard is a character
+    assert dashboard.follow_ups("_") == ([], 0)  # Alpha_1 has nothing to follow up
+    page = officer.get("/quality?q=A+3").data.decode()
+    assert ">Gamma 3</strong>" in page and "Beta%2" not in page

@@ -9,12 +9,12 @@ last month and from a year ago, and the reporting rate of the month.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
-from federation.aggregator import figures
+from federation.aggregator import db, figures
 from federation.aggregator.enrol import utcnow
 from federation.aggregator.indicators import Bound
 from federation.aggregator.models import Hub, HubFigure, MonthlySummary, QualityFlag
@@ -251,21 +251,35 @@ class FollowUp:
 
 def follow_ups(search="", page=1, per_page=PER_PAGE, now=None):
     """-> ([FollowUp] of one page, how many villages to follow up): outliers and revisions of the last
-    FOLLOW_UP_MONTHS months, missing months and silence, the villages with most to look at first."""
+    FOLLOW_UP_MONTHS months, missing months and silence, the villages with most to look at first.
+
+    The database ranks the villages from the rows kept at ingest (each hub's counters, the flags of the last
+    months) and returns one page: with 5,000 villages, reading every village into Python to sort them cost
+    most of the page (FollowUp.weight is the same sum, written in SQL)."""
+    from federation.aggregator import kept
+
     now = now or utcnow()
     last = last_month(now)
     since = period_at(month_index(last) - FOLLOW_UP_MONTHS + 1)
-    hubs = (Hub.select(Hub.id, Hub.name, Hub.enrolled_at, Hub.first_period, Hub.months_received,
-                       Hub.last_received_at).where(Hub.revoked_at.is_null()))
+    silent_before = now - timedelta(days=SILENT_AFTER_DAYS + 1)  # (now - day).days > SILENT_AFTER_DAYS
+    arguments = [month_index(last), silent_before, figures.OUTLIER, since]
     if search:
-        hubs = hubs.where(fn.LOWER(Hub.name).contains(search.lower()))
-    found = {}
-    for hub_id, name, enrolled_at, first_period, received, last_received_at in hubs.tuples():
-        days = max(0, (now - (last_received_at or enrolled_at)).days)
-        found[hub_id] = FollowUp(hub_id, name, max(0, _expected(enrolled_at, first_period, last) - received), days,
-                                 days > SILENT_AFTER_DAYS)
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        arguments.append(f"%{escaped}%")
+    rows = kept.execute(_follow_up_sql(db.engine(), bool(search)),
+                        [*arguments, per_page, (page - 1) * per_page]).fetchall()
+    if not rows:  # the count comes with the rows: past the last page, ask for the first
+        return [], (follow_ups(search, 1, per_page=1, now=now)[1] if page > 1 else 0)
+    items = []
+    for hub_id, name, received_at, missing, _total in rows:
+        days = max(0, (now - _datetime(received_at)).days)
+        items.append(FollowUp(hub_id, name, missing, days, days > SILENT_AFTER_DAYS))
+    found = {item.hub_id: item for item in items}
     query = (QualityFlag.select(QualityFlag.hub, QualityFlag.period, QualityFlag.kind, QualityFlag.figure,
-                                QualityFlag.detail).where(QualityFlag.period >= since).tuples())
+                                QualityFlag.detail).where(QualityFlag.period >= since)
+             .order_by(QualityFlag.period, QualityFlag.id).tuples())
+    if len(found) <= PER_PAGE:
+        query = query.where(QualityFlag.hub.in_(list(found)))
     for hub_id, period, kind, figure, detail in query:
         item = found.get(hub_id)
         if item is None:
@@ -274,6 +288,41 @@ def follow_ups(search="", page=1, per_page=PER_PAGE, now=None):
             item.outliers.append((period, figure, detail))
         else:
             item.revised.append(period)
-    listed = sorted((item for item in found.values() if item.weight), key=lambda item: (-item.weight, item.name))
-    start = (page - 1) * per_page
-    return listed[start:start + per_page], len(listed)
+    return items, rows[0][-1]
+
+
+def _datetime(value):
+    """A stored time as a datetime (SQLite hands plain SQL its text)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+# The month a village enrolled, as "YYYY-MM", in each database's words.
+_ENROLLED_MONTH = {db.SQLITE: "SUBSTR(h.enrolled_at, 1, 7)", db.POSTGRESQL: "TO_CHAR(h.enrolled_at, 'YYYY-MM')"}
+_FIRST = ("(CASE WHEN h.first_period IS NOT NULL AND h.first_period < {enrolled} THEN h.first_period "
+          "ELSE {enrolled} END)")
+_MONTH_INDEX = "(CAST(SUBSTR({month}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({month}, 6, 2) AS INTEGER) - 1)"
+# Arguments: last month's index, the silence cut-off, OUTLIER, the first month of flags looked at, [the search],
+# the page's size and offset. The weight is FollowUp.weight: 3 an outlier, 1 a revision or a missing month,
+# 5 for silence.
+_FOLLOW_UP = """
+SELECT id, name, received_at, missing, COUNT(*) OVER () FROM (
+    SELECT id, name, received_at, points, silent, CASE WHEN short > 0 THEN short ELSE 0 END AS missing FROM (
+        SELECT h.id, h.name, COALESCE(h.last_received_at, h.enrolled_at) AS received_at,
+               ? - {first_index} + 1 - h.months_received AS short,
+               CASE WHEN COALESCE(h.last_received_at, h.enrolled_at) <= ? THEN 5 ELSE 0 END AS silent,
+               COALESCE(f.points, 0) AS points
+        FROM hub h LEFT JOIN (SELECT hub_id, SUM(CASE WHEN kind = ? THEN 3 ELSE 1 END) AS points
+                              FROM quality_flag WHERE period >= ? GROUP BY hub_id) f ON f.hub_id = h.id
+        WHERE h.revoked_at IS NULL{where}
+    ) village
+) weighed
+WHERE missing + points + silent > 0
+ORDER BY missing + points + silent DESC, name, id
+LIMIT ? OFFSET ?
+"""
+
+
+def _follow_up_sql(engine, searched):
+    first = _FIRST.format(enrolled=_ENROLLED_MONTH[engine])
+    return _FOLLOW_UP.format(first_index=_MONTH_INDEX.format(month=first),
+                             where=" AND LOWER(h.name) LIKE ? ESCAPE '\\'" if searched else "")
