@@ -14,7 +14,7 @@ from hub import instance
 from hub.app import create_app
 from hub.cli import main
 from hub.db import DATABASE_FILE, database
-from tests.factories import ROLES, make_user, make_village
+from tests.factories import ROLES, fixture_secret, make_user, make_village
 from tests.server import run_command
 
 # Scrypt at n=128 (the least OpenSSL takes with r=8) instead of 32768: the suite makes thousands of
@@ -129,12 +129,6 @@ def fresh_app(data_dir, migrated_database):
     app = create_app({"DATA_DIR": str(data_dir), "TESTING": True})
     app.jinja_env.bytecode_cache = HUB_TEMPLATES
     return app
-
-
-def fixture_secret(role):
-    """The password of the fixture account of role: "secret-" and the role backwards (a secret may not
-    contain its username, which is the role)."""
-    return f"secret-{role[::-1]}-1"
 
 
 @pytest.fixture

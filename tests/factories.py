@@ -64,3 +64,9 @@ def make_meeting(group, when, status="held", kind="life_skills", topics=(), faci
 
         refresh_month(group, when)
     return meeting
+
+
+def fixture_secret(role):
+    """The password of the fixture account of role: "secret-" and the role backwards (a secret may not
+    contain its username, which is the role)."""
+    return f"secret-{role[::-1]}-1"

@@ -4,13 +4,11 @@ the reader's language, and a session's cookie and CSRF token are settled at sign
 import re
 from datetime import datetime, timedelta
 
-from conftest import fixture_secret
-from factories import make_group, make_meeting, make_person
-
 from hub.auth.models import User
 from hub.db import database
 from hub.groups.models import AccountGroup
 from hub.village.models import Village
+from tests.factories import fixture_secret, make_group, make_meeting, make_person
 
 
 def _token(page):
