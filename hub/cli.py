@@ -150,10 +150,10 @@ def _serve(app, host, port, discover=False, https_port=None):
 
 def _start_https(app, host, port):
     """The running HTTPS listener on host:port (setting HTTPS_PORT when None), or None when it is off."""
-    from hub import https, tls
+    from hub import https, tlsfiles
 
     port = app.config["HTTPS_PORT"] if port is None else port
-    if port and not tls.exists(app.config["DATA_DIR"]):
+    if port and not tlsfiles.exists(app.config["DATA_DIR"]):
         click.echo("HTTPS: off, the hub has no certificate yet (`communityhub tls init`)")
         port = 0
     elif not port:

@@ -5,15 +5,16 @@ waitress has no TLS, so the https side is cheroot (CherryPy's pure-Python WSGI s
 one database lock, one scheduler (DECISIONS: one server process). cheroot gives the app the peer's address
 as REMOTE_ADDR, so the sign-in throttle and the concern-reference limit count per phone on both sides.
 
-The server certificate comes from hub.tls; the daily `tls.renew` job renews it before it ends and loads the
-new one into the live TLS context, so connections made after that use it without a restart.
+The server certificate comes from hub.tls (its files from hub.tlsfiles, which needs no cryptography: the
+serving process starts without X.509, about 9 MB); the daily `tls.renew` job renews it before it ends and
+loads the new one into the live TLS context, so connections made after that use it without a restart.
 """
 
 import logging
 import ssl
 import threading
 
-from hub import clock, tls
+from hub import clock, tlsfiles
 from hub.jobs import JobProblem, UntrustedClock
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class HttpsListener:
         from cheroot import wsgi
         from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-        self.files = tls.files(data_dir)
+        self.files = tlsfiles.files(data_dir)
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name="communityhub")
         adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key))
         adapter.context = _context(self.files)
@@ -78,6 +79,8 @@ def _error_log(msg="", level=logging.INFO, traceback=False):
 def renew(app, now):
     """Job: renew the server certificate when due (or when the hub's names changed) and load it; -> what
     was done. Nothing while the hub has no certificate: making a village CA is the operator's decision."""
+    from hub import tls  # cryptography's X.509 only when the job runs, not in the serving process's start
+
     data_dir = app.config["DATA_DIR"]
     if not tls.exists(data_dir):
         return "no certificate (HTTPS is off)"

@@ -29,53 +29,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from hub.instance import write_private
+from hub.tlsfiles import Files, Names, TlsError, exists, files, names_for  # noqa: F401 (hub.tls's names too)
 
-FOLDER = "tls"
-CA_KEY_FILE, CA_CERT_FILE = "village-ca.key", "village-ca.crt"
-KEY_FILE, CERT_FILE = "hub.key", "hub.crt"
 BACKDATE = timedelta(days=1)             # a phone whose clock is a little behind still accepts a new certificate
 CA_LIFETIME = timedelta(days=3650)       # installed once per phone: it should outlive the hub's SD card
 CERT_LIFETIME = timedelta(days=397)      # from not-before (backdated) to not-after; Chrome's limit is 398
 RENEW_BEFORE = timedelta(days=30)        # the daily job renews the server certificate this long before its end
 CA_WARN_BEFORE = timedelta(days=365)     # doctor warns a year ahead: every phone must install the next one
-
-
-class TlsError(Exception):
-    """The certificates cannot be made or used as asked; str() says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Names:
-    """What the hub answers to: its .local name and its address on its own Wi-Fi."""
-
-    dns: str
-    addresses: tuple
-
-    def __str__(self):
-        return ", ".join([self.dns, *map(str, self.addresses)])
-
-
-@dataclass(frozen=True)
-class Files:
-    """The four files of one data folder."""
-
-    folder: Path
-
-    @property
-    def ca_key(self):
-        return self.folder / CA_KEY_FILE
-
-    @property
-    def ca_cert(self):
-        return self.folder / CA_CERT_FILE
-
-    @property
-    def key(self):
-        return self.folder / KEY_FILE
-
-    @property
-    def cert(self):
-        return self.folder / CERT_FILE
 
 
 @dataclass(frozen=True)
@@ -96,29 +56,6 @@ class Status:
     certificate_ends: object
     certificate_names: str
     days_left: int            # of the server certificate
-
-
-def files(data_dir):
-    """The tls/ folder of a data folder."""
-    return Files(Path(data_dir) / FOLDER)
-
-
-def names_for(values):
-    """The Names of a hub from its settings {NAME: value} (HOSTNAME, HUB_ADDRESS)."""
-    try:
-        address = ipaddress.IPv4Address(values["HUB_ADDRESS"])
-    except ValueError:
-        raise TlsError(f"HUB_ADDRESS {values['HUB_ADDRESS']!r} is not an IPv4 address") from None
-    hostname = values["HOSTNAME"].strip().lower()
-    if not hostname or not all(part.isascii() and part.replace("-", "").isalnum() for part in hostname.split(".")):
-        raise TlsError(f"HOSTNAME {values['HOSTNAME']!r} is not a host name")
-    return Names(f"{hostname}.local", (address,))
-
-
-def exists(data_dir):
-    """True when the hub has both its server certificate and key (HTTPS can be served)."""
-    found = files(data_dir)
-    return found.cert.is_file() and found.key.is_file()
 
 
 def fingerprint(certificate):

@@ -228,3 +228,17 @@ def test_run__https_port_taken__one_line_and_no_server(tmp_path):
                                 text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert result.returncode == 1 and f"cannot listen for HTTPS on {LOOPBACK}:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serving__starts_https_without_cryptographys_x509():
+    """The serving process checks and loads its certificate with the standard library only: X.509 parsing
+    (about 9 MB resident on a Pi with 1 GB) loads when the renewal job or the set-up page needs it."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; import hub.cli, hub.https, hub.jobs; "
+             "print(sorted(name for name in sys.modules if name.startswith('cryptography.x509')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
