@@ -6,7 +6,7 @@ and phones). Not kept between views: opening a case appends to the log without a
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from hub.i18n import when
+from hub.i18n import when_writer
 
 ROW = ("<tr><td>{id}</td><td>{at}{mark}</td><td>{who}</td><td>{action}</td><td>{record}</td>"
        "<td>{address}</td></tr>\n")
@@ -21,6 +21,7 @@ def clock_mark():
 def event_rows(events, suspect, actions, roles):
     """Markup of a table row per event; suspect: the ids to mark; actions, roles: {code: label}."""
     mark = clock_mark() if suspect else ""
+    when = when_writer()
     rows = []
     for event in events:
         who = escape(event.username)
