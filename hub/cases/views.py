@@ -35,6 +35,7 @@ from hub.cases.service import (
     cases_for,
     follow_ups_of,
     get_case,
+    kept_case,
     list_counts,
     open_case,
     protocol_of,
@@ -122,7 +123,10 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None, 
 
 @bp.get("/cases/<int:case_id>")
 def view(case_id):
-    return render_case(get_case_or_404(case_id))
+    case = kept_case(case_id)
+    if case is None:
+        abort(404)
+    return render_case(case)
 
 
 @bp.route("/cases/<int:case_id>/triage", methods=["GET", "POST"], endpoint="triage")
