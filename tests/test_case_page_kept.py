@@ -3,10 +3,14 @@ an account sees only what its role may open however the kept part was first rend
 clock's files, and the audit log (written row by row without a template) escapes what users typed."""
 
 import html
+import json
 from datetime import datetime
 from pathlib import Path
 
+from peewee import fn
+
 from hub import access
+from hub.audit.models import AuditEvent
 from hub.audit.service import record
 from hub.auth.models import User
 from hub.cases.models import Case
@@ -91,3 +95,20 @@ def test_audit_log__rows_escape_what_users_typed_and_show_each_case_view(app, lo
     assert "&lt;script&gt;" in raw and "&lt;b&gt;mallory&lt;/b&gt;" in raw
     page(login_as("case_worker"), f"/cases/{case.id}")
     assert f"<td>case {case.id}</td>" in coordinator.get("/audit").get_data(as_text=True)
+
+
+def test_audit_log__clock_marks_go_by_the_logs_order(app, login_as):
+    coordinator = login_as("coordinator")
+    with app.app_context(), database.connection_context():
+        mark = AuditEvent.select(fn.MAX(AuditEvent.id)).scalar()
+        for n in range(3):
+            record("sign_in.failed", username=f"guess{n}")
+    # The clock became unsure after event `mark` (by the log's order) though its time says years later: only the
+    # events after the mark are marked, whatever their times.
+    (Path(app.config["DATA_DIR"]) / "clock-suspect").write_text(
+        f"2099-01-01T00:00:00\n2099-01-01T00:00:00\n{json.dumps({'audit_event': mark})}\n")
+    shown = coordinator.get("/audit").get_data(as_text=True)
+    with app.app_context(), database.connection_context():
+        after = AuditEvent.select().where(AuditEvent.id > mark).count()
+    assert after >= 3
+    assert shown.count("clock unsure") == after
