@@ -112,3 +112,11 @@ def test_audit_log__clock_marks_go_by_the_logs_order(app, login_as):
         after = AuditEvent.select().where(AuditEvent.id > mark).count()
     assert after >= 3
     assert shown.count("clock unsure") == after
+
+
+def test_audit_log__a_kept_row_is_in_the_pages_language(app, login_as):
+    coordinator = login_as("coordinator")
+    assert "Signed in" in page(coordinator, "/audit")
+    coordinator.set_cookie("hub_lang", "es")
+    shown = page(coordinator, "/audit")
+    assert "Inició sesión" in shown and "Signed in" not in shown
