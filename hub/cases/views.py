@@ -96,7 +96,7 @@ def kept_parts(case):
                                protocol=protocol_of(case.category), formatted=formatted, today=today,
                                duplicates=possible_duplicates(case),
                                record=child_record(case.child) if case.child_id else None)
-        return tuple(zip(KEPT_PARTS, (Markup(part) for part in html.split(CUT)), strict=True))
+        return tuple(zip(KEPT_PARTS, (Markup(part.strip()) for part in html.split(CUT)), strict=True))
 
     if request.method != "GET":  # shown again with a form's errors: the case may hold what a refused save set
         return dict(render())
