@@ -66,6 +66,18 @@ def when(value):
     return _formatted(str(get_locale()), str(get_timezone()), value)
 
 
+def when_writer():
+    """when() for the many dates of one page (a row each): the language and the zone looked up once, not per date."""
+    language, zone = str(get_locale()), str(get_timezone())
+
+    def write(value):
+        if value is None or value == "" or isinstance(value, str):
+            return when(value)
+        return _formatted(language, zone, value)
+
+    return write
+
+
 # A page lists dozens of dates, often the same ones, and Babel formats each in tens of microseconds: the text
 # depends only on the language, the time zone and the value, so the recent ones are kept.
 @functools.lru_cache(maxsize=4096)

@@ -17,6 +17,7 @@ import threading
 from hub import db
 
 MAX_ENTRIES = 512  # a village's accounts times a few lookups; cleared whole when full
+_caches = []  # every GenerationCache, for clear()
 
 
 class GenerationCache:
@@ -27,6 +28,7 @@ class GenerationCache:
         self._lock = threading.Lock()
         self._stamp = None
         self._values = {}
+        _caches.append(self)
 
     def get(self, key, make):
         """The kept value of key, or make() kept until the next write."""
@@ -94,5 +96,6 @@ def instance(model, fields):
 
 
 def clear():
-    """Forget every kept answer."""
-    _cache.clear()
+    """Forget every kept answer (of every GenerationCache)."""
+    for cache in _caches:
+        cache.clear()

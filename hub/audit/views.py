@@ -3,6 +3,7 @@
 from flask import render_template, request
 
 from hub.audit import bp
+from hub.audit.rows import event_rows
 from hub.audit.service import ACTIONS, Filters, search
 from hub.i18n import translated
 
@@ -18,6 +19,7 @@ def events():
     from hub.clockcheck.service import suspect_among
 
     events, next_before = search(filters)
-    return render_template("hub/audit/events.html", events=events, next_before=next_before,
-                           suspect=suspect_among(events, lambda event: event.at),
-                           filters=filters, actions=translated(ACTIONS), roles=translated(ROLE_LABELS))
+    actions = translated(ACTIONS)
+    rows = event_rows(events, suspect_among(events, lambda event: event.at), actions, translated(ROLE_LABELS))
+    return render_template("hub/audit/events.html", events=events, rows=rows, next_before=next_before,
+                           filters=filters, actions=actions)

@@ -232,6 +232,14 @@ def get_case(case_id):
     return _CASE.first(case_id)
 
 
+def kept_case(case_id):
+    """The case with this id (its own fields; the names it points to are read when asked for), or None, kept
+    until the next write: its page's parts are kept too, and on a kept page the joined read was most of what a
+    view still asked of SQLite besides its audit entry."""
+    return memo.instance(Case, memo.kept(("case", case_id), lambda: memo.fields_of(
+        Case.select().where(Case.id == case_id))))
+
+
 def open_case(case, detail=""):
     """Record that the signed-in account opened this case's details (every view is audited)."""
     record_read("case.viewed", case, detail=detail)

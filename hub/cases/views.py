@@ -3,9 +3,12 @@ edit form (status through the state machine, versioned), and the action, follow-
 live on the case's page. Referrals: hub.cases.referral_views."""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
+from markupsafe import Markup
 
-from hub import clock
+from hub import clock, memo
+from hub.access import can
 from hub.cases import bp
 from hub.cases.casework import add_action, add_follow_up, check_consent, check_follow_up, record_consent
 from hub.cases.children import child_record, link_child, possible_duplicates
@@ -32,12 +35,13 @@ from hub.cases.service import (
     cases_for,
     follow_ups_of,
     get_case,
+    kept_case,
     list_counts,
     open_case,
     protocol_of,
 )
 from hub.cases.transitions import change_case, check_change, check_triage, pending_work, statuses_after, triage
-from hub.clockcheck.service import suspect_among
+from hub.clockcheck.service import marks_version, suspect_among
 from hub.forms import apply_error, check_too
 from hub.offline.models import Receipt
 from hub.offline.receipts import once, posted_key
@@ -69,6 +73,36 @@ def list_cases():
                            limit=LIST_LIMIT)
 
 
+# The parts of a case's page without a form (kept_parts), cut apart where the template writes CUT: every value
+# in them is escaped, so no text typed into a case can write it.
+CUT = "<!--cut-->"
+KEPT_PARTS = ("head", "record", "protocol", "referrals", "consent", "follow_ups", "actions")
+
+
+def kept_parts(case):
+    """{part: Markup} of the case's page without its forms, rendered once and kept until the next write, per
+    language, zone and day (dates, "overdue"), what the account may open (the links differ) and the hub's clock
+    marks (set in files, not rows). Only call it once the account may see the case; a POST's page is rendered
+    afresh."""
+    today = clock.today()
+    key = ("case page", case.id, str(get_locale()), str(get_timezone()), today, can("people.view"),
+           can("protocols.view"), marks_version())
+
+    def render():
+        actions = actions_of(case)
+        html = render_template("hub/cases/_view_kept.html", case=case, what_happened=formatted(case.what_happened),
+                               actions=actions, suspect=suspect_among(actions, lambda action: action.done_at),
+                               follow_ups=follow_ups_of(case), referrals=referrals_of(case),
+                               protocol=protocol_of(case.category), formatted=formatted, today=today,
+                               duplicates=possible_duplicates(case),
+                               record=child_record(case.child) if case.child_id else None)
+        return tuple(zip(KEPT_PARTS, (Markup(part.strip()) for part in html.split(CUT)), strict=True))
+
+    if request.method != "GET":  # shown again with a form's errors: the case may hold what a refused save set
+        return dict(render())
+    return dict(memo.kept(key, render))
+
+
 def render_case(case, action_form=None, follow_up_form=None, consent_form=None, child_form=None):
     """The case's page, with the forms that live on it (those given come back with what was typed); the
     opening is audited."""
@@ -82,20 +116,17 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None, 
         follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
     if consent_form is None:
         consent_form = ConsentForm(formdata=None, given_on=clock.today(), given_by=case.consent_by or None)
-    actions = actions_of(case)
-    return render_template("hub/cases/view.html", case=case, what_happened=formatted(case.what_happened),
-                           actions=actions, suspect=suspect_among(actions, lambda action: action.done_at),
-                           follow_ups=follow_ups_of(case), referrals=referrals_of(case),
-                           protocol=protocol_of(case.category), action_form=action_form or ActionForm(formdata=None),
-                           follow_up_form=follow_up_form, consent_form=consent_form, formatted=formatted,
-                           today=clock.today(), child_form=child_form, child_q=child_q,
-                           duplicates=possible_duplicates(case),
-                           record=child_record(case.child) if case.child_id else None)
+    return render_template("hub/cases/view.html", case=case, kept=kept_parts(case),
+                           action_form=action_form or ActionForm(formdata=None), follow_up_form=follow_up_form,
+                           consent_form=consent_form, child_form=child_form, child_q=child_q)
 
 
 @bp.get("/cases/<int:case_id>")
 def view(case_id):
-    return render_case(get_case_or_404(case_id))
+    case = kept_case(case_id)
+    if case is None:
+        abort(404)
+    return render_case(case)
 
 
 @bp.route("/cases/<int:case_id>/triage", methods=["GET", "POST"], endpoint="triage")

@@ -156,6 +156,13 @@ def _periods():
     return cached[1]
 
 
+def marks_version():
+    """What the clock marks depend on besides the records (the two files of suspect periods, as they are now): a
+    part of a page kept with its marks is keyed on it, since setting the clock writes no database row."""
+    _periods()  # read once per GET, as every mark is
+    return g.clock_suspect_periods[0]
+
+
 def _changed(name):
     # Asked for every date a page marks (fifty on the audit log): os.stat of a plain path, not pathlib's.
     try:
