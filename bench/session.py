@@ -183,7 +183,9 @@ class Session:
     def argv(self, kind, port):
         """The command line that serves kind ("hub", "big": the big village's hub, or "hello") on port."""
         if kind in ("hub", "big"):
-            return [communityhub(), "run", "--host", loopback.HOST, "--port", str(port)]
+            # HTTPS on a free port of its own, as a Pi serves it beside plain http (two hubs run at once here).
+            return [communityhub(), "run", "--host", loopback.HOST, "--port", str(port),
+                    "--https-port", str(loopback.free_port())]
         if kind == "hello":
             return [sys.executable, "-m", "bench.hello", "--port", str(port), "--threads", str(self.threads)]
         raise ValueError(kind)
