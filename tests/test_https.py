@@ -175,6 +175,14 @@ def test_setup_page__without_a_certificate(login_as):
     assert client.get("/phone-setup/village-ca.crt").status_code == 404
 
 
+def test_setup_page__https_turned_off__says_so_not_that_the_certificate_is_missing(app, login_as):
+    tls.ensure(app.config["DATA_DIR"], tls.names_for(app.config), datetime.now(UTC))
+    app.config["HTTPS_PORT"] = 0
+    page = login_as("member").get("/phone-setup").get_data(as_text=True)
+    assert "HTTPS is turned off on this hub" in page and "HTTPS_PORT" in page
+    assert "no certificate yet" not in page and "Download the village certificate" not in page
+
+
 def test_setup_page__over_http__the_steps_the_fingerprint_and_the_download(app, login_as):
     tls.ensure(app.config["DATA_DIR"], tls.names_for(app.config), datetime.now(UTC))
     authority = tls.load(tls.files(app.config["DATA_DIR"]).ca_cert)

@@ -19,13 +19,16 @@ class PhoneSetup:
     fingerprint: str = ""
     names: str = ""
     https_url: str = ""
+    turned_off: bool = False  # HTTPS_PORT is 0: there may be a certificate, but nothing serves https
 
 
 def setup_state(config, secure, now):
     """The PhoneSetup for a request (secure: over https) to the hub with app config."""
     from hub import tls  # cryptography's X.509 only when this page is opened: not in every process's start
 
-    found = tls.status(config["DATA_DIR"], now) if config["HTTPS_PORT"] else None
+    if not config["HTTPS_PORT"]:
+        return PhoneSetup(secure, False, turned_off=True)
+    found = tls.status(config["DATA_DIR"], now)
     if found is None:
         return PhoneSetup(secure, False)
     names = tls.names_for(config)
