@@ -79,7 +79,8 @@ def when_writer():
 
 
 # A page lists dozens of dates, often the same ones, and Babel formats each in tens of microseconds: the text
-# depends only on the language, the time zone and the value, so the recent ones are kept.
+# depends only on the language, the time zone and the value, so the recent ones are kept. language and timezone
+# are the cache's key only: Flask-Babel formats in the request's own, which is what the callers pass.
 @functools.lru_cache(maxsize=4096)
 def _formatted(language, timezone, value):
     if isinstance(value, datetime):
