@@ -23,32 +23,32 @@ from hub import (
     shell,
     storage,
 )
-from hub.audit import bp as audit_bp
-from hub.auth import bp as auth_bp
+from hub.audit.routes import bp as audit_bp
 from hub.auth import current
-from hub.cases import bp as cases_bp
-from hub.cases import concerns_bp
-from hub.clockcheck import bp as clockcheck_bp
-from hub.curriculum import bp as curriculum_bp
-from hub.groups import bp as groups_bp
-from hub.home import bp as home_bp
-from hub.migration import bp as migration_bp
-from hub.notices import bp as notices_bp
+from hub.auth.routes import bp as auth_bp
+from hub.cases.routes import bp as cases_bp
+from hub.cases.routes import concerns_bp
+from hub.clockcheck.routes import bp as clockcheck_bp
+from hub.curriculum.routes import bp as curriculum_bp
+from hub.groups.routes import bp as groups_bp
+from hub.home.routes import bp as home_bp
+from hub.migration.routes import bp as migration_bp
+from hub.notices.routes import bp as notices_bp
 from hub.offline.routes import bp as offline_bp
 from hub.paths import asset_dir
-from hub.people import bp as people_bp
-from hub.phone import bp as phone_bp
-from hub.plans import bp as plans_bp
-from hub.poster import bp as poster_bp
-from hub.protocols import bp as protocols_bp
-from hub.reports import bp as reports_bp
-from hub.savings import bp as savings_bp
-from hub.schools import bp as schools_bp
-from hub.services import bp as services_bp
-from hub.sessions import bp as sessions_bp
-from hub.sharing import bp as sharing_bp
+from hub.people.routes import bp as people_bp
+from hub.phone.routes import bp as phone_bp
+from hub.plans.routes import bp as plans_bp
+from hub.poster.routes import bp as poster_bp
+from hub.protocols.routes import bp as protocols_bp
+from hub.reports.routes import bp as reports_bp
+from hub.savings.routes import bp as savings_bp
+from hub.schools.routes import bp as schools_bp
+from hub.services.routes import bp as services_bp
+from hub.sessions.routes import bp as sessions_bp
+from hub.sharing.routes import bp as sharing_bp
 from hub.throttle import UNLOCK_FOLDER, Throttle
-from hub.village import bp as village_bp
+from hub.village.routes import bp as village_bp
 
 # Every area's blueprint, in one visible list.
 BLUEPRINTS = (home_bp, village_bp, auth_bp, groups_bp, people_bp, curriculum_bp, sessions_bp, reports_bp,

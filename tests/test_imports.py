@@ -134,6 +134,53 @@ def test_importing__opens_no_database():
     assert result.returncode == 0, result.stderr
 
 
+
+# Run in a fresh interpreter: imports each module alone, each in its own forked child, after the third-party
+# libraries (which cannot take part in a cycle of ours) so each child only loads the project's modules.
+IMPORT_EACH = """
+import importlib, os, sys
+import flask, flask_babel, flask_wtf, jinja2, peewee, wtforms
+for name in sys.argv[1:]:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            importlib.import_module(name)
+        except Exception as error:
+            print(f"{name}: {type(error).__name__}: {error}")
+            sys.stdout.flush()
+            os._exit(1)
+        os._exit(0)
+    os.waitpid(pid, 0)
+"""
+
+
+def module_name(path):
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_every_module__imports_on_its_own():
+    # A script, a command or a test may import any one module first: no import cycle may depend on the
+    # order the app happens to load things in (an area's package used to load its views, and through them
+    # half the hub, so `import hub.clockcheck.service` alone failed).
+    import subprocess
+    import sys
+
+    names = [module_name(path) for path in modules("hub") + modules("federation") if path.name != "__main__.py"]
+    result = subprocess.run([sys.executable, "-c", IMPORT_EACH, *names], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+
+
+def test_area_packages__define_only_their_blueprint():
+    # The root of the cycles above: routes and template globals are wired in the area's routes.py, which
+    # only hub.app imports, so `hub.<area>` stays a leaf any module can import.
+    offenders = {area: names for area in VILLAGE_AREAS
+                 if (names := sorted(name for name in imports_of(ROOT / "hub" / area / "__init__.py")
+                                     if name.split(".")[0] == "hub"))}
+    assert offenders == {}
+
+
 WRITES = {"create", "update", "insert", "insert_many", "replace", "delete", "delete_by_id", "get_or_create",
           "bulk_create", "bulk_update"}
 

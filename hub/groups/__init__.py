@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
-
-from hub.groups import views  # noqa: E402,F401  (registers the routes on bp)

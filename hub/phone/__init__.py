@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("phone", __name__)
-
-from hub.phone import views  # noqa: E402,F401  (registers the routes on bp)

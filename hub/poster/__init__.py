@@ -4,5 +4,3 @@ the hub's address as a QR code, and the village's emergency numbers, in the vill
 from flask import Blueprint
 
 bp = Blueprint("poster", __name__)
-
-from hub.poster import views  # noqa: E402,F401  (register the routes on bp)

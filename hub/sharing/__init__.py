@@ -7,5 +7,3 @@ Only protected, anonymised counts appear here or leave the hub (federation.publi
 from flask import Blueprint
 
 bp = Blueprint("sharing", __name__)
-
-from hub.sharing import transfer_views, views  # noqa: E402,F401  (register the routes on bp)

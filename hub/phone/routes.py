@@ -1,0 +1,9 @@
+"""The phone blueprint with its routes and template globals registered (hub.app imports it from here,
+so importing any module of hub.phone never loads its views)."""
+
+from hub.phone import (
+    bp,
+    views,  # noqa: F401  (registers the routes on bp)
+)
+
+__all__ = ["bp"]
