@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from jinja2 import BytecodeCache
 
-from hub import instance
+from hub import clock, instance
 from hub.app import create_app
 from hub.cli import main
 from hub.db import DATABASE_FILE, database
@@ -183,6 +183,15 @@ def csrf_token(client, path="/"):
     """The CSRF token a page served to this client carries."""
     page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def fixed_clock(request, monkeypatch):
+    """hub.clock pinned to the test module's TODAY and NOW (a module asks for it with
+    `pytestmark = pytest.mark.usefixtures("fixed_clock")`)."""
+    module = request.module
+    monkeypatch.setattr(clock, "today", lambda: module.TODAY)
+    monkeypatch.setattr(clock, "now", lambda: module.NOW)
 
 
 @pytest.fixture(autouse=True)

@@ -66,6 +66,11 @@ def make_meeting(group, when, status="held", kind="life_skills", topics=(), faci
     return meeting
 
 
+def account(role):
+    """The fixture account of role (its username is the role without underscores: case_worker -> caseworker)."""
+    return User.get(User.username == role.replace("_", ""))
+
+
 def fixture_secret(role):
     """The password of the fixture account of role: "secret-" and the role backwards (a secret may not
     contain its username, which is the role)."""

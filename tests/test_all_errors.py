@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 import pytest
 
-from hub import clock
 from hub.audit.models import AuditEvent
 from hub.db import DATABASE_FILE
 from tests.conftest import csrf_token
@@ -195,10 +194,7 @@ FORMS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 import pytest
 
-from hub import clock
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
 from hub.cases.jobs import erase_old_narratives, months_before, overdue_follow_ups
@@ -19,10 +18,7 @@ TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 def case_worker():

@@ -13,13 +13,11 @@ from hub.cases.models import Case
 from hub.db import database
 from hub.prepared import Prepared
 from hub.sessions.models import Attendance, Meeting
-from tests.factories import make_group, make_meeting, make_person
+from tests.factories import account, make_group, make_meeting, make_person
 
 REPORTED_AT = datetime(2026, 11, 10, 8, 15)
 
 
-def account(role):
-    return User.get(User.username == role.replace("_", ""))
 
 
 def make_case(**overrides):

@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from hub import clock
 from hub.audit.models import AuditEvent
-from hub.auth.models import User
 from hub.cases.models import Case, CaseAction, FollowUp, Referral
 from hub.cases.service import CaseError
 from hub.cases.transitions import ALLOWED, Change, change_case, may_move
 from hub.services.models import Service
 from tests.conftest import csrf_token
-from tests.factories import make_person
+from tests.factories import account, make_person
 from tests.markup import executable_markup
 from tests.pages import field_errors
 
@@ -39,14 +37,9 @@ EXPECTED = {
 ROLES = (None, "coordinator", "case_worker", "facilitator", "member")
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
-def account(role):
-    return User.get(User.username == role.replace("_", ""))
 
 
 def make_case(**overrides):

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 import pytest
 
-from hub import clock
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
 from hub.cases.concern_views import LIMIT
@@ -23,10 +22,7 @@ FORM = "/concerns/new"
 VISITOR = {"REMOTE_ADDR": "10.0.0.7"}
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 def report(client, path=FORM, environ_base=None, **overrides):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import pytest
 
-from hub import clock, instance
+from hub import instance
 from hub.auth.models import User
 from hub.cases.jobs import erase_old_narratives, overdue_follow_ups
 from hub.cases.models import Case, CaseAction
@@ -20,10 +20,8 @@ from hub.db import database
 TODAY = date(2026, 11, 22)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 22, 9, 30))
+NOW = datetime(2026, 11, 22, 9, 30)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 def other_connection_commits_meanwhile(app):

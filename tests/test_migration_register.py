@@ -14,13 +14,12 @@ from markupsafe import escape
 
 from hub import clock
 from hub.audit.models import AuditEvent
-from hub.auth.models import User
 from hub.groups.models import AccountGroup, Group
 from hub.groups.service import set_archived
 from hub.migration.models import Departure, DepartureCall
 from hub.migration.service import Entry, create_departure, record_return
 from tests.conftest import csrf_token
-from tests.factories import make_group, make_person
+from tests.factories import account, make_group, make_person
 from tests.markup import executable_markup
 from tests.pages import field_errors
 
@@ -29,14 +28,9 @@ NOW = datetime(2026, 11, 22, 9, 30)
 PAYLOADS = [line for line in (Path(__file__).parent / "data" / "xss.txt").read_text().splitlines() if line]
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
-def account(role):
-    return User.get(User.username == role.replace("_", ""))
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 import pytest
 
-from hub import clock
 from hub.auth.models import User
 from hub.groups.models import Group
 from hub.groups.service import set_groups_of
@@ -20,10 +19,8 @@ from tests.factories import make_group, make_meeting, make_person
 TODAY = date(2026, 11, 22)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 22, 9))
+NOW = datetime(2026, 11, 22, 9)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 @pytest.fixture

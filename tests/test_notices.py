@@ -27,10 +27,7 @@ ALERT = {"audience": "all", "title": "Missing child: Sita, 9 years", "urgent": "
          "body": "Sita has not been home since <strong>yesterday evening</strong>. Red frock. Call 1098."}
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 @pytest.fixture

@@ -9,16 +9,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from hub import clock
 from hub.audit.models import AuditEvent
-from hub.auth.models import User
 from hub.cases.models import Case, FollowUp
 from hub.groups.service import set_groups_of
 from hub.offline.models import Receipt
 from hub.security import BACKGROUND_HEADER
 from hub.sessions.models import Attendance, Meeting
 from tests.conftest import csrf_token
-from tests.factories import make_group, make_meeting, make_person
+from tests.factories import account, make_group, make_meeting, make_person
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 9, 30)
@@ -27,14 +25,9 @@ CONCERN = {"in_danger": "no", "category": "child_labour", "child_description": "
            "place": "Brick kiln", "what_happened": "Carrying bricks all day"}
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
-def account(role):
-    return User.get(User.username == role.replace("_", ""))
 
 
 def token(client):

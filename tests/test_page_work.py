@@ -5,7 +5,6 @@ from datetime import date, datetime
 
 import pytest
 
-from hub import clock
 from hub.auth.models import User
 from hub.db import database
 from hub.notices.models import Receipt
@@ -16,10 +15,8 @@ from tests.factories import make_group, make_meeting, make_person
 TODAY = date(2026, 11, 21)
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 21, 9, 30))
+NOW = datetime(2026, 11, 21, 9, 30)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 @pytest.fixture

@@ -4,10 +4,14 @@ from page to page) and a savings cycle's ledger."""
 import html
 import re
 
+import pytest
+
 from hub.audit.models import AuditEvent
 from hub.audit.service import PAGE_SIZE, record
 from hub.savings import books
-from tests.test_savings import Book, fixed_clock, sign_in  # noqa: F401  (fixed_clock: the savings tests' clock)
+from tests.test_savings import NOW, TODAY, Book, sign_in  # noqa: F401  (NOW, TODAY: the savings tests' clock)
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def links(page):

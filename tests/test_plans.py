@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from hub import clock
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
 from hub.db import database
@@ -28,10 +27,7 @@ PLAN = {"goal": "Every child of the village back in school", "agreed_on": "2026-
         "sustainability": "The school committee keeps the list; the mothers' group pays for notebooks."}
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 @pytest.fixture

@@ -10,16 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from hub import clock
 from hub.audit.models import AuditEvent
-from hub.auth.models import User
 from hub.cases.models import Case, CaseAction, Referral
 from hub.cases.referrals import services_for, update_referral
 from hub.cases.service import CaseError, StaleRecord
 from hub.cases.transitions import REFERRAL_STEPS
 from hub.services.models import Service, ServiceCategory
 from tests.conftest import csrf_token
-from tests.factories import make_person
+from tests.factories import account, make_person
 from tests.markup import executable_markup
 from tests.pages import field_errors
 
@@ -40,14 +38,9 @@ ROLES = (None, "coordinator", "case_worker", "facilitator", "member")
 REFERRAL_AUDITS = ("referral.created", "referral.override", "referral.updated", "referral.slip_printed")
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
-def account(role):
-    return User.get(User.username == role.replace("_", ""))
 
 
 def make_case(**overrides):

@@ -10,7 +10,6 @@ import pytest
 from flask_babel import force_locale
 from markupsafe import escape
 
-from hub import clock
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
 from hub.db import database
@@ -52,10 +51,7 @@ PIN = "482913"
 PAYLOADS = [line for line in (Path(__file__).parent / "data" / "xss.txt").read_text().splitlines() if line]
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 class Book:

@@ -22,7 +22,6 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hub import clock
 from hub.groups.models import Group
 from hub.people.models import GroupMember
 from hub.savings import books, ledger, money
@@ -77,10 +76,8 @@ STEPS = st.one_of(
 )
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 22, 9, 30))
+NOW = datetime(2026, 11, 22, 9, 30)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 class Model:

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from hub import clock
 from hub.audit.models import AuditEvent
-from hub.auth.models import User
 from hub.cases.models import Case
 from hub.db import database
 from hub.groups.models import AccountGroup, Group
@@ -27,7 +25,7 @@ from hub.schools.service import (
 )
 from hub.schools.vulnerability import hamlet_bars, hamlet_counts
 from tests.conftest import csrf_token
-from tests.factories import make_group, make_meeting, make_person
+from tests.factories import account, make_group, make_meeting, make_person
 from tests.markup import executable_markup
 from tests.pages import field_errors
 
@@ -36,14 +34,9 @@ NOW = datetime(2026, 11, 22, 9, 30)
 PAYLOADS = [line for line in (Path(__file__).parent / "data" / "xss.txt").read_text().splitlines() if line]
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
-def account(role):
-    return User.get(User.username == role.replace("_", ""))
 
 
 def join(user, group):

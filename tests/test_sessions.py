@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from hub import clock
 from hub.audit.models import AuditEvent
 from hub.auth.models import User
 from hub.curriculum.models import Topic, TopicText, VolunteerSkill
@@ -25,10 +24,7 @@ PAYLOADS = [line for line in (Path(__file__).parent / "data" / "xss.txt").read_t
 OUR_SCRIPT = '<script src="/static/roster.js" defer></script>'
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("fixed_clock")  # hub.clock pinned to TODAY and NOW
 
 
 @pytest.fixture
