@@ -33,17 +33,11 @@ def build(data_dir, seed=30):
         from hub.groups.service import create_group, groups_of, set_groups_of
         from hub.people.service import create_person
         from hub.savings import money
+        from hub.savings.cycles import create_cycle, link_account, members_of
+        from hub.savings.entries import record_entry, request_loan
         from hub.savings.keys import approve
         from hub.savings.ledger import schedule
-        from hub.savings.service import (
-            Line,
-            create_cycle,
-            link_account,
-            members_of,
-            record_entry,
-            record_meeting,
-            request_loan,
-        )
+        from hub.savings.meetings import Line, record_meeting
     except ImportError as error:
         print(f"the hub lacks {error.name}: {error}", file=sys.stderr)
         sys.exit(MISSING)

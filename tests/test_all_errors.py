@@ -211,8 +211,8 @@ def world(app):
     from hub.groups.service import create_group, set_groups_of
     from hub.migration.service import Entry, create_departure
     from hub.plans.service import ActionDraft, PlanDraft, add_action, create_plan
+    from hub.savings.cycles import create_cycle
     from hub.savings.models import SavingsMember
-    from hub.savings.service import create_cycle
     from hub.schools.service import record_dropout
     from hub.services.service import create_service
     from tests.factories import make_meeting, make_person

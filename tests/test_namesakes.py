@@ -12,7 +12,7 @@ from hub.auth.models import User
 from hub.groups.models import Group
 from hub.groups.service import set_groups_of
 from hub.people.models import GroupMember
-from hub.savings.service import create_cycle
+from hub.savings.cycles import create_cycle
 from tests.conftest import csrf_token
 from tests.factories import make_group, make_meeting, make_person
 

@@ -16,6 +16,8 @@ from hub.db import database
 from hub.groups.models import AccountGroup, Group
 from hub.people.models import GroupMember
 from hub.savings import ledger, money
+from hub.savings.cycles import create_cycle, link_account
+from hub.savings.entries import record_entry, request_loan
 from hub.savings.keys import approve, propose_share_out, reverse
 from hub.savings.models import (
     DEPOSIT,
@@ -32,14 +34,7 @@ from hub.savings.models import (
     SavingsMember,
     SavingsPresence,
 )
-from hub.savings.service import (
-    SavingsError,
-    balances,
-    create_cycle,
-    link_account,
-    record_entry,
-    request_loan,
-)
+from hub.savings.service import SavingsError, balances
 from tests.conftest import csrf_token
 from tests.factories import make_group, make_person, make_user
 from tests.markup import executable_markup
@@ -284,7 +279,7 @@ def test_entry__someone_not_in_the_group_refused(app, book):
                              date(2026, 12, 1), "10", "", "1")
         stranger = make_person(name="Stranger", birth_year=1980)
         GroupMember.create(group=other.group, person=stranger, joined_on=date(2026, 1, 5))
-        from hub.savings.service import add_new_members
+        from hub.savings.cycles import add_new_members
         add_new_members(other)
         elsewhere = SavingsMember.get(SavingsMember.cycle == other)
     before = rows()

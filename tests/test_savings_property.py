@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from hub.groups.models import Group
 from hub.people.models import GroupMember
 from hub.savings import books, ledger, money
+from hub.savings.cycles import create_cycle
+from hub.savings.entries import record_entry, request_loan
 from hub.savings.keys import approve, propose_share_out, reverse
 from hub.savings.models import (
     DEPOSIT,
@@ -41,13 +43,7 @@ from hub.savings.models import (
     SavingsEntry,
     SavingsMember,
 )
-from hub.savings.service import (
-    SavingsError,
-    balances,
-    create_cycle,
-    record_entry,
-    request_loan,
-)
+from hub.savings.service import SavingsError, balances
 from tests.factories import make_group, make_person
 
 TODAY = date(2026, 11, 22)

@@ -1,4 +1,4 @@
-"""Demo savings: thirty weeks of the mothers' group's savings cycle, written through hub.savings.service.
+"""Demo savings: thirty weeks of the mothers' group's savings cycle, written through the savings services.
 
 Weekly meetings with the roll call, shares and the social fund; four loans approved by two officers and
 repaid month by month; a fine, a correction, a social fund grant, and the shared shop's stock and takings.
@@ -14,18 +14,12 @@ from hub.auth.models import User
 from hub.auth.service import update_user
 from hub.groups.models import Group
 from hub.savings import money
+from hub.savings.cycles import create_cycle, link_account, members_of
+from hub.savings.entries import record_entry, request_loan
 from hub.savings.keys import approve, reverse
 from hub.savings.ledger import schedule
+from hub.savings.meetings import Line, record_meeting
 from hub.savings.models import EXPENSE, FINE, INCOME, REPAYMENT, SOCIAL_GRANT
-from hub.savings.service import (
-    Line,
-    create_cycle,
-    link_account,
-    members_of,
-    record_entry,
-    record_meeting,
-    request_loan,
-)
 from hub.savings.standing import is_officer
 
 WEEKS = 30

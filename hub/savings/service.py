@@ -1,25 +1,21 @@
-"""Rules of the savings ledger: cycles and their members, meetings, and what an entry must hold. With
-hub.savings.keys (the two keys, corrections, the share-out), the only writer of the savings tables; each
-change is audited in the same transaction, and checked against the balances before it is committed: a
-change that would leave a balance below zero where the rules forbid it is refused and nothing is saved.
-Who may see and keep a cycle: hub.savings.standing.
-"""
+"""Rules of the savings ledger every change shares: the kinds of entry, what typed amounts, rates, days and
+notes must be, and the ledger's state (balances, the share-out, approvals, corrections), which every change
+is checked against before it is committed: a change that would leave a balance below zero where the rules
+forbid it is refused and nothing is saved.
 
-from dataclasses import dataclass
+The writers of the savings tables, each change audited in the same transaction: hub.savings.cycles (cycles
+and their members), hub.savings.entries (entries and loan requests), hub.savings.meetings (meeting sheets)
+and hub.savings.keys (the two keys, corrections, the share-out). Who may see and keep a cycle:
+hub.savings.standing.
+"""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from peewee import JOIN, fn
+from peewee import fn
 
 from hub import clock
-from hub.audit.service import record
-from hub.auth.models import User
-from hub.db import database
-from hub.groups.models import AccountGroup
 from hub.i18n import when
-from hub.people.models import GroupMember, Person
-from hub.people.service import current_members
-from hub.savings import ledger, money, plausible
+from hub.savings import ledger, money
 from hub.savings.models import (
     DEPOSIT,
     EXPENSE,
@@ -34,18 +30,12 @@ from hub.savings.models import (
     SOCIAL_GRANT,
     TWO_KEY_KINDS,
     SavingsApproval,
-    SavingsCycle,
     SavingsEntry,
-    SavingsMeeting,
-    SavingsMember,
-    SavingsPresence,
 )
-from hub.savings.plausible import MAX_SHARES
-from hub.validation import FieldError, Problems
+from hub.validation import FieldError
 
 MAX_NOTE = 200
 MAX_MONTHS = 36
-
 KIND_LABELS = {
     DEPOSIT: _l("Savings (shares)"),
     SOCIAL_FUND: _l("Social fund"),
@@ -73,7 +63,7 @@ def kind_label(kind):
     return KIND_LABELS.get(kind, kind)
 
 
-# --- cycles and their members ----------------------------------------------------------------------------
+# --- what is typed -----------------------------------------------------------------------------------------
 
 
 def clean_text(value, field, limit=MAX_NOTE, required=False):
@@ -86,7 +76,8 @@ def clean_text(value, field, limit=MAX_NOTE, required=False):
     return value
 
 
-def _amount(text, field):
+def parse_amount(text, field):
+    """An amount in the smallest unit from typed text, or SavingsError naming field."""
     try:
         return money.parse(text)
     except money.AmountError as error:
@@ -117,113 +108,6 @@ def check_day(day, field, cycle=None):
         raise SavingsError(_("This is before the cycle started, on %(day)s.", day=when(cycle.starts_on)),
                            field)
     return day
-
-
-def check_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate):
-    """(name, share value, social amount, rate in hundredths of a percent) of a new cycle, or SavingsError
-    naming every field that is wrong."""
-    problems = Problems(SavingsError)
-    name = problems.check(clean_text, name, "name", 80, required=True)
-    if group is None or group.archived:
-        problems.add(_("Choose a group from the list."), "group")
-    if starts_on is None:
-        problems.add(_("Please fill this in."), "starts_on")
-    if ends_on is None:
-        problems.add(_("Please fill this in."), "ends_on")
-    elif starts_on is not None and ends_on <= starts_on:
-        problems.add(_("The share-out comes after the start."), "ends_on")
-    share = problems.check(_amount, share_value, "share_value")
-    social = problems.check(_amount, social_amount, "social_amount") if (social_amount or "").strip() not in (
-        "", "0") else 0
-    rate_bp = problems.check(parse_rate, rate)
-    problems.done()
-    return name, share, social, rate_bp
-
-
-def create_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate, user=None):
-    """Start a savings cycle for a group, with its current members (consent recorded); return the cycle.
-
-    share_value, social_amount and rate are typed text (amounts, a percentage a month)."""
-    name, share, social, rate_bp = check_cycle(group, name, starts_on, ends_on, share_value, social_amount, rate)
-    with database.atomic():
-        cycle = SavingsCycle.create(group=group, name=name, starts_on=starts_on, ends_on=ends_on,
-                                    share_value=share, social_amount=social, rate_bp=rate_bp, created_by=user,
-                                    created_at=clock.now())
-        record("savings.cycle_created", cycle, detail=f"group {group.id}", user=user)
-        add_new_members(cycle, user)
-    return cycle
-
-
-def add_new_members(cycle, user=None):
-    """Add the group's current members (with consent recorded) who are not yet in the cycle; return how many."""
-    with database.atomic():
-        have = {row.person_id for row in SavingsMember.select(SavingsMember.person).where(
-            SavingsMember.cycle == cycle)}
-        added = 0
-        for membership in current_members(cycle.group):
-            if membership.person_id not in have:
-                SavingsMember.create(cycle=cycle, person=membership.person_id,
-                                     joined_on=max(cycle.starts_on, membership.joined_on))
-                added += 1
-        if added:
-            record("savings.members_added", cycle, detail=str(added), user=user)
-    return added
-
-
-def members_of(cycle):
-    """The cycle's members (SavingsMember with .person and .user loaded), by name."""
-    return list(SavingsMember.select(SavingsMember, Person, User).join(Person)
-                .switch(SavingsMember).join(User, JOIN.LEFT_OUTER)
-                .where(SavingsMember.cycle == cycle).order_by(fn.LOWER(Person.name), Person.id))
-
-
-def accounts_for(cycle):
-    """The active accounts that belong to the cycle's group: those a member may be linked to."""
-    return list(User.select().join(AccountGroup).where((AccountGroup.group == cycle.group) & User.active)
-                .order_by(User.display_name))
-
-
-def check_link(cycle, member, account):
-    """Raise SavingsError naming every field of a member's link to an account that is wrong."""
-    problems = Problems(SavingsError)
-    if member is None or member.cycle_id != cycle.id:
-        problems.add(_("Choose a member of this group from the list."), "member")
-    if account is not None:
-        if account.id not in {row.id for row in accounts_for(cycle)}:
-            problems.add(_("Choose an account that belongs to this group."), "account")
-        other = SavingsMember.get_or_none((SavingsMember.cycle == cycle) & (SavingsMember.user == account)
-                                          & (SavingsMember.id != getattr(member, "id", None)))
-        if other is not None:
-            problems.add(_("This account is already %(name)s's in this cycle.", name=other.person.name), "account")
-    problems.done()
-
-
-def link_account(cycle, member, account, user=None):
-    """Say which account is this member (None: no account): she then reads her passbook, and as an officer
-    approves; the account must belong to the group."""
-    check_link(cycle, member, account)
-    with database.atomic():
-        SavingsMember.update(user=account).where(SavingsMember.id == member.id).execute()
-        record("savings.account_linked", member.person, user=user,
-               detail=f"cycle {cycle.id}, account {account.username if account else '-'}")
-
-
-def get_member(cycle, member_id, field="member"):
-    """The cycle's member with this id, or SavingsError (a loan to someone not in the group)."""
-    try:
-        member_id = int(member_id)
-    except (TypeError, ValueError):
-        member_id = None
-    member = (SavingsMember.select(SavingsMember, Person).join(Person)
-              .where((SavingsMember.id == member_id) & (SavingsMember.cycle == cycle)).first())
-    if member is None:
-        raise SavingsError(_("Choose a member of this group from the list."), field)
-    return member
-
-
-def _still_in_group(member, field="member"):
-    if not GroupMember.current(member.cycle.group_id).where(GroupMember.person == member.person_id).exists():
-        raise SavingsError(_("%(name)s is no longer a member of the group.", name=member.person.name), field)
 
 
 # --- the ledger's state ----------------------------------------------------------------------------------
@@ -288,204 +172,3 @@ def counts(entry):
 def loan_outstanding(loan):
     """What is still owed on a loan that counts (0 when it does not count)."""
     return ledger.balances_of(loan.cycle_id).loans.get(loan.id, 0) if counts(loan) else 0
-
-
-# --- recording ---------------------------------------------------------------------------------------------
-
-
-def _member_of(cycle, member):
-    member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
-    if member.cycle_id != cycle.id:
-        raise SavingsError(_("Choose a member of this group from the list."), "member")
-    return member
-
-
-def check_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", confirmed=False):
-    """(member, loan, amount, note, needs review) of an entry (see record_entry), or SavingsError naming every
-    field that is wrong."""
-    problems = Problems(SavingsError)
-    if kind not in RECORDED_KINDS:
-        problems.add(_("Choose from the list."), "kind")
-    note = problems.check(clean_text, note, "note", required=kind in (SOCIAL_GRANT, INCOME, EXPENSE))
-    amount = problems.check(_amount, amount, "amount")
-    problems.check(check_day, on_day, "on_day", cycle)
-    if kind == REPAYMENT:
-        loan = problems.check(_loan_of, cycle, loan)
-        member = loan.member if loan is not None else None
-        outstanding = loan_outstanding(loan) if loan is not None else None
-        if amount is not None and outstanding is not None and amount > outstanding:
-            problems.add(_("This is more than the %(owed)s still owed on this loan.", owed=money.show(outstanding)),
-                         "amount")
-    elif kind in GROUP_KINDS or kind not in RECORDED_KINDS:
-        member = None
-    else:
-        member = problems.check(_member_of, cycle, member)
-    if kind == DEPOSIT and amount is not None and amount % cycle.share_value:
-        problems.add(_("Savings are bought in shares of %(value)s: give a multiple of it.",
-                       value=money.show(cycle.share_value)), "amount")
-    review = False
-    if amount is not None and kind in RECORDED_KINDS:
-        review = problems.check(_plausible, cycle, kind, amount, confirmed)
-    problems.done()
-    return member, loan, amount, note, review
-
-
-def record_entry(cycle, kind, amount, on_day, member=None, loan=None, note="", user=None, meeting=None,
-                 confirmed=False):
-    """Record a deposit, social fund payment or grant, fine, repayment, or business income or expense.
-
-    amount is typed text; member (a SavingsMember id or row) for a member's entry; loan (an entry id or row)
-    for a repayment; confirmed: an amount beyond the plausible range is right (it is marked for review).
-    Returns the entry."""
-    member, loan, amount, note, review = check_entry(cycle, kind, amount, on_day, member, loan, note, confirmed)
-    with database.atomic():
-        check_open(cycle)
-        entry = write_entry(cycle, kind, member, amount, on_day, note, user, ref=loan if kind == REPAYMENT else None,
-                            meeting=meeting, needs_review=review)
-        check_balances(cycle, "amount")
-        record("savings.recorded", entry, detail=f"{kind} {amount}", user=user)
-        if review:
-            record("savings.outside_range", entry, detail=f"{kind} {amount}", user=user)
-    return entry
-
-
-def _plausible(cycle, kind, amount, confirmed):
-    try:
-        return plausible.check(cycle, kind, amount, confirmed)
-    except plausible.OutsideRange as error:
-        raise SavingsError(str(error), "confirm") from None  # shown beside the box that confirms it
-
-
-def set_plausible_max(cycle, amount, user=None):
-    """The coordinator's largest plausible amount for the cycle's entries (typed text; empty: the default
-    from the group's history)."""
-    limit = _amount(amount, "plausible_max") if (amount or "").strip() else None
-    with database.atomic():
-        SavingsCycle.update(plausible_max=limit).where(SavingsCycle.id == cycle.id).execute()
-        record("savings.range_set", cycle, detail=str(limit or "default"), user=user)
-
-
-def _loan_of(cycle, loan):
-    if not isinstance(loan, SavingsEntry):
-        try:
-            loan = SavingsEntry.get_or_none((SavingsEntry.id == int(loan)) & (SavingsEntry.cycle == cycle)
-                                            & (SavingsEntry.kind == LOAN))
-        except (TypeError, ValueError):
-            loan = None
-    if loan is None or loan.cycle_id != cycle.id or loan.kind != LOAN or not counts(loan):
-        raise SavingsError(_("Choose a loan from the list."), "loan")
-    return loan
-
-
-def _months(text):
-    try:
-        months = int(text)
-    except (TypeError, ValueError):
-        months = 0
-    if not 1 <= months <= MAX_MONTHS:
-        raise SavingsError(_("A loan is repaid in 1 to %(count)d months.", count=MAX_MONTHS), "months")
-    return months
-
-
-def _lent(cycle, text):
-    amount = _amount(text, "amount")
-    cash = balances(cycle).cash
-    if amount > cash:
-        raise SavingsError(_("The group has %(cash)s in cash: a loan cannot be more.", cash=money.show(cash)),
-                           "amount")
-    return amount
-
-
-def check_loan(cycle, member, amount, months, rate=None, on_day=None, note="", confirmed=False):
-    """(member, amount, months, rate, day, note, needs review) of a loan request (see request_loan), or
-    SavingsError naming every field that is wrong."""
-    problems = Problems(SavingsError)
-    member = problems.check(_member_of, cycle, member)
-    if member is not None:
-        problems.check(_still_in_group, member)
-    amount = problems.check(_lent, cycle, amount)
-    months = problems.check(_months, months)
-    rate_bp = cycle.rate_bp if rate is None else problems.check(parse_rate, rate)
-    on_day = on_day or clock.today()
-    problems.check(check_day, on_day, "on_day", cycle)
-    note = problems.check(clean_text, note, "note")
-    review = problems.check(_plausible, cycle, LOAN, amount, confirmed) if amount is not None else None
-    problems.done()
-    return member, amount, months, rate_bp, on_day, note, review
-
-
-def request_loan(cycle, member, amount, months, rate=None, on_day=None, note="", user=None, confirmed=False):
-    """Record a loan request; it counts once two officers approved it. rate is a typed percentage a month
-    (the cycle's usual rate when None); confirmed as for record_entry. Returns the loan entry."""
-    with database.atomic():
-        check_open(cycle)
-        member, amount, months, rate_bp, on_day, note, review = check_loan(cycle, member, amount, months, rate,
-                                                                           on_day, note, confirmed)
-        loan = write_entry(cycle, LOAN, member, amount, on_day, note, user, rate_bp=rate_bp, months=months,
-                           interest=ledger.interest_on(amount, rate_bp, months), needs_review=review)
-        if review:
-            record("savings.outside_range", loan, detail=f"loan {amount}", user=user)
-        record("savings.loan_requested", loan, detail=f"{amount}, {rate_bp} bp, {months} months", user=user)
-    return loan
-
-
-@dataclass(frozen=True)
-class Line:
-    """One member's line of a meeting sheet, as typed (shares as text)."""
-
-    member_id: int
-    present: bool
-    shares: str = ""
-    social: bool = False
-
-
-def check_meeting(cycle, held_on, lines):
-    """[(member, present, shares, social)] of a meeting's sheet, or SavingsError naming every field that is
-    wrong (a wrong line: field "shares-<member id>")."""
-    problems = Problems(SavingsError)
-    if problems.check(check_day, held_on, "held_on", cycle) is not None and (
-            SavingsMeeting.select().where((SavingsMeeting.cycle == cycle) & (SavingsMeeting.held_on == held_on))
-            .exists()):
-        problems.add(_("A meeting on this day is already recorded."), "held_on")
-    members = {member.id: member for member in SavingsMember.select().where(SavingsMember.cycle == cycle)}
-    parsed = []
-    for line in lines:
-        typed = (line.shares or "").strip()
-        if line.member_id not in members:
-            problems.add(_("Choose a member of this group from the list."))
-        elif typed and not (typed.isdigit() and int(typed) <= MAX_SHARES):
-            problems.add(_("Give a number of shares from 0 to %(count)d.", count=MAX_SHARES),
-                         f"shares-{line.member_id}")
-        else:
-            parsed.append((members[line.member_id], line.present, int(typed or 0), line.social))
-    problems.done()
-    return parsed
-
-
-def record_meeting(cycle, held_on, lines, user=None):
-    """Record a meeting: its roll call and, per member, the shares bought and the social fund paid.
-
-    Returns the meeting. A wrong line raises SavingsError with field "shares-<member id>"."""
-    with database.atomic():
-        check_open(cycle)
-        parsed = check_meeting(cycle, held_on, lines)
-        meeting = SavingsMeeting.create(cycle=cycle, held_on=held_on, recorded_by=user, created_at=clock.now())
-        for member, present, shares, social in parsed:
-            SavingsPresence.create(meeting=meeting, member=member, present=present)
-            if shares:
-                write_entry(cycle, DEPOSIT, member, shares * cycle.share_value, held_on, "", user, meeting=meeting)
-            if social and cycle.social_amount:
-                write_entry(cycle, SOCIAL_FUND, member, cycle.social_amount, held_on, "", user, meeting=meeting)
-        record("savings.meeting_recorded", meeting, detail=f"cycle {cycle.id}", user=user)
-    return meeting
-
-
-def meetings_of(cycle):
-    """The cycle's meetings, newest first, each with .present and .absent counts."""
-    present = fn.SUM(SavingsPresence.present.cast("INTEGER"))
-    return list(SavingsMeeting.select(SavingsMeeting, present.alias("present"),
-                                      fn.COUNT(SavingsPresence.id).alias("marked"))
-                .join(SavingsPresence, JOIN.LEFT_OUTER).where(SavingsMeeting.cycle == cycle)
-                .group_by(SavingsMeeting.id).order_by(SavingsMeeting.held_on.desc()))
-
-

@@ -15,6 +15,17 @@ from hub.i18n import when
 from hub.pagecache import PageCache
 from hub.prepared import Prepared
 from hub.savings import books, bp, money
+from hub.savings.cycles import (
+    accounts_for,
+    add_new_members,
+    check_cycle,
+    check_link,
+    create_cycle,
+    get_member,
+    link_account,
+    members_of,
+)
+from hub.savings.entries import check_entry, check_loan, record_entry, request_loan, set_plausible_max
 from hub.savings.forms import (
     CycleForm,
     EntryForm,
@@ -33,29 +44,9 @@ from hub.savings.keys import (
     reverse,
     share_out_plan,
 )
+from hub.savings.meetings import Line, check_meeting, meetings_of, record_meeting
 from hub.savings.models import SavingsCycle, SavingsEntry
-from hub.savings.service import (
-    Line,
-    SavingsError,
-    accounts_for,
-    add_new_members,
-    balances,
-    check_cycle,
-    check_entry,
-    check_link,
-    check_loan,
-    check_meeting,
-    create_cycle,
-    get_member,
-    link_account,
-    meetings_of,
-    members_of,
-    record_entry,
-    record_meeting,
-    request_loan,
-    set_plausible_max,
-    shared_out,
-)
+from hub.savings.service import SavingsError, balances, shared_out
 from hub.savings.standing import standing_in, visible_cycles
 
 # The long parts of the passbook and the ledger (three years of weekly meetings is a thousand lines), rendered

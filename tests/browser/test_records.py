@@ -30,7 +30,8 @@ SETUP = textwrap.dedent("""
     from hub.groups.service import create_group, set_groups_of
     from hub.people.models import GroupMember, Person
     from hub.savings.models import SavingsMember
-    from hub.savings.service import create_cycle, link_account, record_entry
+    from hub.savings.cycles import create_cycle, link_account
+    from hub.savings.entries import record_entry
     from hub.sessions.models import Meeting
     from hub.village.service import save_village
 

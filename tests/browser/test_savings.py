@@ -29,7 +29,7 @@ SETUP = textwrap.dedent("""
     from hub.groups.service import create_group, set_groups_of
     from hub.people.models import GroupMember, Person
     from hub.savings.models import SavingsMember
-    from hub.savings.service import create_cycle, link_account
+    from hub.savings.cycles import create_cycle, link_account
 
     data_dir, accounts = sys.argv[1], [item.split(":") for item in sys.argv[2].split(",")]
     app = create_app({"DATA_DIR": data_dir})
