@@ -37,7 +37,6 @@ from hub.savings.service import (
 )
 from hub.validation import Problems
 
-
 # --- recording ---------------------------------------------------------------------------------------------
 
 
