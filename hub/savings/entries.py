@@ -37,8 +37,6 @@ from hub.savings.service import (
 )
 from hub.validation import Problems
 
-# --- recording ---------------------------------------------------------------------------------------------
-
 
 def _member_of(cycle, member):
     member = member if isinstance(member, SavingsMember) else get_member(cycle, member)
