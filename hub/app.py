@@ -132,6 +132,12 @@ def _asset(script_root, filename):
 
 def _connect_per_request(app):
     @app.before_request
+    def notice_other_writers():
+        # First, before anything kept is read: a command run beside the server (adding an account, a
+        # transfer from a USB stick) writes through a connection of its own.
+        db.database.notice_other_writers()
+
+    @app.before_request
     def refuse_what_cannot_be_done():
         state = app.config["DATABASE_STATE"]
         if state == storage.FULL and not _below_floor(app):

@@ -13,6 +13,7 @@ import contextlib
 import re
 import sqlite3
 import threading
+from pathlib import Path
 
 from peewee import Model
 from playhouse.pool import PooledSqliteDatabase
@@ -43,12 +44,71 @@ def is_write(sql):
     return not (_READ_ONLY_SQL.match(sql) or _READ_ONLY_PRAGMA.match(sql))
 
 
+class CommitWatcher:
+    """Tells whether another process committed to the database file, from SQLite's `PRAGMA data_version` on a
+    connection of its own: the value moves whenever any other connection commits, here or in another process.
+
+    This process's own commits move it too, so each is taken in (saw_own_commit) while the write lock is still
+    held. A commit of another process landing in that instant is taken in with it and noticed only at the next
+    write here: the same as before there was a watcher. Opened at first use, so init() still opens nothing."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._path = None
+        self._connection = None
+        self._seen = None
+
+    def watch(self, path):
+        """Watch the file at path (None: nothing), forgetting any earlier one."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+            self._path, self._connection, self._seen = path, None, None
+
+    def close(self):
+        """Close its connection (opened again at the next look), so it never keeps the file open."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+
+    def _version(self):
+        if self._path is None:
+            return None
+        try:
+            if self._connection is None:  # read-only: it must never create the file, nor write to it
+                self._connection = sqlite3.connect(Path(self._path).resolve().as_uri() + "?mode=ro", uri=True,
+                                                   check_same_thread=False, isolation_level=None)
+            return self._connection.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:  # a damaged or missing file: the hub reports that elsewhere; nothing to notice
+            return None
+
+    def other_commits(self):
+        """True when the data version moved since it was last taken in (then it is taken in)."""
+        with self._lock:
+            version = self._version()
+            if version is None:
+                return False
+            moved = version != self._seen  # at first (nothing seen yet): anything kept may predate a write
+            self._seen = version
+            return moved
+
+    def saw_own_commit(self):
+        """Take in the data version this process's own commit just moved."""
+        with self._lock:
+            self._seen = self._version()
+
+
 class HubDatabase(PooledSqliteDatabase):
     """SqliteDatabase whose writes are serialised by WRITE_LOCK and refused when read-only."""
 
     read_only = False
     # Grows with every commit in this process: anything cached from the database is stale once it moves.
     generation = 0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.watcher = CommitWatcher()  # notices commits of other processes (pointed at the file by init())
 
     def begin(self, lock_type=None):
         if self.read_only:
@@ -79,7 +139,15 @@ class HubDatabase(PooledSqliteDatabase):
         if not self._unseen_commit:
             self.generation += 1
         self._unseen_commit = False
+        self.watcher.saw_own_commit()
         WRITE_LOCK.release()
+
+    def notice_other_writers(self):
+        """Move the generation if another process (a command run beside the server) committed since this one
+        last looked, so nothing kept from before its write is served after it (hub.memo, hub.pagecache)."""
+        if self.watcher.other_commits():
+            with WRITE_LOCK:  # as every other move of the generation: two at once must not make one
+                self.generation += 1
 
     def rollback(self):
         self._unseen_commit = False
@@ -96,7 +164,13 @@ class HubDatabase(PooledSqliteDatabase):
         with WRITE_LOCK:
             cursor = super().execute_sql(sql, params)
             self.generation += 1
+            self.watcher.saw_own_commit()
             return cursor
+
+    def close_all(self):
+        # Before the pool: the last connection to close checkpoints the WAL, and must be the pool's.
+        self.watcher.close()
+        super().close_all()
 
     def _close_raw(self, conn):
         # Really closing the last connection checkpoints the WAL: that counts as a write.
@@ -123,6 +197,7 @@ def init(path, read_only=False):
     # Pooled connections move between waitress threads, one thread at a time.
     database.init(str(path), pragmas=PRAGMAS, timeout=10, check_same_thread=False)
     database.read_only = read_only
+    database.watcher.watch(None if str(path) == ":memory:" else str(path))
 
 
 def check(path, pragma="quick_check"):

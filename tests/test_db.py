@@ -156,3 +156,43 @@ def test_failed_migration__rolls_back_and_is_not_recorded(tmp_path, monkeypatch)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half'").fetchone() == (0,)
     conn.close()
+
+
+def test_another_process_write__seen_at_the_next_page(app, login_as, data_dir):
+    # What every page looks up is kept until a write (hub.memo); a command run beside the server writes through
+    # a connection of its own, in another process, and the next page must show what it wrote.
+    import subprocess
+    import sys
+
+    facilitator = login_as("facilitator")
+    assert "Rampur" in facilitator.get("/").get_data(as_text=True)
+    assert "Rampur" in facilitator.get("/").get_data(as_text=True)  # now served from what was kept
+    rename = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+              "c.execute(\"UPDATE village SET name = 'Sonapur' WHERE id = 1\"); c.commit()")
+    subprocess.run([sys.executable, "-c", rename, str(instance.database_path(data_dir))], check=True)
+    page = facilitator.get("/").get_data(as_text=True)
+    assert "Sonapur" in page and "Rampur" not in page
+
+
+def test_commit_watcher__never_creates_the_file_and_lets_the_pool_close_last(tmp_path):
+    # It only reads: a hub whose database is missing stays without one, and a clean stop still checkpoints
+    # the write-ahead log away (the pool's last close), as `communityhub run` promises.
+    watcher = db.CommitWatcher()
+    watcher.watch(str(tmp_path / "missing.sqlite3"))
+    assert watcher.other_commits() is False
+    assert not (tmp_path / "missing.sqlite3").exists()
+
+    path = tmp_path / "hub.sqlite3"
+    db.init(path)
+    with db.database.connection_context():
+        db.database.execute_sql("CREATE TABLE t (x)")
+        db.database.execute_sql("INSERT INTO t VALUES (1)")
+    assert db.database.watcher.other_commits() is False  # this process's own writes
+    other = sqlite3.connect(path)
+    other.execute("INSERT INTO t VALUES (2)")
+    other.commit()
+    other.close()
+    assert db.database.watcher.other_commits() is True
+    assert db.database.watcher.other_commits() is False
+    db.database.close_all()
+    assert not (tmp_path / "hub.sqlite3-wal").exists()
