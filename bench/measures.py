@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bench import (
     aggregator,
     disclosure,
+    fresh,
     hashing,
     load,
     loopback,
@@ -185,7 +186,9 @@ def latency(session):
     savings pages are also budgeted against the home page as the same person gets it in the same rounds.
     Server CPU per request is the CPU time (user and system, every thread, from /proc/PID/stat) the server
     process used over a page's rounds divided by the requests it answered; hello world answers 3 times as many
-    requests per round, since its CPU per request is small against the clock tick of /proc.
+    requests per round, since its CPU per request is small against the clock tick of /proc. Then, not budgeted,
+    each signed-in page of the village's hub with nothing kept (bench/fresh.py): 40 requests one at a time, each
+    right after the bench commits a write to the hub's database, as every saved form does in a village.
     """
     pages, unavailable = targets(session)
     for target in pages:
@@ -213,6 +216,9 @@ def latency(session):
                             ratio(per_request[target.label], per_request[hello.label]), "×", target.cpu_budget))
     for target in pages:
         rows += p95_rows(target, runs, hello, session.requests)
+    for label, value, note in fresh.after_write(session, pages, per_request[hello.label]):
+        rows.append(Row(f"{label}, server CPU per request right after a write ÷ hello world's", value, "×",
+                        note=note))
     return rows + unavailable
 
 
