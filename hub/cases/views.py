@@ -67,10 +67,15 @@ def list_cases():
     filters["category"] = filters["category"] if filters["category"] in CATEGORIES else ""
     filters["risk"] = filters["risk"] if filters["risk"] in Case.RISKS + ("none",) else ""
     filters["assigned"] = filters["assigned"] if filters["assigned"] == "none" or filters["assigned"].isdigit() else ""
-    return render_template("hub/cases/list.html", show=show, shows=SHOWS, show_labels=SHOW_LABELS,
-                           counts=list_counts(g.user), cases=cases_for(g.user, show, **filters), filters=filters,
-                           staff=case_staff(), today=clock.today(), categories=CATEGORIES, risks=Case.RISKS,
-                           limit=LIST_LIMIT)
+    today = clock.today()
+    # The list with its tabs' numbers and filters is the same until the next write (opening a case appends to
+    # the audit trail only): kept per account (its own cases' tab), list, filters, language, zone and day.
+    key = ("case list", g.user.id, show, *filters.values(), str(get_locale()), str(get_timezone()), today)
+    body = memo.kept(key, lambda: Markup(render_template(
+        "hub/cases/_list_body.html", show=show, shows=SHOWS, show_labels=SHOW_LABELS, counts=list_counts(g.user),
+        cases=cases_for(g.user, show, **filters), filters=filters, staff=case_staff(), today=today,
+        categories=CATEGORIES, risks=Case.RISKS, limit=LIST_LIMIT)))
+    return render_template("hub/cases/list.html", body=body)
 
 
 # The parts of a case's page without a form (kept_parts), cut apart where the template writes CUT: every value
