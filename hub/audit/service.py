@@ -217,6 +217,16 @@ _NEWEST = Prepared(lambda: _shown().limit(PAGE_SIZE + 1))
 _OLDER = Prepared(lambda before_id: _shown().where(AuditEvent.id < before_id).limit(PAGE_SIZE + 1), int)
 
 
+_NEWEST_ID = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(AuditEvent.id)))
+
+
+def newest_id():
+    """The id of the latest event (0 for none): a page of the log kept until the next write is also kept only
+    while no event was added, since opening a case appends one without a new database generation."""
+    found = _NEWEST_ID.tuple()
+    return (found[0] if found else None) or 0
+
+
 def search(filters):
     """(events, next_before_id): one page of events (Shown) matching filters, newest first."""
     if not (filters.username or filters.action or filters.object_type):
