@@ -135,8 +135,8 @@ _INSERT = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
 
 def record_read(action, obj, detail=""):
     """Append that the signed-in account read obj (opened a case), in its own transaction, with the SQL built
-    once; its commit leaves the database's generation as it is (hub.db's unseen_write): no kept answer reads
-    the audit log, and a read changes nothing else."""
+    once; its commit leaves the database's generation as it is (hub.db's unseen_write): a read changes nothing
+    else, and the audit log's kept pages are keyed on its newest event (hub.audit.views)."""
     values = _event(action, obj, detail, None, "")
     with database.unseen_write():
         database.execute_sql(_INSERT, [field.db_value(values[field.name]) for field in _FIELDS])
