@@ -26,7 +26,7 @@ LEVEL = 1
 COMPRESSIBLE = frozenset(("text/html", "text/css", "image/svg+xml", "text/javascript", "application/javascript",
                           "application/json", "application/manifest+json", "text/plain"))
 MAX_KEPT = 64
-MAX_KEPT_PAGES = 128  # the pages of a village's sessions open now, 3 KB apiece compressed
+MAX_KEPT_PAGES = 64  # the pages of a village's sessions open now, 3 KB apiece compressed (16 KB at most)
 
 
 class Kept:

@@ -114,7 +114,7 @@ def kept_parts(case):
 
 # A GET's page: its forms are empty but for today's dates and the session's CSRF token, so the page is kept per
 # session (its own cache: sessions times cases would crowd the shared one).
-_pages = memo.GenerationCache(max_entries=256)
+_pages = memo.GenerationCache(max_entries=64)  # ~10 KB a page
 
 
 def render_case(case, **forms):
