@@ -59,7 +59,7 @@ class HubSessions(SecureCookieSessionInterface):
     def __init__(self, max_verified=MAX_VERIFIED):
         self.max_verified = max_verified
         self._lock = threading.Lock()
-        self._verified = {}  # cookie text -> (the key that verified it, its signing time, its JSON)
+        self._verified = {}  # cookie text -> (the keys that verified it, its signing time, its JSON)
 
     def open_session(self, app, request):
         """Flask's, but a cookie whose signature was checked before is not checked again: its text is the key,
@@ -69,15 +69,16 @@ class HubSessions(SecureCookieSessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value or not app.secret_key:
             return super().open_session(app, request)
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         with self._lock:
             found = self._verified.get(value)
-        if found is None or found[0] != app.secret_key:
+        if found is None or found[0] != keys:
             try:
                 data, signed_at = self.get_signing_serializer(app).loads(
                     value, max_age=self._max_age(app), return_timestamp=True)
             except BadSignature:  # SignatureExpired too
                 return self.session_class()
-            found = (app.secret_key, int(signed_at.timestamp()), self.serializer.dumps(data))
+            found = (keys, int(signed_at.timestamp()), self.serializer.dumps(data))
             with self._lock:
                 if len(self._verified) >= self.max_verified:
                     self._verified.clear()
