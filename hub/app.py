@@ -73,6 +73,7 @@ def create_app(config=None):
     prepared = instance.prepare(data_dir)
 
     app = Flask("hub", template_folder=str(asset_dir("templates")), static_folder=str(asset_dir("static")))
+    app.jinja_environment = shell.PageEnvironment  # before anything reads app.jinja_env
     app.config.update(values)
     app.config.update(
         SECRET_KEY=instance.secret_key(data_dir),

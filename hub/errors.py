@@ -5,7 +5,6 @@ import sqlite3
 
 import peewee
 from flask import current_app, jsonify, make_response, render_template, request
-from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -49,7 +48,7 @@ def render_storage_problem(kind):
     if wants_json():
         return jsonify(status="error", code=503, problem=kind), 503, retry
     page = current_app.jinja_env.get_template("errors/storage.html").render(
-        kind=kind, translations=get_translations(), data_dir=current_app.config.get("DATA_DIR", ""))
+        kind=kind, data_dir=current_app.config.get("DATA_DIR", ""))
     return page, 503, {"Content-Type": "text/html; charset=utf-8", **retry}
 
 

@@ -89,23 +89,82 @@ def _formatted(language, timezone, value):
     return format_date(value, "medium")
 
 
-@pass_context
-def _template_gettext(context, message):
-    return context["translations"].ugettext(message)
+class TemplateCatalog:
+    """One language's catalog as templates call it, with Jinja's newstyle gettext semantics: the text is
+    markup in an autoescaped template, then always %-formatted with the call's variables (each escaped there),
+    so "%%" is a percent sign whether or not there are variables.
+
+    Jinja's newstyle wrapper and Flask-Babel's lookup cost about 20 µs a call and a page makes dozens: here a
+    call is one catalog lookup, and a text without variables (most of a page's) is kept formatted."""
+
+    MAX_KEPT = 4096  # the templates' texts; a template passing other texts cannot grow it without bound
+
+    def __init__(self, translations):
+        self.gettext = translations.ugettext
+        self.ngettext = translations.ungettext
+        self._fixed = {}  # (message, autoescape) -> its text, formatted without variables
+
+    def fixed(self, message, autoescape):
+        """message translated and formatted without variables (markup when autoescape)."""
+        key = (message, autoescape)
+        found = self._fixed.get(key)
+        if found is None:
+            text = self.gettext(message)
+            found = (Markup(text) if autoescape else text) % {}
+            if len(self._fixed) >= self.MAX_KEPT:
+                self._fixed.clear()
+            self._fixed[key] = found  # the same value whichever thread writes it
+        return found
+
+
+_catalogs = {}  # id(translations) -> (translations, its TemplateCatalog); Flask-Babel keeps one per language
+
+
+def template_catalog():
+    """The TemplateCatalog of the request's language (or of the language forced with force_locale)."""
+    translations = get_translations()
+    found = _catalogs.get(id(translations))
+    if found is None or found[0] is not translations:
+        found = _catalogs[id(translations)] = (translations, TemplateCatalog(translations))
+    return found[1]
+
+
+def _catalog_of(context):
+    # A render's catalog comes with its context (init_app's context processor); a macro imported without
+    # context, or a template rendered without the processors (errors.render_storage_problem), looks it up.
+    catalog = context.get(CATALOG)
+    return catalog if catalog is not None else template_catalog()
 
 
 @pass_context
-def _template_ngettext(context, singular, plural, count):
-    return context["translations"].ungettext(singular, plural, count)
+def _template_gettext(context, message, /, **variables):
+    """`_()` and `gettext()` in templates."""
+    if not variables:
+        return _catalog_of(context).fixed(message, context.eval_ctx.autoescape)
+    text = _catalog_of(context).gettext(message)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def _template_ngettext(context, singular, plural, num, /, **variables):
+    """`ngettext()` in templates; num is also the variable "num"."""
+    variables.setdefault("num", num)
+    text = _catalog_of(context).ngettext(singular, plural, num)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
+CATALOG = "hub_catalog"  # the template context's key of the render's TemplateCatalog
 
 
 def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["DEFAULT_LANGUAGE"])
     babel.init_app(app, locale_selector=select_language)
-    # Templates look the catalog up once per page, not once per string (the home page has dozens).
+    # Jinja's i18n extension with newstyle semantics (its {% trans %} tag calls the globals below), then its `_`,
+    # `gettext` and `ngettext` replaced by one function each, without its wrappers (see TemplateCatalog).
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
-    app.context_processor(lambda: {"translations": get_translations()})
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext)
+    app.context_processor(lambda: {CATALOG: template_catalog()})
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, get_locale=get_locale, format_date=format_date,
                                  format_datetime=format_datetime, when=when)
     app.jinja_env.filters["when"] = when

@@ -2,6 +2,8 @@
 
 import gzip
 
+from tests.conftest import csrf_token
+
 GZIP = {"Accept-Encoding": "gzip, deflate"}
 
 
@@ -38,3 +40,17 @@ def test_small_or_binary_bodies__left_alone(client):
 def test_no_gzip_offered__plain_bytes(client):
     with client.get("/static/style.css", headers={"Accept-Encoding": "identity"}) as plain:
         assert plain.headers.get("Content-Encoding") is None
+
+
+def test_signed_in_page__its_kept_gzip_follows_what_the_page_says_now(login_as):
+    # The gzip of a page seen before is reused by its bytes' digest: a changed page is never sent as the old one.
+    coordinator = login_as("coordinator")
+    first = gzip.decompress(coordinator.get("/accounts", headers=GZIP).get_data())
+    assert gzip.decompress(coordinator.get("/accounts", headers=GZIP).get_data()) == first
+    assert coordinator.get("/accounts").get_data() == first
+    response = coordinator.post("/accounts/new", data={
+        "csrf_token": csrf_token(coordinator, "/accounts/new"), "username": "meena", "display_name": "Meena Das",
+        "role": "facilitator", "secret": "a long enough secret 42", "language": "en"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    now = gzip.decompress(coordinator.get("/accounts", headers=GZIP).get_data())
+    assert b"Meena Das" in now and b"Meena Das" not in first

@@ -720,3 +720,17 @@ def test_share_out__the_parts_add_up_to_the_fund_exactly(savings, fund):
     assert sum(part for _saved, part in parts.values()) == fund
     assert all(abs(part * sum(savings.values()) - fund * value) < sum(savings.values())
                for value, part in parts.values())  # each within one minor unit of its exact share
+
+
+def test_passbook__kept_page_still_follows_who_may_read_it(app, book, login_as):
+    # The page is kept per account until the next write: one account's kept page never reaches another, and a
+    # treasurer who is no longer an officer stops reading others' passbooks at once.
+    rani = book.url(f"/passbook/{book.members['Rani'].id}")
+    treasurer, meena = sign_in(app, "tara"), login_as("member")
+    assert treasurer.get(rani).status_code == 200 and treasurer.get(rani).status_code == 200
+    assert meena.get(rani).status_code == 404
+    with app.app_context():
+        GroupMember.update(role="member").where(GroupMember.person == book.people["Tara"]).execute()
+    assert treasurer.get(rani).status_code == 404
+    own = treasurer.get(book.url(f"/passbook/{book.members['Tara'].id}"))
+    assert own.status_code == 200 and "Passbook: Tara" in own.get_data(as_text=True)

@@ -1,8 +1,9 @@
 """The audit log's rows, written here rather than by the template: fifty rows of six cells, and Jinja's
 attribute lookups, escaping and the clock-mark macro cost about 40 microseconds a row, more than the rest of the
 page. One fixed line format filled in, every value escaped (usernames, details and addresses come from users
-and phones). The page itself is not kept (opening a case appends to the log without a new database generation),
-but each row is, by its id, language, zone and mark, until the next write: nothing changes an event."""
+and phones). The page is kept until the next write or the next event (hub.audit.views), and each row, by its id,
+language, zone and mark, until the next write: nothing changes an event, and opening a case adds one without a
+new database generation, so a new event re-renders the page from the rows kept."""
 
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _

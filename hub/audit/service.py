@@ -135,8 +135,8 @@ _INSERT = 'INSERT INTO "{}" ({}) VALUES ({})'.format(
 
 def record_read(action, obj, detail=""):
     """Append that the signed-in account read obj (opened a case), in its own transaction, with the SQL built
-    once; its commit leaves the database's generation as it is (hub.db's unseen_write): no kept answer reads
-    the audit log, and a read changes nothing else."""
+    once; its commit leaves the database's generation as it is (hub.db's unseen_write): a read changes nothing
+    else, and the audit log's kept pages are keyed on its newest event (hub.audit.views)."""
     values = _event(action, obj, detail, None, "")
     with database.unseen_write():
         database.execute_sql(_INSERT, [field.db_value(values[field.name]) for field in _FIELDS])
@@ -215,6 +215,16 @@ def _shown():
 # The log as the coordinator opens it, and its older pages, unfiltered: their SQL built once.
 _NEWEST = Prepared(lambda: _shown().limit(PAGE_SIZE + 1))
 _OLDER = Prepared(lambda before_id: _shown().where(AuditEvent.id < before_id).limit(PAGE_SIZE + 1), int)
+
+
+_NEWEST_ID = Prepared(lambda: AuditEvent.select(peewee.fn.MAX(AuditEvent.id)))
+
+
+def newest_id():
+    """The id of the latest event (0 for none): a page of the log kept until the next write is also kept only
+    while no event was added, since opening a case appends one without a new database generation."""
+    found = _NEWEST_ID.tuple()
+    return (found[0] if found else None) or 0
 
 
 def search(filters):

@@ -1,8 +1,11 @@
 """The coordinator's account pages: list, create, edit, reset a secret, deactivate or reactivate."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
+from hub import memo
 from hub.auth import bp
 from hub.auth.forms import AccountForm, NewAccountForm, ResetSecretForm, offer_groups
 from hub.auth.models import User
@@ -20,6 +23,7 @@ from hub.auth.service import (
 from hub.forms import EmptyForm, apply_error, saved
 from hub.groups.models import Group
 from hub.groups.service import groups_of
+from hub.i18n import translated
 
 
 def get_user_or_404(user_id):
@@ -28,8 +32,11 @@ def get_user_or_404(user_id):
 
 @bp.get("/accounts")
 def accounts():
-    users = User.select().order_by(User.active.desc(), User.display_name)
-    return render_template("hub/auth/accounts.html", users=users, role_labels=ROLE_LABELS, form=EmptyForm())
+    # The same for every coordinator until the next write: kept per language (no form in it, no token).
+    body = memo.kept(("accounts", str(get_locale())), lambda: Markup(render_template(
+        "hub/auth/_accounts_body.html", users=User.select().order_by(User.active.desc(), User.display_name),
+        role_labels=translated(ROLE_LABELS))))
+    return render_template("hub/auth/accounts.html", body=body)
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 edit form (status through the state machine, versioned), and the action, follow-up and consent forms that
 live on the case's page. Referrals: hub.cases.referral_views."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -46,6 +46,7 @@ from hub.forms import apply_error, check_too
 from hub.offline.models import Receipt
 from hub.offline.receipts import once, posted_key
 from hub.people.picker import offered
+from hub.shell import CSRF_KEY
 from hub.text import formatted
 
 
@@ -67,10 +68,15 @@ def list_cases():
     filters["category"] = filters["category"] if filters["category"] in CATEGORIES else ""
     filters["risk"] = filters["risk"] if filters["risk"] in Case.RISKS + ("none",) else ""
     filters["assigned"] = filters["assigned"] if filters["assigned"] == "none" or filters["assigned"].isdigit() else ""
-    return render_template("hub/cases/list.html", show=show, shows=SHOWS, show_labels=SHOW_LABELS,
-                           counts=list_counts(g.user), cases=cases_for(g.user, show, **filters), filters=filters,
-                           staff=case_staff(), today=clock.today(), categories=CATEGORIES, risks=Case.RISKS,
-                           limit=LIST_LIMIT)
+    today = clock.today()
+    # The list with its tabs' numbers and filters is the same until the next write (opening a case appends to
+    # the audit trail only): kept per account (its own cases' tab), list, filters, language, zone and day.
+    key = ("case list", g.user.id, show, *filters.values(), str(get_locale()), str(get_timezone()), today)
+    body = memo.kept(key, lambda: Markup(render_template(
+        "hub/cases/_list_body.html", show=show, shows=SHOWS, show_labels=SHOW_LABELS, counts=list_counts(g.user),
+        cases=cases_for(g.user, show, **filters), filters=filters, staff=case_staff(), today=today,
+        categories=CATEGORIES, risks=Case.RISKS, limit=LIST_LIMIT)))
+    return render_template("hub/cases/list.html", body=body)
 
 
 # The parts of a case's page without a form (kept_parts), cut apart where the template writes CUT: every value
@@ -79,14 +85,17 @@ CUT = "<!--cut-->"
 KEPT_PARTS = ("head", "record", "protocol", "referrals", "consent", "follow_ups", "actions")
 
 
+def _kept_key(case):
+    # What a case's page shows besides the case: language, zone and day (dates, "overdue"), what the account may
+    # open (the links differ) and the hub's clock marks (set in files, not rows).
+    return ("case page", case.id, str(get_locale()), str(get_timezone()), clock.today(), can("people.view"),
+            can("protocols.view"), marks_version())
+
+
 def kept_parts(case):
     """{part: Markup} of the case's page without its forms, rendered once and kept until the next write, per
-    language, zone and day (dates, "overdue"), what the account may open (the links differ) and the hub's clock
-    marks (set in files, not rows). Only call it once the account may see the case; a POST's page is rendered
-    afresh."""
+    _kept_key. Only call it once the account may see the case; a POST's page is rendered afresh."""
     today = clock.today()
-    key = ("case page", case.id, str(get_locale()), str(get_timezone()), today, can("people.view"),
-           can("protocols.view"), marks_version())
 
     def render():
         actions = actions_of(case)
@@ -100,14 +109,28 @@ def kept_parts(case):
 
     if request.method != "GET":  # shown again with a form's errors: the case may hold what a refused save set
         return dict(render())
-    return dict(memo.kept(key, render))
+    return dict(memo.kept(_kept_key(case), render))
 
 
-def render_case(case, action_form=None, follow_up_form=None, consent_form=None, child_form=None):
-    """The case's page, with the forms that live on it (those given come back with what was typed); the
-    opening is audited."""
+# A GET's page: its forms are empty but for today's dates and the session's CSRF token, so the page is kept per
+# session (its own cache: sessions times cases would crowd the shared one).
+_pages = memo.GenerationCache(max_entries=64)  # ~10 KB a page
+
+
+def render_case(case, **forms):
+    """The case's page, with the forms that live on it (those given, by name: action_form, follow_up_form,
+    consent_form, child_form, come back with what was typed); the opening is audited."""
     open_case(case)
     child_q = request.args.get("child_q", "")[:80]
+    raw_token = session.get(CSRF_KEY)
+    if forms or request.method != "GET" or raw_token is None:
+        body = _case_body(case, child_q, **forms)
+    else:
+        body = _pages.get((*_kept_key(case), g.user.id, raw_token, child_q), lambda: _case_body(case, child_q))
+    return render_template("hub/cases/view.html", case=case, body=body)
+
+
+def _case_body(case, child_q, action_form=None, follow_up_form=None, consent_form=None, child_form=None):
     if child_form is None and case.child_id is None:  # the picker shows only while no child is linked
         child_form = ChildForm(formdata=None)
     if child_form is not None:
@@ -116,9 +139,10 @@ def render_case(case, action_form=None, follow_up_form=None, consent_form=None, 
         follow_up_form = FollowUpForm(formdata=None, visited_on=clock.today())
     if consent_form is None:
         consent_form = ConsentForm(formdata=None, given_on=clock.today(), given_by=case.consent_by or None)
-    return render_template("hub/cases/view.html", case=case, kept=kept_parts(case),
-                           action_form=action_form or ActionForm(formdata=None), follow_up_form=follow_up_form,
-                           consent_form=consent_form, child_form=child_form, child_q=child_q)
+    return Markup(render_template("hub/cases/_view_body.html", case=case, kept=kept_parts(case),
+                                  action_form=action_form or ActionForm(formdata=None),
+                                  follow_up_form=follow_up_form, consent_form=consent_form, child_form=child_form,
+                                  child_q=child_q))
 
 
 @bp.get("/cases/<int:case_id>")

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from hub.audit.service import record
 from hub.categories import CATEGORY_LABELS
 from hub.db import database
-from hub.i18n import LANGUAGES
+from hub.i18n import LANGUAGES, translated
 from hub.protocols.models import ProtocolText
 from hub.protocols.shipped import SHIPPED
 from hub.validation import FieldError, Problems
@@ -62,8 +62,9 @@ class Protocol:
 
 
 def category_label(category):
-    """The localised name of a category of concern (a template global)."""
-    return CATEGORY_LABELS.get(category, category)
+    """The localised name of a category of concern (a template global, as hub.cases.service's is: translated
+    once per language)."""
+    return translated(CATEGORY_LABELS).get(category, category)
 
 
 def _language():

@@ -158,6 +158,15 @@ def ledger(cycle_id):
 
 @bp.get("/<int:cycle_id>/passbook/<int:member_id>")
 def passbook(cycle_id, member_id):
+    # Who may read it and what it shows change only with a write: the page is kept per account (need to know is
+    # decided inside, and a refusal is never kept), language and day.
+    title, page = fragment(("passbook page", g.user.id, g.user.role, cycle_id, member_id),
+                           lambda: _passbook_page(cycle_id, member_id))
+    return render_template("hub/savings/passbook.html", title=title, page=page)
+
+
+def _passbook_page(cycle_id, member_id):
+    """(title, Markup) of the member's passbook for the signed-in account, or 404 when it may not read it."""
     cycle, standing = get_cycle_or_404(cycle_id)
     if not standing.sees_all and (standing.member is None or standing.member.id != member_id):
         abort(404)
@@ -172,8 +181,9 @@ def passbook(cycle_id, member_id):
         return now, Markup(render_template("hub/savings/_passbook_body.html", lines=lines, day=day_writer(),
                                            loans=books.loans(cycle, now, member=member)))
 
-    now, body = fragment(("passbook", member.id), render)
-    return render_template("hub/savings/passbook.html", cycle=cycle, member=member, now=now, body=body)
+    now, body = fragment(("passbook", member.id), render)  # the same for every account that may read it
+    return member.person.name, Markup(render_template("hub/savings/_passbook_page.html", cycle=cycle,
+                                                      member=member, now=now, body=body))
 
 
 def _link_form(people, cycle, accounts=None):
