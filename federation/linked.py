@@ -82,7 +82,9 @@ def narrowed(published, feasible, version=2, case_family=True):
 
 
 def _add(*bounds):
-    return min(sum(low for low, _ in bounds), INF), min(sum(high for _, high in bounds), INF)
+    # Not capped at INF: a cell's others are the sum less its own, which must stay unbounded with an
+    # unbounded other (a hidden count) and bounded without one.
+    return sum(low for low, _ in bounds), sum(high for _, high in bounds)
 
 
 def _cap(bound):
@@ -106,37 +108,107 @@ def group_ranges(parts, total):
     return ranges
 
 
-def chain_ranges(months):
-    """[(stock, arrivals, departures) ranges] of consecutive months, each given as intervals.
+def _step(arrivals, departures):
+    """The range of stock[t] - stock[t - 1], that is arrivals - departures."""
+    return arrivals[0] - departures[1], arrivals[1] - departures[0]
+
+
+def _flows(step, arrivals, departures):
+    """(arrivals, departures) ranges once their difference is known to lie in step."""
+    return ((max(arrivals[0], step[0] + departures[0]), min(arrivals[1], step[1] + departures[1])),
+            (max(departures[0], arrivals[0] - step[1]), min(departures[1], arrivals[1] - step[0])))
+
+
+def _hull(values):
+    return (min(values), max(values)) if values else (1, 0)  # none: the releases contradict each other
+
+
+def _paths(months, first, last, total, entry=None, leave=FREE):
+    """[(stock of each month first..last)] a summed span of a stock allows: every stock within its range,
+    each step within arrivals - departures, the first stock reachable from entry (the stock before's range;
+    None: unconstrained), the last within leave, and the stocks adding up to within total. Every month of a
+    summed span was published, so each stock has at most 9 values and a quarter at most 729 paths."""
+    paths = [((), 0)]
+    for index in range(first, last + 1):
+        stock, step = _cap(months[index][0]), _step(*months[index][1:])
+        low, high = (stock[0], stock[1]) if index < last else (max(stock[0], leave[0]), min(stock[1], leave[1]))
+        grown = []
+        for path, added in paths:
+            earlier = (path[-1], path[-1]) if path else entry
+            lowest, highest = low, high
+            if earlier is not None:
+                lowest, highest = max(low, earlier[0] + step[0]), min(high, earlier[1] + step[1])
+            grown += [(path + (value,), added + value) for value in range(lowest, min(highest, total[1] - added) + 1)]
+        paths = grown
+    return [path for path, added in paths if added >= total[0]]
+
+
+def chain_ranges(months, spans=None):
+    """([(stock, arrivals, departures) ranges] of consecutive months, each given as intervals, and {span:
+    range} of the sums of the stock over spans {(first index, last index): interval}, disjoint).
 
     stock[t] = stock[t - 1] + arrivals[t] - departures[t], every stock >= 0, the stock before the first
     month unknown. Forward, the range each stock can take from the months up to it; backward, from the
-    months after it; each variable's range joins the two sides of the path it sits on."""
-    forward, previous = [], FREE
-    for stock, arrivals, departures in months:
-        low = previous[0] + arrivals[0] - departures[1]
-        high = previous[1] + arrivals[1] - departures[0]
-        previous = _cap((max(stock[0], low), min(stock[1], high)))
-        forward.append(previous)
-    backward = [None] * len(months)
-    following = None
-    for index in range(len(months) - 1, -1, -1):
+    months after it; each variable's range joins the two sides of the path it sits on. A summed span is
+    one link of that path: its months' stocks are enumerated (they were all published, so a few hundred
+    paths), giving its ends' ranges to each side and, between the two sides, every range inside it. The
+    enumeration is over whole numbers, so a range is never wider than the attacker's linear program's."""
+    spans = spans or {}
+    starts = {first: (last, total) for (first, last), total in spans.items()}
+    ends = {last: (first, total) for (first, last), total in spans.items()}
+    count = len(months)
+    forward, previous, index = [None] * count, FREE, 0  # the stock before the first month: any, >= 0
+    while index < count:
+        if index in starts:
+            last, total = starts[index]
+            previous = forward[last] = _hull([path[-1] for path in _paths(months, index, last, total, previous)])
+            index = last + 1
+            continue
+        stock, step = months[index][0], _step(*months[index][1:])
+        low, high = previous[0] + step[0], previous[1] + step[1]
+        previous = forward[index] = _cap((max(stock[0], low), min(stock[1], high)))
+        index += 1
+    backward, following, index = [None] * count, None, count - 1
+
+    def leaving(index):  # the range the stock of index may take for the months after it
+        if index + 1 >= count:
+            return FREE
+        step = _step(*months[index + 1][1:])
+        return _cap((following[0] - step[1], following[1] - step[0]))
+
+    while index >= 0:
+        if index in ends:
+            first, total = ends[index]
+            following = backward[first] = _hull([path[0] for path in _paths(months, first, index, total,
+                                                                             leave=leaving(index))])
+            index = first - 1
+            continue
         stock = _cap(months[index][0])
         if following is not None:
-            _, arrivals, departures = months[index + 1]
-            stock = (max(stock[0], following[0] - arrivals[1] + departures[0]),
-                     min(stock[1], following[1] - arrivals[0] + departures[1]))
+            leave = leaving(index)
+            stock = (max(stock[0], leave[0]), min(stock[1], leave[1]))
         backward[index] = following = _cap(stock)
+        index -= 1
+    inside, sums = {}, {}
+    for (first, last), total in spans.items():
+        following = backward[last + 1] if last + 1 < count else None  # read by leaving()
+        paths = _paths(months, first, last, total, forward[first - 1] if first else FREE, leaving(last))
+        sums[first, last] = _hull([sum(path) for path in paths])
+        for index in range(first, last + 1):
+            position = index - first
+            inside[index] = (_hull([path[position] for path in paths]),
+                             _hull([path[position] - path[position - 1] for path in paths]) if position else None)
     ranges = []
     for index, (_, arrivals, departures) in enumerate(months):
         before = forward[index - 1] if index else FREE
-        after = backward[index]
-        ranges.append(((max(forward[index][0], after[0]), min(forward[index][1], after[1])),
-                       (max(arrivals[0], after[0] - before[1] + departures[0]),
-                        min(arrivals[1], after[1] - before[0] + departures[1])),
-                       (max(departures[0], before[0] + arrivals[0] - after[1]),
-                        min(departures[1], before[1] + arrivals[1] - after[0]))))
-    return ranges
+        stock, step = inside.get(index, (None, None))
+        if stock is None:
+            stock = (max(forward[index][0], backward[index][0]), min(forward[index][1], backward[index][1]))
+        if step is None:
+            after = stock if index in inside else backward[index]
+            step = (after[0] - before[1], after[1] - before[0])
+        ranges.append((stock, *_flows(step, arrivals, departures)))
+    return ranges, sums
 
 
 def _group_ranges(names, tables, version, override=None):
@@ -150,6 +222,8 @@ def _group_ranges(names, tables, version, override=None):
         return None  # topics alone bound nothing
     parts = {name: {cell: override.get((name, cell)) or interval(value, version, schema.TABLES[name]["case_family"])
                     for cell, value in tables[name]["cells"].items()} for name in primary}
+    for name in primary:  # a count the total includes without a cell of its own: anything from 0
+        parts[name].update({cell: override.get((name, cell)) or FREE for cell in hidden(name, tables[name])})
     bounded = [name for name in present if name in BOUNDED and BOUNDED[name][0] in parts]
     for name in bounded:  # each topic raises the least the sessions it is part of can be
         limit_table, limit_cell = BOUNDED[name]
@@ -166,10 +240,29 @@ def _group_ranges(names, tables, version, override=None):
     return ranges
 
 
+def hidden(name, table):
+    """The cells a table's total includes that its payload does not publish (schema 4: attendance's
+    other_or_not_recorded). Each must keep every value from 0 to 4 possible, like a "<5": nobody can tell
+    from the total and the other cells whether anyone of other sex or without an age band came at all."""
+    meta = schema.TABLES[name]
+    if set(table["cells"]) != set(meta["cells"]):
+        return ()  # a payload of schema 3 or before: every count of the total had its cell
+    return meta["included"]
+
+
+def hidden_narrowed(feasible):
+    """True when a hidden count's range (feasible) no longer holds every value from 0 to 4."""
+    return feasible[0] > 0 or feasible[1] < BASE - 1
+
+
 def _narrowed_in(ranges, tables, primary, version):
-    """[(table, cell)] of the published counts ranges narrows."""
+    """[(table, cell)] of the published counts, and the hidden counts, ranges narrows."""
     found = []
     for (name, cell), feasible in ranges.items():
+        if name is not None and cell not in tables[name]["cells"]:
+            if hidden_narrowed(feasible):
+                found.append((name, cell))
+            continue
         value = tables[primary].get("total") if name is None else tables[name]["cells"][cell]
         if narrowed(value, feasible, version):
             found.append((name or primary, cell))
@@ -191,10 +284,30 @@ def _periods(first, last):
         year, month = year + month // 12, month % 12 + 1
 
 
-def _chain_narrowed(table, cells, period, tables, history):
+def _stock_spans(table, stock, history, period=None, value=None):
+    """{(first month, last month): published sum} of a stock's sums over a quarter: the hub's earlier ones
+    (history), and value, a candidate for period, when given."""
+    figure = f"{table}:{stock}"
+    found = {}
+    for month, (_version, payload) in history.items():
+        if figure in payload.get("coarser", {}):
+            months = span(month, schema.COARSER.get(figure, 3))
+            found[months[0], months[-1]] = payload["coarser"][figure]
+    if value is not None:
+        months = span(period, schema.COARSER[figure])
+        found[months[0], months[-1]] = value
+    return found
+
+
+def _chain_narrowed(table, cells, period, tables, history, value=None):
+    """[(table, table, cell)] of the stock chain's counts (and "coarser", a sum of the stock) narrowed by
+    the release of tables for period, with value the stock's sum over the quarter ending with it if any."""
     releases = {month: (version, payload["tables"].get(table)) for month, (version, payload) in history.items()}
     releases[period] = (2, tables.get(table))
     months = list(_periods(min(releases), max(releases)))
+    position = {month: index for index, month in enumerate(months)}
+    published = {(position[first], position[last]): figure
+                 for (first, last), figure in _stock_spans(table, cells[0], history, period, value).items()}
 
     def observed(without_current):
         rows = []
@@ -204,9 +317,11 @@ def _chain_narrowed(table, cells, period, tables, history):
                 rows.append((FREE, FREE, FREE))
             else:
                 rows.append(tuple(interval(part["cells"].get(cell), version) for cell in cells))
-        return rows
+        spans = {where: interval(figure) for where, figure in published.items()
+                 if not (without_current and value is not None and months[where[1]] == period)}
+        return rows, spans
 
-    linked, alone = chain_ranges(observed(False)), chain_ranges(observed(True))
+    (linked, sums), (alone, sums_alone) = chain_ranges(*observed(False)), chain_ranges(*observed(True))
     found = []
     for month, with_it, without_it in zip(months, linked, alone, strict=True):
         version, part = releases.get(month, (2, None))
@@ -215,6 +330,9 @@ def _chain_narrowed(table, cells, period, tables, history):
         for cell, feasible, before in zip(cells, with_it, without_it, strict=True):
             if (month == period or feasible != before) and narrowed(part["cells"].get(cell), feasible, version):
                 found.append((table, table, cell))
+    for where, feasible in sums.items():
+        if feasible != sums_alone.get(where) and narrowed(published[where], feasible):
+            found.append((table, table, "coarser"))
     return found
 
 
@@ -238,10 +356,14 @@ def span_narrowed(period, tables, history, sums):
 
     A sum is a star around the months' counts of one cell, each of which sits in its month's group (a
     star around that month's total): the whole is a tree as long as a group has at most one summed cell
-    (`schema.COARSER` keeps it so), and propagating ranges in and out of the sum gives exact ranges."""
+    (`schema.COARSER` keeps it so), and propagating ranges in and out of the sum gives exact ranges. A sum
+    of a stock is one more link of the stock's chain (`chain_ranges`)."""
     found = []
     for figure, value in sums.items():
         table, _colon, cell = figure.partition(":")
+        if table in STOCKS:
+            found += _stock_sum_narrowed(figure, period, tables, history, value)
+            continue
         names = next((names for names in groups().values() if table in names), (table,))  # no total: alone
         key = (None, TOTAL) if cell == TOTAL else (table, cell)
         months = span(period, schema.COARSER[figure])
@@ -266,3 +388,14 @@ def span_narrowed(period, tables, history, sums):
                 found.append(figure)
                 break
     return found
+
+
+def _stock_sum_narrowed(figure, period, tables, history, value):
+    """[figure] when a stock's sum over the quarter ending with period may not be published: a month of the
+    quarter was not released with the stock's table, or the sum narrows a count of the chain (or itself)."""
+    table = figure.partition(":")[0]
+    for month in span(period, schema.COARSER[figure]):
+        release = (2, {"tables": tables}) if month == period else history.get(month)
+        if release is None or table not in release[1]["tables"]:
+            return [figure]
+    return [figure] if _chain_narrowed(table, STOCKS[table], period, tables, history, value) else []

@@ -53,7 +53,7 @@ class Attack:
     """Everything the district holds about one hub as one linear program."""
 
     def __init__(self, releases):
-        self.bounds, self.published, self.equal, self.below = [], {}, [], []
+        self.bounds, self.published, self.equal, self.below, self.hidden = [], {}, [], [], {}
         self.index = {}
         for period, payloads in releases.items():
             for revision, payload in enumerate(payloads):
@@ -74,6 +74,18 @@ class Attack:
                 whole = self.var(((period, revisions[period]), "coarser", figure), value, published=True)
                 self.equal.append({**dict.fromkeys(parts, 1), whole: -1})
 
+    @staticmethod
+    def included(name, table):
+        """Counts a schema 4 total includes without a cell (attendance of other sex or no age band)."""
+        meta = schema.tables(4)[name]
+        return meta["included"] if set(table["cells"]) == set(meta["cells"]) else ()
+
+    def hidden_var(self, name):
+        """A count the release never shows: it must keep every value from 0 to 4 possible."""
+        column = self.var(name)
+        self.hidden[name] = column
+        return column
+
     def var(self, name, value=None, published=False):
         if name not in self.index:
             self.index[name] = len(self.bounds)
@@ -93,6 +105,7 @@ class Attack:
                     total = self.var((key, unit, "total"), tables[name].get("total"), published=True)
                 cells = [self.var((key, name, cell), value, published=True)
                          for cell, value in tables[name]["cells"].items()]
+                cells += [self.hidden_var((key, name, cell)) for cell in self.included(name, tables[name])]
                 self.equal.append({**dict.fromkeys(cells, 1), total: -1})
         for name, table in tables.items():
             for cell, value in table["cells"].items():
@@ -139,7 +152,7 @@ class Attack:
 
     def ranges(self):
         """{variable name: (least, most)} of every published count, or None when the releases contradict."""
-        names = {column: name for name, column in self.index.items() if name in self.published}
+        names = {column: name for name, column in self.index.items() if name in self.published or name in self.hidden}
         found = {}
         for columns, equal, below in self.components():
             local = {column: position for position, column in enumerate(columns)}
@@ -179,6 +192,10 @@ def narrowed(releases):
     ranges = attack.ranges()
     assert ranges is not None, "the releases contradict each other"
     found = []
+    for name in attack.hidden:  # a count shown nowhere must still be any of 0 to 4
+        low, high = ranges[name]
+        if low > 0 or (high is not None and high < 4):
+            found.append((name, "hidden", (low, high)))
     for name, value in attack.published.items():
         low, high = ranges[name]
         if value == LESS_THAN_FIVE and (low > 0 or high is None or high < 4):
@@ -384,7 +401,8 @@ def test_people_counts__the_only_girl_aged_15_17_who_comes_every_week_then_stops
 
 def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has_no_cell_by_band(hub, monkeypatch):
     """Schema 2 published "other.10-14": a cell about the one child recorded as "other", aged 10 to 14.
-    Schema 3 has one cell for sex "other" and for people without an age band, whatever their age."""
+    Schema 3 had one cell for sex "other" and for people without an age band, whatever their age; schema 4
+    counts them in attendance's total only."""
     group = make_group()
     child = make_person(group, sex="other", birth_year=2013)
     others = [make_person(group, sex=sex, birth_year=2013) for sex in ("female", "male") * 4]
@@ -396,11 +414,30 @@ def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has
     months_seen = set()
     for period in ("2026-05", "2026-06", "2026-07"):
         tables = released[period][0]["tables"]
-        assert not any(cell.startswith("other.") for cell in tables["attendance"]["cells"])
-        months_seen.add((tables["attendance"]["cells"][schema.OTHER_OR_NOT_RECORDED],
-                         tables["children_reached"]["cells"]["other"]))
-    assert months_seen == {(LESS_THAN_FIVE, LESS_THAN_FIVE)}             # the same in every month
+        assert not any(cell.startswith("other") for cell in tables["attendance"]["cells"])
+        months_seen.add(tables["children_reached"]["cells"]["other"])
+    assert months_seen == {LESS_THAN_FIVE}                                # the same in every month
     assert narrowed(released) == []
+
+
+def test_people_counts__the_only_child_recorded_as_other_who_comes_often_is_in_the_total_only(hub, monkeypatch):
+    """Schema 3 published her 5 attendances of May as other_or_not_recorded = 5: whoever knew she was the
+    only child recorded as "other" learnt that she came every week. Schema 4 has no such cell, and the total
+    with every other cell must leave her count anything from 0 to 4 (the attacker's hidden count)."""
+    group = make_group()
+    child = make_person(group, sex="other", birth_year=2013)
+    others = [make_person(group, sex=sex, birth_year=2013) for sex in ("female", "male") * 6]
+    weekly(group, date(2026, 5, 3), 5, [child, *others])                  # five Sundays in May
+    weekly(group, date(2026, 6, 7), 4, others)                             # she stops coming in June
+    for period in ("2026-05", "2026-06"):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    for period in ("2026-05", "2026-06"):
+        assert schema.OTHER_OR_NOT_RECORDED not in released[period][0]["tables"]["attendance"]["cells"]
+    hidden = [(name, value) for name, value, _range in narrowed(released) if value == "hidden"]
+    assert hidden == [] and narrowed(released) == []
+    # The month she came 5 times: the total counts her (65 attendances) unless it had to be withheld.
+    assert released["2026-05"][0]["tables"]["attendance"]["total"] in (60, 65, 70, None)
 
 
 def test_sums_over_a_quarter__four_volunteers_a_month_never_pin_a_month(hub, monkeypatch):
