@@ -126,8 +126,8 @@ def _hull(values):
 def _paths(months, first, last, total, entry=None, leave=FREE):
     """[(stock of each month first..last)] a summed span of a stock allows: every stock within its range,
     each step within arrivals - departures, the first stock reachable from entry (the stock before's range;
-    None: unconstrained), the last within leave, and the stocks adding up to within total. Every month of a
-    summed span was published, so each stock has at most 9 values and a quarter at most 729 paths."""
+    None: unconstrained), the last within leave, and the stocks adding up to within total. A published stock
+    has at most 9 values, one left out at most the sum's: a quarter has a few hundred paths."""
     paths = [((), 0)]
     for index in range(first, last + 1):
         stock, step = _cap(months[index][0]), _step(*months[index][1:])
@@ -143,6 +143,45 @@ def _paths(months, first, last, total, entry=None, leave=FREE):
     return [path for path, added in paths if added >= total[0]]
 
 
+def _leaving(months, backward, index):
+    """The range the stock of index may take for the months after it (backward[index + 1] their own)."""
+    if index + 1 >= len(months) or backward[index + 1] is None:
+        return FREE
+    step, following = _step(*months[index + 1][1:]), backward[index + 1]
+    return _cap((following[0] - step[1], following[1] - step[0]))
+
+
+def _forward(months, starts):
+    """[range of each stock from the months up to it] (None inside a summed span but at its end)."""
+    forward, previous, index = [None] * len(months), FREE, 0  # the stock before the first month: any, >= 0
+    while index < len(months):
+        if index in starts:
+            last, total = starts[index]
+            previous = forward[last] = _hull([path[-1] for path in _paths(months, index, last, total, previous)])
+            index = last + 1
+            continue
+        stock, step = months[index][0], _step(*months[index][1:])
+        previous = forward[index] = _cap((max(stock[0], previous[0] + step[0]), min(stock[1], previous[1] + step[1])))
+        index += 1
+    return forward
+
+
+def _backward(months, ends):
+    """[range of each stock from the months from it on] (None inside a summed span but at its start)."""
+    backward, index = [None] * len(months), len(months) - 1
+    while index >= 0:
+        leave = _leaving(months, backward, index)
+        if index in ends:
+            first, total = ends[index]
+            backward[first] = _hull([path[0] for path in _paths(months, first, index, total, leave=leave)])
+            index = first - 1
+            continue
+        stock = _cap(months[index][0])
+        backward[index] = _cap((max(stock[0], leave[0]), min(stock[1], leave[1])))
+        index -= 1
+    return backward
+
+
 def chain_ranges(months, spans=None):
     """([(stock, arrivals, departures) ranges] of consecutive months, each given as intervals, and {span:
     range} of the sums of the stock over spans {(first index, last index): interval}, disjoint).
@@ -150,49 +189,17 @@ def chain_ranges(months, spans=None):
     stock[t] = stock[t - 1] + arrivals[t] - departures[t], every stock >= 0, the stock before the first
     month unknown. Forward, the range each stock can take from the months up to it; backward, from the
     months after it; each variable's range joins the two sides of the path it sits on. A summed span is
-    one link of that path: its months' stocks are enumerated (they were all published, so a few hundred
-    paths), giving its ends' ranges to each side and, between the two sides, every range inside it. The
-    enumeration is over whole numbers, so a range is never wider than the attacker's linear program's."""
+    one link of that path: its months' stocks are enumerated (a few hundred paths), giving its ends'
+    ranges to each side and, between the two sides, every range inside it. The enumeration is over whole
+    numbers, so a range is never wider than the attacker's linear program's, only ever as wide or narrower
+    (stricter)."""
     spans = spans or {}
-    starts = {first: (last, total) for (first, last), total in spans.items()}
-    ends = {last: (first, total) for (first, last), total in spans.items()}
-    count = len(months)
-    forward, previous, index = [None] * count, FREE, 0  # the stock before the first month: any, >= 0
-    while index < count:
-        if index in starts:
-            last, total = starts[index]
-            previous = forward[last] = _hull([path[-1] for path in _paths(months, index, last, total, previous)])
-            index = last + 1
-            continue
-        stock, step = months[index][0], _step(*months[index][1:])
-        low, high = previous[0] + step[0], previous[1] + step[1]
-        previous = forward[index] = _cap((max(stock[0], low), min(stock[1], high)))
-        index += 1
-    backward, following, index = [None] * count, None, count - 1
-
-    def leaving(index):  # the range the stock of index may take for the months after it
-        if index + 1 >= count:
-            return FREE
-        step = _step(*months[index + 1][1:])
-        return _cap((following[0] - step[1], following[1] - step[0]))
-
-    while index >= 0:
-        if index in ends:
-            first, total = ends[index]
-            following = backward[first] = _hull([path[0] for path in _paths(months, first, index, total,
-                                                                             leave=leaving(index))])
-            index = first - 1
-            continue
-        stock = _cap(months[index][0])
-        if following is not None:
-            leave = leaving(index)
-            stock = (max(stock[0], leave[0]), min(stock[1], leave[1]))
-        backward[index] = following = _cap(stock)
-        index -= 1
+    forward = _forward(months, {first: (last, total) for (first, last), total in spans.items()})
+    backward = _backward(months, {last: (first, total) for (first, last), total in spans.items()})
     inside, sums = {}, {}
     for (first, last), total in spans.items():
-        following = backward[last + 1] if last + 1 < count else None  # read by leaving()
-        paths = _paths(months, first, last, total, forward[first - 1] if first else FREE, leaving(last))
+        paths = _paths(months, first, last, total, forward[first - 1] if first else FREE,
+                       _leaving(months, backward, last))
         sums[first, last] = _hull([sum(path) for path in paths])
         for index in range(first, last + 1):
             position = index - first
@@ -392,10 +399,9 @@ def span_narrowed(period, tables, history, sums):
 
 def _stock_sum_narrowed(figure, period, tables, history, value):
     """[figure] when a stock's sum over the quarter ending with period may not be published: a month of the
-    quarter was not released with the stock's table, or the sum narrows a count of the chain (or itself)."""
+    quarter was not released, or the sum narrows a count of the chain (or itself). A month whose table was
+    left out is a stock of anything from 0 in the chain, bounded by the sum itself."""
     table = figure.partition(":")[0]
-    for month in span(period, schema.COARSER[figure]):
-        release = (2, {"tables": tables}) if month == period else history.get(month)
-        if release is None or table not in release[1]["tables"]:
-            return [figure]
+    if any(month != period and month not in history for month in span(period, schema.COARSER[figure])):
+        return [figure]
     return [figure] if _chain_narrowed(table, STOCKS[table], period, tables, history, value) else []
