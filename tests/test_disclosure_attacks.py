@@ -305,6 +305,40 @@ def test_stock_and_flow__a_stock_crossing_5_while_its_flow_is_hidden_tells_nothi
     assert february is None or february["cells"]["minors_away"] == LESS_THAN_FIVE
 
 
+def test_stock_and_flow__minors_away_summed_over_quarters_narrow_no_month(hub, monkeypatch):
+    """Schema 4 also publishes the minor-months away of each quarter (the sum of its three month-end stocks).
+    The attacker adds each sum to the chain stock = previous stock + departures - returns: no month's
+    stock, departures or returns, and no sum, may be narrowed by it, in the quarter or across quarters."""
+    committee = make_group(kind=Group.VIGILANCE_COMMITTEE)
+    for day in (3, 5, 7):
+        depart(committee, 15, date(2026, 1, day))                                  # three away from January
+    depart(committee, 16, date(2026, 2, 12), returned_on=date(2026, 5, 20))       # one more, back in May
+    for day in (4, 8, 12, 16, 20, 24):
+        depart(committee, 14, date(2026, 4, day))                                  # six leave in April
+    for period in months("2026-01", 9):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    sums = {period: released[period][0].get("coarser", {}).get("migration:minors_away")
+            for period in ("2026-03", "2026-06", "2026-09")}
+    assert sums["2026-03"] in (None, 10)                       # 3 + 4 + 4 = 11 minor-months
+    assert sums["2026-06"] in (None, 25, 30) and sums["2026-09"] in (None, 25, 30)   # 28 and 27
+    assert any(value is not None for value in sums.values())
+    assert narrowed(released) == []
+    # The attacker does see what an unaudited sum would tell: 15 (11 to 19) over three "<5" stocks.
+    unaudited = {"2026-01": [blank({})], "2026-02": [blank({})],
+                 "2026-03": [{**blank({}), "coarser": {"migration:minors_away": 15}}]}
+    assert (("2026-01", 0), "migration", "minors_away") in [name for name, _, _ in narrowed(unaudited)]
+
+
+def test_the_attacker_sees_a_hidden_count_pinned_by_the_total():
+    """Schema 4: a total of 70 (66 to 74) beside 20 and 20 (16 to 24 each) and four "<5" cells says that
+    at least 2 attendances were of people of other sex or without an age band."""
+    pinned = blank({"attendance": {"female.10-17": 20, "male.10-17": 20}, "attendance_by_kind": {"life_skills": 70}})
+    pinned["tables"]["attendance"]["total"] = pinned["tables"]["attendance_by_kind"]["total"] = 70
+    found = narrowed({"2026-05": [pinned]})
+    assert ((("2026-05", 0), "attendance", schema.OTHER_OR_NOT_RECORDED), "hidden", (2, 42)) in found
+
+
 def test_a_late_record_never_revises_a_released_month(hub, monkeypatch):
     committee = make_group(kind=Group.VIGILANCE_COMMITTEE)
     for day in (3, 5, 7, 9):
