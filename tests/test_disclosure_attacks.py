@@ -557,7 +557,7 @@ def test_enrolment_sends_no_village_name(hub):
 
 # Random villages ------------------------------------------------------------------------------------------
 
-EVENTS = st.lists(st.tuples(st.sampled_from(["minor_leaves", "minor_returns", "drops_out", "reenrols"]),
+EVENTS = st.lists(st.tuples(st.sampled_from(["minor_leaves", "minor_returns", "drops_out", "reenrols", "session"]),
                             st.integers(0, 2), st.integers(1, 27), st.integers(0, 40)), max_size=24)
 
 
@@ -567,11 +567,16 @@ def test_property__random_villages_with_late_records_never_yield_a_narrowed_coun
                                                                                   release_day):
     with database.atomic() as transaction:
         committee = make_group(kind=Group.VIGILANCE_COMMITTEE)
+        group = make_group()
+        other = make_person(group, sex="other", birth_year=2013)                 # the only child of sex "other"
+        regulars = [make_person(group, sex=("female", "male")[index % 2], birth_year=2012) for index in range(14)]
         away, out = [], []
         for kind, month, day, delay in events:
             when = date(2026, 1 + month, day)
             entered = at(when + timedelta(days=delay))         # some typed in late, after the release
-            if kind == "minor_leaves":
+            if kind == "session":                              # she comes with some of the regulars
+                meet(group, at(when), "life_skills", [other, *regulars[:delay % 15]])
+            elif kind == "minor_leaves":
                 away.append(depart(committee, 15, when, entered=entered))
             elif kind == "minor_returns" and away:
                 Departure.update(returned_on=when).where(Departure.id == away.pop(0).id,
