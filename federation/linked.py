@@ -24,6 +24,8 @@ A published count is narrowed when the release allows less than it claims (`narr
 keep every value from 0 to 4 possible, and a rounded count at least BASE consecutive values.
 """
 
+import functools
+
 from federation import schema
 from federation.period import span
 
@@ -32,6 +34,7 @@ BASE = 5
 INF = 10 ** 9  # no upper bound: a withheld or absent count
 FREE = (0, INF)
 TOTAL = "total"
+MOST_OVER_A_GAP = 40  # the largest sum of a stock published over a quarter with a month's table left out
 
 # Tables that share one total (or, for topics, are bounded by a cell of the first), first the one kept
 # longest when the audit coarsens. Every other table with a total is a group of its own.
@@ -124,14 +127,21 @@ def _hull(values):
 
 
 def _paths(months, first, last, total, entry=None, leave=FREE):
+    """See `_span_paths`: the spans of a chain are enumerated again at every audit with the same bounds."""
+    return _span_paths(tuple(months[first:last + 1]), total, entry, leave)
+
+
+@functools.lru_cache(maxsize=256)
+def _span_paths(months, total, entry, leave):
     """[(stock of each month first..last)] a summed span of a stock allows: every stock within its range,
     each step within arrivals - departures, the first stock reachable from entry (the stock before's range;
     None: unconstrained), the last within leave, and the stocks adding up to within total. A published stock
-    has at most 9 values, one left out at most the sum's: a quarter has a few hundred paths."""
+    has at most 9 values, one left out at most MOST_OVER_A_GAP + 5: a quarter has at most a few thousand
+    paths, most a few hundred, and each is enumerated once for the same bounds (the cache)."""
     paths = [((), 0)]
-    for index in range(first, last + 1):
-        stock, step = _cap(months[index][0]), _step(*months[index][1:])
-        low, high = (stock[0], stock[1]) if index < last else (max(stock[0], leave[0]), min(stock[1], leave[1]))
+    for index, (stock, arrivals, departures) in enumerate(months):
+        stock, step = _cap(stock), _step(arrivals, departures)
+        low, high = stock if index < len(months) - 1 else (max(stock[0], leave[0]), min(stock[1], leave[1]))
         grown = []
         for path, added in paths:
             earlier = (path[-1], path[-1]) if path else entry
@@ -402,6 +412,10 @@ def _stock_sum_narrowed(figure, period, tables, history, value):
     quarter was not released, or the sum narrows a count of the chain (or itself). A month whose table was
     left out is a stock of anything from 0 in the chain, bounded by the sum itself."""
     table = figure.partition(":")[0]
-    if any(month != period and month not in history for month in span(period, schema.COARSER[figure])):
+    months = span(period, schema.COARSER[figure])
+    if any(month != period and month not in history for month in months):
         return [figure]
+    releases = [tables if month == period else history[month][1]["tables"] for month in months]
+    if value != LESS_THAN_FIVE and value > MOST_OVER_A_GAP and any(table not in part for part in releases):
+        return [figure]  # a left-out month's stock is enumerated up to the sum: only small sums keep it quick
     return [figure] if _chain_narrowed(table, STOCKS[table], period, tables, history, value) else []

@@ -443,3 +443,12 @@ def test_a_quarters_sum_of_minors_away_is_published_only_when_it_narrows_nothing
     history["2026-03"] = (4, {"tables": march, "values": {}, "coarser": {"migration:minors_away": 10}})
     assert linked._stock_spans("migration", "minors_away", history) == {("2026-01", "2026-03"): 10}
     assert linked.audit("2026-04", {"tables": migration(LESS_THAN_FIVE)}, history) == []
+
+
+def test_a_quarters_sum_of_minors_away_with_a_month_left_out_is_sent_only_when_small():
+    cells = dict.fromkeys(schema.TABLES["migration"]["cells"], LESS_THAN_FIVE)
+    shown = {"migration": {"cells": cells}}
+    history = {"2026-01": (4, {"tables": shown, "values": {}}), "2026-02": (4, {"tables": {}, "values": {}})}
+    # February's table was left out: its stock is anything from 0, bounded only by the sum.
+    assert disclosure.summed("2026-03", shown, history, {"migration:minors_away": 10}) == {"migration:minors_away": 10}
+    assert disclosure.summed("2026-03", shown, history, {"migration:minors_away": 45}) == {}
