@@ -18,10 +18,14 @@ integer intervals, propagating bounds inward and back out gives each variable's 
 microseconds per table and a few milliseconds for five years of stocks.
 
 Sums over a quarter or a year of a few sparse counts (`schema.COARSER`, in the bundle of the span's last
-month) bind the months' counts too: `span_narrowed()` checks them against the monthly releases.
+month) bind the months' counts too: `span_narrowed()` checks them against the monthly releases. A sum of
+a stock (minors away over a quarter) is one more link of the stock's chain: `chain_ranges()` enumerates the
+whole-number stocks of each summed quarter, so its ranges stay exact over whole numbers.
 
 A published count is narrowed when the release allows less than it claims (`narrowed()`): a "<5" must
-keep every value from 0 to 4 possible, and a rounded count at least BASE consecutive values.
+keep every value from 0 to 4 possible, and a rounded count at least BASE consecutive values. A hidden count
+(schema 4: attendance of other sex or no age band, counted in the total only) must keep 0 to 4 possible,
+like a "<5" (`hidden_narrowed()`).
 """
 
 import functools

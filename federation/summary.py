@@ -151,8 +151,9 @@ def _present(month, *fields):
 
 
 def attendance(month):
-    """({"cells": {"female.10-17": 31, ..., "other_or_not_recorded": 0}, "total": 40}, the same by kind of
-    meeting).
+    """({"cells": {"female.10-17": 31, ..., "male.18+": 2}, "total": 40}, the same by kind of meeting); the
+    records of people of sex "other" or without an age band are kept under "other_or_not_recorded", counted
+    in the total only (schema 4).
 
     Named people present, in their age band on the session's date (the year: bands are years apart), and
     unnamed guests in the sex and band they were counted in (the guest form asks for both); the bands and
