@@ -110,14 +110,17 @@ def table_total(table, meta, twin=None):
 
     >>> table_total({"cells": {"a": "<5", "b": 10}, "total": 15}, {"total": True, "case_family": True})
     Bound(lower=11, upper=18)
-    >>> table_total({"cells": {"a": "<5", "b": 10}, "total": 15}, {"total": True, "included": ("c",)})
+    >>> table_total({"cells": {"a": "<5", "b": 10}, "total": 15}, {"total": True, "cells": ("a", "b"),
+    ...                                                              "included": ("c",)})
     Bound(lower=11, upper=19)
     """
     if not meta.get("total"):
         return None
     case_family = meta.get("case_family", True)
     from_cells = cells_bound(table.get("cells", {}), case_family)
-    partial = any(cell not in table.get("cells", {}) for cell in meta.get("included", ()))
+    cells = table.get("cells", {})
+    # Only a payload of meta's own vocabulary leaves them out; an earlier version's cells counted everyone.
+    partial = set(cells) == set(meta.get("cells", ())) and any(cell not in cells for cell in meta.get("included", ()))
     published = table.get("total")
     if published is None:
         return cells_bound(twin["cells"], case_family) if partial and twin and "cells" in twin else from_cells
