@@ -86,7 +86,8 @@ def _table(name, table):
     if "total" in table:
         note = _("not shown, so that a hidden number cannot be worked out") if table["total"] is None else (
             _("rounded on its own: it may differ from the sum of the rows"))
-        if table["total"] is not None and any(cell not in cells for cell in schema.TABLES[name]["included"]):
+        included = schema.TABLES.get(name, {}).get("included", ())
+        if table["total"] is not None and any(cell not in cells for cell in included):
             note = _("rounded on its own; it also counts people of other sex or without an age band, who have "
                      "no row of their own")
         rows.append(Row(str(TOTAL_LABEL), count_text(table["total"]), note))
