@@ -157,6 +157,16 @@ def reason(code):
     return str(REASON_LABELS[code]) if code in REASON_LABELS else code
 
 
+# A sum over a quarter whose monthly figure's name would mislead: three month-end stocks added count no one
+# three times over, they are minor-months.
+SUM_LABELS = {"migration:minors_away": _l("Minor-months away (minors away at each month's end, added)")}
+
+
+def summed(name):
+    """The name of a sum over a quarter or a year ("coarser"): its own where the monthly name would mislead."""
+    return SUM_LABELS[name] if name in SUM_LABELS else figure(name)
+
+
 def figure(name):
     """The name of a figure as federation.aggregator.figures names it: "sessions_held:total" reads
     "Sessions held", "migration:minors_away" "Minors away at the end of the month", "value:..." its value."""

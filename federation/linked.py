@@ -18,11 +18,17 @@ integer intervals, propagating bounds inward and back out gives each variable's 
 microseconds per table and a few milliseconds for five years of stocks.
 
 Sums over a quarter or a year of a few sparse counts (`schema.COARSER`, in the bundle of the span's last
-month) bind the months' counts too: `span_narrowed()` checks them against the monthly releases.
+month) bind the months' counts too: `span_narrowed()` checks them against the monthly releases. A sum of
+a stock (minors away over a quarter) is one more link of the stock's chain: `chain_ranges()` enumerates the
+whole-number stocks of each summed quarter, so its ranges stay exact over whole numbers.
 
 A published count is narrowed when the release allows less than it claims (`narrowed()`): a "<5" must
-keep every value from 0 to 4 possible, and a rounded count at least BASE consecutive values.
+keep every value from 0 to 4 possible, and a rounded count at least BASE consecutive values. A hidden count
+(schema 4: attendance of other sex or no age band, counted in the total only) must keep 0 to 4 possible,
+like a "<5" (`hidden_narrowed()`).
 """
+
+import functools
 
 from federation import schema
 from federation.period import span
@@ -32,6 +38,7 @@ BASE = 5
 INF = 10 ** 9  # no upper bound: a withheld or absent count
 FREE = (0, INF)
 TOTAL = "total"
+MOST_OVER_A_GAP = 40  # the largest sum of a stock published over a quarter with a month's table left out
 
 # Tables that share one total (or, for topics, are bounded by a cell of the first), first the one kept
 # longest when the audit coarsens. Every other table with a total is a group of its own.
@@ -82,7 +89,9 @@ def narrowed(published, feasible, version=2, case_family=True):
 
 
 def _add(*bounds):
-    return min(sum(low for low, _ in bounds), INF), min(sum(high for _, high in bounds), INF)
+    # Not capped at INF: a cell's others are the sum less its own, which must stay unbounded with an
+    # unbounded other (a hidden count) and bounded without one.
+    return sum(low for low, _ in bounds), sum(high for _, high in bounds)
 
 
 def _cap(bound):
@@ -106,37 +115,121 @@ def group_ranges(parts, total):
     return ranges
 
 
-def chain_ranges(months):
-    """[(stock, arrivals, departures) ranges] of consecutive months, each given as intervals.
+def _step(arrivals, departures):
+    """The range of stock[t] - stock[t - 1], that is arrivals - departures."""
+    return arrivals[0] - departures[1], arrivals[1] - departures[0]
+
+
+def _flows(step, arrivals, departures):
+    """(arrivals, departures) ranges once their difference is known to lie in step."""
+    return ((max(arrivals[0], step[0] + departures[0]), min(arrivals[1], step[1] + departures[1])),
+            (max(departures[0], arrivals[0] - step[1]), min(departures[1], arrivals[1] - step[0])))
+
+
+def _hull(values):
+    return (min(values), max(values)) if values else (1, 0)  # none: the releases contradict each other
+
+
+def _paths(months, first, last, total, entry=None, leave=FREE):
+    """See `_span_paths`: the spans of a chain are enumerated again at every audit with the same bounds."""
+    return _span_paths(tuple(months[first:last + 1]), total, entry, leave)
+
+
+@functools.lru_cache(maxsize=256)
+def _span_paths(months, total, entry, leave):
+    """[(stock of each month first..last)] a summed span of a stock allows: every stock within its range,
+    each step within arrivals - departures, the first stock reachable from entry (the stock before's range;
+    None: unconstrained), the last within leave, and the stocks adding up to within total. A published stock
+    has at most 9 values, one left out at most MOST_OVER_A_GAP + 5: a quarter has at most a few thousand
+    paths, most a few hundred, and each is enumerated once for the same bounds (the cache)."""
+    paths = [((), 0)]
+    for index, (stock, arrivals, departures) in enumerate(months):
+        stock, step = _cap(stock), _step(arrivals, departures)
+        low, high = stock if index < len(months) - 1 else (max(stock[0], leave[0]), min(stock[1], leave[1]))
+        grown = []
+        for path, added in paths:
+            earlier = (path[-1], path[-1]) if path else entry
+            lowest, highest = low, high
+            if earlier is not None:
+                lowest, highest = max(low, earlier[0] + step[0]), min(high, earlier[1] + step[1])
+            grown += [(path + (value,), added + value) for value in range(lowest, min(highest, total[1] - added) + 1)]
+        paths = grown
+    return [path for path, added in paths if added >= total[0]]
+
+
+def _leaving(months, backward, index):
+    """The range the stock of index may take for the months after it (backward[index + 1] their own)."""
+    if index + 1 >= len(months) or backward[index + 1] is None:
+        return FREE
+    step, following = _step(*months[index + 1][1:]), backward[index + 1]
+    return _cap((following[0] - step[1], following[1] - step[0]))
+
+
+def _forward(months, starts):
+    """[range of each stock from the months up to it] (None inside a summed span but at its end)."""
+    forward, previous, index = [None] * len(months), FREE, 0  # the stock before the first month: any, >= 0
+    while index < len(months):
+        if index in starts:
+            last, total = starts[index]
+            previous = forward[last] = _hull([path[-1] for path in _paths(months, index, last, total, previous)])
+            index = last + 1
+            continue
+        stock, step = months[index][0], _step(*months[index][1:])
+        previous = forward[index] = _cap((max(stock[0], previous[0] + step[0]), min(stock[1], previous[1] + step[1])))
+        index += 1
+    return forward
+
+
+def _backward(months, ends):
+    """[range of each stock from the months from it on] (None inside a summed span but at its start)."""
+    backward, index = [None] * len(months), len(months) - 1
+    while index >= 0:
+        leave = _leaving(months, backward, index)
+        if index in ends:
+            first, total = ends[index]
+            backward[first] = _hull([path[0] for path in _paths(months, first, index, total, leave=leave)])
+            index = first - 1
+            continue
+        stock = _cap(months[index][0])
+        backward[index] = _cap((max(stock[0], leave[0]), min(stock[1], leave[1])))
+        index -= 1
+    return backward
+
+
+def chain_ranges(months, spans=None):
+    """([(stock, arrivals, departures) ranges] of consecutive months, each given as intervals, and {span:
+    range} of the sums of the stock over spans {(first index, last index): interval}, disjoint).
 
     stock[t] = stock[t - 1] + arrivals[t] - departures[t], every stock >= 0, the stock before the first
     month unknown. Forward, the range each stock can take from the months up to it; backward, from the
-    months after it; each variable's range joins the two sides of the path it sits on."""
-    forward, previous = [], FREE
-    for stock, arrivals, departures in months:
-        low = previous[0] + arrivals[0] - departures[1]
-        high = previous[1] + arrivals[1] - departures[0]
-        previous = _cap((max(stock[0], low), min(stock[1], high)))
-        forward.append(previous)
-    backward = [None] * len(months)
-    following = None
-    for index in range(len(months) - 1, -1, -1):
-        stock = _cap(months[index][0])
-        if following is not None:
-            _, arrivals, departures = months[index + 1]
-            stock = (max(stock[0], following[0] - arrivals[1] + departures[0]),
-                     min(stock[1], following[1] - arrivals[0] + departures[1]))
-        backward[index] = following = _cap(stock)
+    months after it; each variable's range joins the two sides of the path it sits on. A summed span is
+    one link of that path: its months' stocks are enumerated (a few hundred paths), giving its ends'
+    ranges to each side and, between the two sides, every range inside it. The enumeration is over whole
+    numbers, so a range is never wider than the attacker's linear program's, only ever as wide or narrower
+    (stricter)."""
+    spans = spans or {}
+    forward = _forward(months, {first: (last, total) for (first, last), total in spans.items()})
+    backward = _backward(months, {last: (first, total) for (first, last), total in spans.items()})
+    inside, sums = {}, {}
+    for (first, last), total in spans.items():
+        paths = _paths(months, first, last, total, forward[first - 1] if first else FREE,
+                       _leaving(months, backward, last))
+        sums[first, last] = _hull([sum(path) for path in paths])
+        for index in range(first, last + 1):
+            position = index - first
+            inside[index] = (_hull([path[position] for path in paths]),
+                             _hull([path[position] - path[position - 1] for path in paths]) if position else None)
     ranges = []
     for index, (_, arrivals, departures) in enumerate(months):
         before = forward[index - 1] if index else FREE
-        after = backward[index]
-        ranges.append(((max(forward[index][0], after[0]), min(forward[index][1], after[1])),
-                       (max(arrivals[0], after[0] - before[1] + departures[0]),
-                        min(arrivals[1], after[1] - before[0] + departures[1])),
-                       (max(departures[0], before[0] + arrivals[0] - after[1]),
-                        min(departures[1], before[1] + arrivals[1] - after[0]))))
-    return ranges
+        stock, step = inside.get(index, (None, None))
+        if stock is None:
+            stock = (max(forward[index][0], backward[index][0]), min(forward[index][1], backward[index][1]))
+        if step is None:
+            after = stock if index in inside else backward[index]
+            step = (after[0] - before[1], after[1] - before[0])
+        ranges.append((stock, *_flows(step, arrivals, departures)))
+    return ranges, sums
 
 
 def _group_ranges(names, tables, version, override=None):
@@ -150,6 +243,8 @@ def _group_ranges(names, tables, version, override=None):
         return None  # topics alone bound nothing
     parts = {name: {cell: override.get((name, cell)) or interval(value, version, schema.TABLES[name]["case_family"])
                     for cell, value in tables[name]["cells"].items()} for name in primary}
+    for name in primary:  # a count the total includes without a cell of its own: anything from 0
+        parts[name].update({cell: override.get((name, cell)) or FREE for cell in hidden(name, tables[name])})
     bounded = [name for name in present if name in BOUNDED and BOUNDED[name][0] in parts]
     for name in bounded:  # each topic raises the least the sessions it is part of can be
         limit_table, limit_cell = BOUNDED[name]
@@ -166,10 +261,29 @@ def _group_ranges(names, tables, version, override=None):
     return ranges
 
 
+def hidden(name, table):
+    """The cells a table's total includes that its payload does not publish (schema 4: attendance's
+    other_or_not_recorded). Each must keep every value from 0 to 4 possible, like a "<5": nobody can tell
+    from the total and the other cells whether anyone of other sex or without an age band came at all."""
+    meta = schema.TABLES[name]
+    if set(table["cells"]) != set(meta["cells"]):
+        return ()  # a payload of schema 3 or before: every count of the total had its cell
+    return meta["included"]
+
+
+def hidden_narrowed(feasible):
+    """True when a hidden count's range (feasible) no longer holds every value from 0 to 4."""
+    return feasible[0] > 0 or feasible[1] < BASE - 1
+
+
 def _narrowed_in(ranges, tables, primary, version):
-    """[(table, cell)] of the published counts ranges narrows."""
+    """[(table, cell)] of the published counts, and the hidden counts, ranges narrows."""
     found = []
     for (name, cell), feasible in ranges.items():
+        if name is not None and cell not in tables[name]["cells"]:
+            if hidden_narrowed(feasible):
+                found.append((name, cell))
+            continue
         value = tables[primary].get("total") if name is None else tables[name]["cells"][cell]
         if narrowed(value, feasible, version):
             found.append((name or primary, cell))
@@ -191,10 +305,30 @@ def _periods(first, last):
         year, month = year + month // 12, month % 12 + 1
 
 
-def _chain_narrowed(table, cells, period, tables, history):
+def _stock_spans(table, stock, history, period=None, value=None):
+    """{(first month, last month): published sum} of a stock's sums over a quarter: the hub's earlier ones
+    (history), and value, a candidate for period, when given."""
+    figure = f"{table}:{stock}"
+    found = {}
+    for month, (_version, payload) in history.items():
+        if figure in payload.get("coarser", {}):
+            months = span(month, schema.COARSER.get(figure, 3))
+            found[months[0], months[-1]] = payload["coarser"][figure]
+    if value is not None:
+        months = span(period, schema.COARSER[figure])
+        found[months[0], months[-1]] = value
+    return found
+
+
+def _chain_narrowed(table, cells, period, tables, history, value=None):
+    """[(table, table, cell)] of the stock chain's counts (and "coarser", a sum of the stock) narrowed by
+    the release of tables for period, with value the stock's sum over the quarter ending with it if any."""
     releases = {month: (version, payload["tables"].get(table)) for month, (version, payload) in history.items()}
     releases[period] = (2, tables.get(table))
     months = list(_periods(min(releases), max(releases)))
+    position = {month: index for index, month in enumerate(months)}
+    published = {(position[first], position[last]): figure
+                 for (first, last), figure in _stock_spans(table, cells[0], history, period, value).items()}
 
     def observed(without_current):
         rows = []
@@ -204,9 +338,11 @@ def _chain_narrowed(table, cells, period, tables, history):
                 rows.append((FREE, FREE, FREE))
             else:
                 rows.append(tuple(interval(part["cells"].get(cell), version) for cell in cells))
-        return rows
+        spans = {where: interval(figure) for where, figure in published.items()
+                 if not (without_current and value is not None and months[where[1]] == period)}
+        return rows, spans
 
-    linked, alone = chain_ranges(observed(False)), chain_ranges(observed(True))
+    (linked, sums), (alone, sums_alone) = chain_ranges(*observed(False)), chain_ranges(*observed(True))
     found = []
     for month, with_it, without_it in zip(months, linked, alone, strict=True):
         version, part = releases.get(month, (2, None))
@@ -215,6 +351,9 @@ def _chain_narrowed(table, cells, period, tables, history):
         for cell, feasible, before in zip(cells, with_it, without_it, strict=True):
             if (month == period or feasible != before) and narrowed(part["cells"].get(cell), feasible, version):
                 found.append((table, table, cell))
+    for where, feasible in sums.items():
+        if feasible != sums_alone.get(where) and narrowed(published[where], feasible):
+            found.append((table, table, "coarser"))
     return found
 
 
@@ -238,10 +377,14 @@ def span_narrowed(period, tables, history, sums):
 
     A sum is a star around the months' counts of one cell, each of which sits in its month's group (a
     star around that month's total): the whole is a tree as long as a group has at most one summed cell
-    (`schema.COARSER` keeps it so), and propagating ranges in and out of the sum gives exact ranges."""
+    (`schema.COARSER` keeps it so), and propagating ranges in and out of the sum gives exact ranges. A sum
+    of a stock is one more link of the stock's chain (`chain_ranges`)."""
     found = []
     for figure, value in sums.items():
         table, _colon, cell = figure.partition(":")
+        if table in STOCKS:
+            found += _stock_sum_narrowed(figure, period, tables, history, value)
+            continue
         names = next((names for names in groups().values() if table in names), (table,))  # no total: alone
         key = (None, TOTAL) if cell == TOTAL else (table, cell)
         months = span(period, schema.COARSER[figure])
@@ -266,3 +409,17 @@ def span_narrowed(period, tables, history, sums):
                 found.append(figure)
                 break
     return found
+
+
+def _stock_sum_narrowed(figure, period, tables, history, value):
+    """[figure] when a stock's sum over the quarter ending with period may not be published: a month of the
+    quarter was not released, or the sum narrows a count of the chain (or itself). A month whose table was
+    left out is a stock of anything from 0 in the chain, bounded by the sum itself."""
+    table = figure.partition(":")[0]
+    months = span(period, schema.COARSER[figure])
+    if any(month != period and month not in history for month in months):
+        return [figure]
+    releases = [tables if month == period else history[month][1]["tables"] for month in months]
+    if value != LESS_THAN_FIVE and value > MOST_OVER_A_GAP and any(table not in part for part in releases):
+        return [figure]  # a left-out month's stock is enumerated up to the sum: only small sums keep it quick
+    return [figure] if _chain_narrowed(table, STOCKS[table], period, tables, history, value) else []

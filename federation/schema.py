@@ -4,7 +4,9 @@ The JSON file is the one source: `TABLES` and `VALUES` are read from it, so the 
 the aggregator that ingests it and the pages that show it agree on every table, cell and value. A table's
 `x-case-family` annotation marks the counts about children in the case family (DECISIONS "Privacy rule for
 summaries", rule 1). From version 2 every "<5" stands for 0 to 4, in every table: the document says so with
-`x-less-than-five-includes-zero` (`zero_hidden()`). Version 3 merges attendance's sparse cells.
+`x-less-than-five-includes-zero` (`zero_hidden()`). Version 3 merges attendance's sparse cells. Version 4
+counts people of sex "other" or without an age band in attendance's total only (`x-total-includes`), and
+sums minors away over each quarter.
 
 The validators are imported on first use: a hub validates only when it builds a summary, and the idle
 server does without their memory (docs/benchmarks.md).
@@ -16,9 +18,10 @@ from importlib import resources
 
 from federation.errors import InvalidPayload, UnknownSchema
 
-# 1 and 2 from hubs not yet upgraded; 2: every count 0-4 is "<5"; 3 (what hubs build): as 2, with attendance's
-# sparse cells merged (age bands 0-9, 10-17, 18+; sex "other" and no age band in one cell)
-SCHEMA_VERSIONS = (1, 2, 3)
+# 1, 2 and 3 from hubs not yet upgraded; 2: every count 0-4 is "<5"; 3: as 2, with attendance's
+# sparse cells merged (age bands 0-9, 10-17, 18+; sex "other" and no age band in one cell); 4 (what hubs
+# build): that one cell counted in attendance's total only, and minors away summed over each quarter
+SCHEMA_VERSIONS = (1, 2, 3, 4)
 CURRENT = SCHEMA_VERSIONS[-1]
 
 
@@ -144,7 +147,11 @@ def _tables(version):
     for name, table in document(version)["properties"]["tables"]["properties"].items():
         tables[name] = {"cells": tuple(table["properties"]["cells"]["required"]),
                         "total": "total" in table["properties"],
-                        "case_family": bool(table.get("x-case-family"))}
+                        "case_family": bool(table.get("x-case-family")),
+                        # counted in the total, never published as a cell (schema 4: attendance's
+                        # other_or_not_recorded), and the table of the same people whose cells add up to it
+                        "included": tuple(table.get("x-total-includes", ())),
+                        "same_people_as": table.get("x-same-people-as")}
     return tables
 
 
@@ -170,5 +177,6 @@ def coarser(version=CURRENT):
 
 
 # Sparse counts also published summed over their span (docs/privacy.md "What the district can know"); at
-# most one per group of tables bound by a total, so the linked audit's identities stay a tree.
+# most one per group of tables bound by a total, so the linked audit's identities stay a tree; a stock's sum
+# (minors away) is audited with its chain of months (linked.chain_ranges).
 COARSER = coarser(CURRENT)

@@ -41,7 +41,7 @@ from hub.schools.models import Dropout
 from hub.services.models import Service
 from hub.sessions.models import Attendance, GuestCount, Meeting, MeetingFacilitator, MeetingTopic
 
-SCHEMA_VERSION = 3  # attendance's sparse cells merged (schema.attendance_cell)
+SCHEMA_VERSION = 4  # other sex or no age band in attendance's total only; minors away summed over the quarter
 UNKNOWN = "unknown"
 OTHER_TOPIC = "other"
 
@@ -96,12 +96,14 @@ def band_at(birth_year, recorded_band, year):
 
 
 def _table(table, records):
-    """A table from {cell: [record, ...]}: each cell counts its records (none where records has none)."""
-    vocabulary = schema.TABLES[table]["cells"]
-    listed = {cell: sorted(records.get(cell, ())) for cell in vocabulary}
-    entry = {"cells": {cell: len(found) for cell, found in listed.items()}, "records": listed}
-    if schema.TABLES[table]["total"]:
-        entry["total"] = sum(entry["cells"].values())
+    """A table from {cell: [record, ...]}: each cell counts its records (none where records has none). A cell
+    the total includes but the schema never publishes (attendance's other_or_not_recorded) keeps its records,
+    so the total counts and keys them."""
+    meta = schema.TABLES[table]
+    listed = {cell: sorted(records.get(cell, ())) for cell in meta["cells"] + meta["included"]}
+    entry = {"cells": {cell: len(listed[cell]) for cell in meta["cells"]}, "records": listed}
+    if meta["total"]:
+        entry["total"] = sum(len(found) for found in listed.values())
     return entry
 
 
@@ -149,8 +151,9 @@ def _present(month, *fields):
 
 
 def attendance(month):
-    """({"cells": {"female.10-17": 31, ..., "other_or_not_recorded": 0}, "total": 40}, the same by kind of
-    meeting).
+    """({"cells": {"female.10-17": 31, ..., "male.18+": 2}, "total": 40}, the same by kind of meeting); the
+    records of people of sex "other" or without an age band are kept under "other_or_not_recorded", counted
+    in the total only (schema 4).
 
     Named people present, in their age band on the session's date (the year: bands are years apart), and
     unnamed guests in the sex and band they were counted in (the guest form asks for both); the bands and
@@ -337,13 +340,15 @@ _SPAN_TABLES = {
     "attendance_by_kind": lambda month: attendance(month)[1],
     "volunteers": volunteers,
     "sessions_held": sessions_held,
+    "migration": migration,
 }
 
 
 def spans(period, cutoffs=None):
     """{"table:cell": [record, ...]} of the sums due with period (schema.COARSER: a quarter or a year
     ending with it), each month of the span counted as `build` counts it with the same cut-offs. A record
-    is tagged with its month, so a volunteer active in three months counts three volunteer-months."""
+    is tagged with its month, so a volunteer active in three months counts three volunteer-months, and a
+    minor away at the end of each month of a quarter three minor-months."""
     found = {}
     for figure, months in schema.COARSER.items():
         table, _colon, cell = figure.partition(":")

@@ -54,7 +54,11 @@ def test_the_hubs_own_labels_are_reused(app_context):
     labels = {row.label for section in sections for row in section.rows}
     assert {str(label) for label in KIND_LABELS.values()} <= labels
     assert {str(label) for label in CATEGORY_LABELS.values()} <= labels
-    assert "Female, 10-17 years" in labels and "Other sex, or age not recorded" in labels
+    # Schema 4: people of other sex or no age band are in attendance's total only, and the page says so.
+    assert "Female, 10-17 years" in labels and "Other sex, or age not recorded" not in labels
+    attendance = next(section for section in sections if any(row.label == "Female, 10-17 years"
+                                                              for row in section.rows))
+    assert "also counts people of other sex or without an age band" in attendance.rows[-1].note
 
 
 def test_small_withheld_and_absent_totals(app_context):

@@ -308,3 +308,147 @@ def test_a_quarters_sum_is_keyed_on_its_records_and_due_only_at_the_quarters_end
     assert one.get("coarser", {}).get("referrals_by_service:total") in (None, 5, 10)
     schema.validate(one, schema.CURRENT)
     assert period.span("2026-05", 3) == [] and period.span("2026-12", 12)[0] == "2026-01"
+
+
+# Schema 4 -------------------------------------------------------------------------------------------------
+
+def attendance_release(cells, total, kinds):
+    """Attendance's tables of one month: cells as given (the others "<5"), total, and by kind."""
+    shown = dict.fromkeys(schema.TABLES["attendance"]["cells"], LESS_THAN_FIVE) | cells
+    by_kind = dict.fromkeys(schema.TABLES["attendance_by_kind"]["cells"], LESS_THAN_FIVE) | kinds
+    return {"attendance": {"cells": shown, "total": total}, "attendance_by_kind": {"cells": by_kind, "total": total}}
+
+
+def test_schema_4_counts_other_sex_and_no_age_band_in_the_total_only():
+    assert schema.OTHER_OR_NOT_RECORDED not in schema.TABLES["attendance"]["cells"]
+    assert schema.TABLES["attendance"]["included"] == (schema.OTHER_OR_NOT_RECORDED,)
+    assert schema.OTHER_OR_NOT_RECORDED in schema.tables(3)["attendance"]["cells"] and schema.CURRENT == 4
+    raw = with_counts(empty_raw(), "attendance", {"female.10-17": 20, "male.10-17": 20})
+    records = [f"attendance:{index}" for index in range(46)]
+    raw["tables"]["attendance"]["records"] = {"female.10-17": records[:20], "male.10-17": records[20:40],
+                                              schema.OTHER_OR_NOT_RECORDED: records[40:]}
+    raw["tables"]["attendance"]["total"] = 46
+    payload = disclosure.protect(PERIOD, raw, KEY)
+    assert schema.OTHER_OR_NOT_RECORDED not in payload["tables"]["attendance"]["cells"]
+    assert payload["tables"]["attendance"]["total"] in (45, 50)                 # the 6 of them are in it
+
+
+def test_the_hidden_count_must_keep_0_to_4_possible():
+    # 25 and 25 in the cells (21 to 29 each), the four others "<5", a total of 50 (46 to 54): the hidden
+    # count is from 0 (46 - 58 - 16 < 0) to 12 (54 - 42).
+    fine = attendance_release({"female.10-17": 25, "male.10-17": 25}, 50, {"life_skills": 50})
+    assert linked.audit(PERIOD, {"tables": fine}) == []
+    # 20 and 20 in the cells (16 to 24), the others "<5", a total of 70 (66 to 74): at least 66 - 48 - 16 = 2.
+    narrow = attendance_release({"female.10-17": 20, "male.10-17": 20}, 70, {"life_skills": 70})
+    found = linked.audit(PERIOD, {"tables": narrow})
+    assert ("attendance", "attendance", schema.OTHER_OR_NOT_RECORDED) in found
+    # The hub withholds the total (and so nothing bounds the hidden count from below).
+    coarse = disclosure.coarsen(PERIOD, narrow, {})
+    assert coarse["attendance"]["total"] is None and linked.audit(PERIOD, {"tables": coarse}) == []
+
+
+def chain_lp(months, spans):
+    """The attacker's linear program over a stock chain with sums over spans: {variable: (least, most)}."""
+    from scipy import optimize
+
+    count = len(months)
+    size = 1 + 3 * count  # the stock before, then (stock, arrivals, departures) of each month
+    bounds = [(0, None)] + [(low, None if high >= linked.INF else high) for month in months for low, high in month]
+    equal, right = [], []
+    for index in range(count):
+        row = [0] * size
+        previous = 0 if index == 0 else 1 + 3 * (index - 1)
+        row[1 + 3 * index], row[previous], row[2 + 3 * index], row[3 + 3 * index] = 1, -1, -1, 1
+        equal.append(row)
+        right.append(0)
+    below, limits = [], []
+    for (first, last), (low, high) in spans.items():
+        row = [0] * size
+        for index in range(first, last + 1):
+            row[1 + 3 * index] = 1
+        below += [row, [-weight for weight in row]]
+        limits += [high, -low]
+    found = {}
+    for column in range(1, size):
+        ends = []
+        for sign in (1, -1):
+            cost = [0] * size
+            cost[column] = sign
+            result = optimize.linprog(cost, A_ub=below or None, b_ub=limits or None, A_eq=equal, b_eq=right,
+                                      bounds=bounds, method="highs")
+            ends.append(sign * result.fun if result.status == 0 else linked.INF)
+        found[(column - 1) // 3, (column - 1) % 3] = (round(ends[0]), ends[1])
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.booleans()), min_size=6, max_size=9),
+       st.integers(0, 2**32), st.booleans())
+def test_a_stock_chain_with_sums_over_quarters__the_audit_is_never_wider_than_the_attackers_program(
+        moves, seed, withhold):
+    """chain_ranges with the quarters' sums of the stock against scipy's linear program (the attacker's):
+    every range the audit gives holds the truth and is within the program's, so nothing the attacker can
+    narrow passes the audit."""
+    import random
+
+    rng = random.Random(seed)
+    stock, months, truth = rng.randint(0, 6), [], []
+    for arrivals, departures, _keep in moves:
+        departures = min(departures, stock + arrivals)
+        stock += arrivals - departures
+        truth.append((stock, arrivals, departures))
+    for index, (values, (_a, _d, keep)) in enumerate(zip(truth, moves, strict=True)):
+        shown = tuple(linked.interval(disclosure.rounded(value, rng.random())) for value in values)
+        months.append(shown if keep or not withhold or index < 3 else (linked.FREE,) * 3)
+    spans = {}
+    for first in range(0, len(months) - 2, 3):
+        total = sum(values[0] for values in truth[first:first + 3])
+        spans[first, first + 2] = linked.interval(disclosure.rounded(total, rng.random()))
+    ranges, sums = linked.chain_ranges(months, spans)
+    program = chain_lp(months, spans)
+    for index, (month, values) in enumerate(zip(ranges, truth, strict=True)):
+        for which, ((low, high), value) in enumerate(zip(month, values, strict=True)):
+            assert low <= value <= high
+            least, most = program[index, which]
+            assert least <= low and (most >= linked.INF or high <= most + 1e-6)
+    for where, (low, high) in sums.items():
+        assert low <= sum(values[0] for values in truth[where[0]:where[1] + 1]) <= high
+
+
+def test_a_sum_of_a_stock_over_a_quarter_binds_its_months_and_those_around_it():
+    hidden = ((0, 4), (0, 4), (0, 4))
+    ranges, sums = linked.chain_ranges([hidden] * 4)
+    assert sums == {} and [month[0] for month in ranges] == [(0, 4)] * 4
+    # 11 to 19 minor-months over three stocks of 0 to 4: each at least 3; and April's at least 3 - 4 + 0.
+    ranges, sums = linked.chain_ranges([hidden] * 4, {(0, 2): (11, 19)})
+    assert [month[0] for month in ranges[:3]] == [(3, 4)] * 3 and sums == {(0, 2): (11, 12)}
+    assert ranges[3][0] == (0, 4)
+    # Two quarters, the second's sum 0 to 4 with a first of 11 to 19: April's departures are at least 3 - 4... 0.
+    ranges, sums = linked.chain_ranges([hidden] * 6, {(0, 2): (11, 19), (3, 5): (0, 4)})
+    assert ranges[3][0] == (0, 4) and ranges[3][2][0] == 0 and sums[3, 5] == (0, 4)
+
+
+def test_a_quarters_sum_of_minors_away_is_published_only_when_it_narrows_nothing():
+    def migration(away):
+        cells = dict.fromkeys(schema.TABLES["migration"]["cells"], LESS_THAN_FIVE) | {"minors_away": away}
+        return {"migration": {"cells": cells}}
+
+    history = {month: (4, {"tables": migration(LESS_THAN_FIVE), "values": {}}) for month in ("2026-01", "2026-02")}
+    march = migration(LESS_THAN_FIVE)
+    # 10 (6 to 14 minor-months) over three stocks of 0 to 4: each can still be 0 and 4.
+    assert disclosure.summed("2026-03", march, history, {"migration:minors_away": 10}) == {"migration:minors_away": 10}
+    # 15 (11 to 19): no month can be 0 any more (the other two give at most 8).
+    assert disclosure.summed("2026-03", march, history, {"migration:minors_away": 15}) == {}
+    # Once published, the sum is one more link of the chain when later months are audited.
+    history["2026-03"] = (4, {"tables": march, "values": {}, "coarser": {"migration:minors_away": 10}})
+    assert linked._stock_spans("migration", "minors_away", history) == {("2026-01", "2026-03"): 10}
+    assert linked.audit("2026-04", {"tables": migration(LESS_THAN_FIVE)}, history) == []
+
+
+def test_a_quarters_sum_of_minors_away_with_a_month_left_out_is_sent_only_when_small():
+    cells = dict.fromkeys(schema.TABLES["migration"]["cells"], LESS_THAN_FIVE)
+    shown = {"migration": {"cells": cells}}
+    history = {"2026-01": (4, {"tables": shown, "values": {}}), "2026-02": (4, {"tables": {}, "values": {}})}
+    # February's table was left out: its stock is anything from 0, bounded only by the sum.
+    assert disclosure.summed("2026-03", shown, history, {"migration:minors_away": 10}) == {"migration:minors_away": 10}
+    assert disclosure.summed("2026-03", shown, history, {"migration:minors_away": 45}) == {}

@@ -53,7 +53,7 @@ class Attack:
     """Everything the district holds about one hub as one linear program."""
 
     def __init__(self, releases):
-        self.bounds, self.published, self.equal, self.below = [], {}, [], []
+        self.bounds, self.published, self.equal, self.below, self.hidden = [], {}, [], [], {}
         self.index = {}
         for period, payloads in releases.items():
             for revision, payload in enumerate(payloads):
@@ -74,6 +74,18 @@ class Attack:
                 whole = self.var(((period, revisions[period]), "coarser", figure), value, published=True)
                 self.equal.append({**dict.fromkeys(parts, 1), whole: -1})
 
+    @staticmethod
+    def included(name, table):
+        """Counts a schema 4 total includes without a cell (attendance of other sex or no age band)."""
+        meta = schema.tables(4)[name]
+        return meta["included"] if set(table["cells"]) == set(meta["cells"]) else ()
+
+    def hidden_var(self, name):
+        """A count the release never shows: it must keep every value from 0 to 4 possible."""
+        column = self.var(name)
+        self.hidden[name] = column
+        return column
+
     def var(self, name, value=None, published=False):
         if name not in self.index:
             self.index[name] = len(self.bounds)
@@ -93,6 +105,7 @@ class Attack:
                     total = self.var((key, unit, "total"), tables[name].get("total"), published=True)
                 cells = [self.var((key, name, cell), value, published=True)
                          for cell, value in tables[name]["cells"].items()]
+                cells += [self.hidden_var((key, name, cell)) for cell in self.included(name, tables[name])]
                 self.equal.append({**dict.fromkeys(cells, 1), total: -1})
         for name, table in tables.items():
             for cell, value in table["cells"].items():
@@ -139,7 +152,7 @@ class Attack:
 
     def ranges(self):
         """{variable name: (least, most)} of every published count, or None when the releases contradict."""
-        names = {column: name for name, column in self.index.items() if name in self.published}
+        names = {column: name for name, column in self.index.items() if name in self.published or name in self.hidden}
         found = {}
         for columns, equal, below in self.components():
             local = {column: position for position, column in enumerate(columns)}
@@ -179,6 +192,10 @@ def narrowed(releases):
     ranges = attack.ranges()
     assert ranges is not None, "the releases contradict each other"
     found = []
+    for name in attack.hidden:  # a count shown nowhere must still be any of 0 to 4
+        low, high = ranges[name]
+        if low > 0 or (high is not None and high < 4):
+            found.append((name, "hidden", (low, high)))
     for name, value in attack.published.items():
         low, high = ranges[name]
         if value == LESS_THAN_FIVE and (low > 0 or high is None or high < 4):
@@ -288,6 +305,40 @@ def test_stock_and_flow__a_stock_crossing_5_while_its_flow_is_hidden_tells_nothi
     assert february is None or february["cells"]["minors_away"] == LESS_THAN_FIVE
 
 
+def test_stock_and_flow__minors_away_summed_over_quarters_narrow_no_month(hub, monkeypatch):
+    """Schema 4 also publishes the minor-months away of each quarter (the sum of its three month-end stocks).
+    The attacker adds each sum to the chain stock = previous stock + departures - returns: no month's
+    stock, departures or returns, and no sum, may be narrowed by it, in the quarter or across quarters."""
+    committee = make_group(kind=Group.VIGILANCE_COMMITTEE)
+    for day in (3, 5, 7):
+        depart(committee, 15, date(2026, 1, day))                                  # three away from January
+    depart(committee, 16, date(2026, 2, 12), returned_on=date(2026, 5, 20))       # one more, back in May
+    for day in (4, 8, 12, 16, 20, 24):
+        depart(committee, 14, date(2026, 4, day))                                  # six leave in April
+    for period in months("2026-01", 9):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    sums = {period: released[period][0].get("coarser", {}).get("migration:minors_away")
+            for period in ("2026-03", "2026-06", "2026-09")}
+    assert sums["2026-03"] in (None, 10)                       # 3 + 4 + 4 = 11 minor-months
+    assert sums["2026-06"] in (None, 25, 30) and sums["2026-09"] in (None, 25, 30)   # 28 and 27
+    assert any(value is not None for value in sums.values())
+    assert narrowed(released) == []
+    # The attacker does see what an unaudited sum would tell: 15 (11 to 19) over three "<5" stocks.
+    unaudited = {"2026-01": [blank({})], "2026-02": [blank({})],
+                 "2026-03": [{**blank({}), "coarser": {"migration:minors_away": 15}}]}
+    assert (("2026-01", 0), "migration", "minors_away") in [name for name, _, _ in narrowed(unaudited)]
+
+
+def test_the_attacker_sees_a_hidden_count_pinned_by_the_total():
+    """Schema 4: a total of 70 (66 to 74) beside 20 and 20 (16 to 24 each) and four "<5" cells says that
+    at least 2 attendances were of people of other sex or without an age band."""
+    pinned = blank({"attendance": {"female.10-17": 20, "male.10-17": 20}, "attendance_by_kind": {"life_skills": 70}})
+    pinned["tables"]["attendance"]["total"] = pinned["tables"]["attendance_by_kind"]["total"] = 70
+    found = narrowed({"2026-05": [pinned]})
+    assert ((("2026-05", 0), "attendance", schema.OTHER_OR_NOT_RECORDED), "hidden", (2, 42)) in found
+
+
 def test_a_late_record_never_revises_a_released_month(hub, monkeypatch):
     committee = make_group(kind=Group.VIGILANCE_COMMITTEE)
     for day in (3, 5, 7, 9):
@@ -384,7 +435,8 @@ def test_people_counts__the_only_girl_aged_15_17_who_comes_every_week_then_stops
 
 def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has_no_cell_by_band(hub, monkeypatch):
     """Schema 2 published "other.10-14": a cell about the one child recorded as "other", aged 10 to 14.
-    Schema 3 has one cell for sex "other" and for people without an age band, whatever their age."""
+    Schema 3 had one cell for sex "other" and for people without an age band, whatever their age; schema 4
+    counts them in attendance's total only."""
     group = make_group()
     child = make_person(group, sex="other", birth_year=2013)
     others = [make_person(group, sex=sex, birth_year=2013) for sex in ("female", "male") * 4]
@@ -396,11 +448,30 @@ def test_people_counts__the_only_child_recorded_as_other_is_not_followed_and_has
     months_seen = set()
     for period in ("2026-05", "2026-06", "2026-07"):
         tables = released[period][0]["tables"]
-        assert not any(cell.startswith("other.") for cell in tables["attendance"]["cells"])
-        months_seen.add((tables["attendance"]["cells"][schema.OTHER_OR_NOT_RECORDED],
-                         tables["children_reached"]["cells"]["other"]))
-    assert months_seen == {(LESS_THAN_FIVE, LESS_THAN_FIVE)}             # the same in every month
+        assert not any(cell.startswith("other") for cell in tables["attendance"]["cells"])
+        months_seen.add(tables["children_reached"]["cells"]["other"])
+    assert months_seen == {LESS_THAN_FIVE}                                # the same in every month
     assert narrowed(released) == []
+
+
+def test_people_counts__the_only_child_recorded_as_other_who_comes_often_is_in_the_total_only(hub, monkeypatch):
+    """Schema 3 published her 5 attendances of May as other_or_not_recorded = 5: whoever knew she was the
+    only child recorded as "other" learnt that she came every week. Schema 4 has no such cell, and the total
+    with every other cell must leave her count anything from 0 to 4 (the attacker's hidden count)."""
+    group = make_group()
+    child = make_person(group, sex="other", birth_year=2013)
+    others = [make_person(group, sex=sex, birth_year=2013) for sex in ("female", "male") * 6]
+    weekly(group, date(2026, 5, 3), 5, [child, *others])                  # five Sundays in May
+    weekly(group, date(2026, 6, 7), 4, others)                             # she stops coming in June
+    for period in ("2026-05", "2026-06"):
+        assert release(period, hub, monkeypatch).made
+    released = everything_released()
+    for period in ("2026-05", "2026-06"):
+        assert schema.OTHER_OR_NOT_RECORDED not in released[period][0]["tables"]["attendance"]["cells"]
+    hidden = [(name, value) for name, value, _range in narrowed(released) if value == "hidden"]
+    assert hidden == [] and narrowed(released) == []
+    # The month she came 5 times: the total counts her (65 attendances) unless it had to be withheld.
+    assert released["2026-05"][0]["tables"]["attendance"]["total"] in (60, 65, 70, None)
 
 
 def test_sums_over_a_quarter__four_volunteers_a_month_never_pin_a_month(hub, monkeypatch):
@@ -486,7 +557,7 @@ def test_enrolment_sends_no_village_name(hub):
 
 # Random villages ------------------------------------------------------------------------------------------
 
-EVENTS = st.lists(st.tuples(st.sampled_from(["minor_leaves", "minor_returns", "drops_out", "reenrols"]),
+EVENTS = st.lists(st.tuples(st.sampled_from(["minor_leaves", "minor_returns", "drops_out", "reenrols", "session"]),
                             st.integers(0, 2), st.integers(1, 27), st.integers(0, 40)), max_size=24)
 
 
@@ -496,11 +567,16 @@ def test_property__random_villages_with_late_records_never_yield_a_narrowed_coun
                                                                                   release_day):
     with database.atomic() as transaction:
         committee = make_group(kind=Group.VIGILANCE_COMMITTEE)
+        group = make_group()
+        other = make_person(group, sex="other", birth_year=2013)                 # the only child of sex "other"
+        regulars = [make_person(group, sex=("female", "male")[index % 2], birth_year=2012) for index in range(14)]
         away, out = [], []
         for kind, month, day, delay in events:
             when = date(2026, 1 + month, day)
             entered = at(when + timedelta(days=delay))         # some typed in late, after the release
-            if kind == "minor_leaves":
+            if kind == "session":                              # she comes with some of the regulars
+                meet(group, at(when), "life_skills", [other, *regulars[:delay % 15]])
+            elif kind == "minor_leaves":
                 away.append(depart(committee, 15, when, entered=entered))
             elif kind == "minor_returns" and away:
                 Departure.update(returned_on=when).where(Departure.id == away.pop(0).id,

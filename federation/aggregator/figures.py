@@ -4,8 +4,10 @@ Data flow: `ingest._store` -> `kept.record(hub, period, old payload, new payload
 writes the rows this module makes -> `hub_figure` (each village's KEY_FIGURES), `district_figure` (running
 sums of every figure), the hub's counters and `quality_flag` -> the pages (`web.reports`) read a few rows each.
 
-Figures are keyed on names, not on a schema version's columns, so payloads of schema 1, 2 and 3 feed the
-same rows (a finer cell of an earlier version is added into the current cell it is part of):
+Figures are keyed on names, not on a schema version's columns, so payloads of schema 1 to 4 feed the
+same rows (a finer cell of an earlier version is added into the current cell it is part of; a cell schema 4
+counts in the total only, attendance's other_or_not_recorded, has a row filled by the hubs of schema 3 or
+before alone, and each month is read by its own version, `tables_for`):
 
     "sessions_held:total"        a table's total (the intersection of the published total and its cells)
     "attendance:female.10-14"    one cell of a table
@@ -78,7 +80,8 @@ def contributions(payload, tables):
             figure, bound = f"{name}:{schema.current_cell(name, cell)}", indicators.count_bound(published, case_family)
             found[figure] = found[figure] + bound if figure in found else bound
         if meta.get("total"):
-            found[f"{name}:total"] = indicators.table_total(table, meta)
+            twin = payload["tables"].get(meta.get("same_people_as") or "")  # schema 4: the same people's table
+            found[f"{name}:total"] = indicators.table_total(table, meta, twin)
             if table.get("total") is None:
                 found[f"{name}:@withheld"] = one
     for name, published in payload.get("coarser", {}).items():  # sums over a quarter or a year (schema 3)

@@ -101,19 +101,44 @@ def cells_bound(cells, case_family=True):
     return Bound(lower, upper)
 
 
-def table_total(table, meta):
+def table_total(table, meta, twin=None):
     """One hub's total of one table (its payload part {"cells", "total"?}) as a Bound; None if it has none.
+
+    A total that includes counts without a cell (schema 4: attendance of other sex or no age band, meta's
+    "included") is at least its cells' sum, not at most; withheld, it is the sum of twin's cells (the table
+    of the same people, meta's "same_people_as"), or of its own cells when that was left out too.
 
     >>> table_total({"cells": {"a": "<5", "b": 10}, "total": 15}, {"total": True, "case_family": True})
     Bound(lower=11, upper=18)
+    >>> table_total({"cells": {"a": "<5", "b": 10}, "total": 15}, {"total": True, "cells": ("a", "b"),
+    ...                                                              "included": ("c",)})
+    Bound(lower=11, upper=19)
     """
     if not meta.get("total"):
         return None
-    from_cells = cells_bound(table.get("cells", {}), meta.get("case_family", True))
+    case_family = meta.get("case_family", True)
+    from_cells = cells_bound(table.get("cells", {}), case_family)
+    cells = table.get("cells", {})
+    # Only a payload of meta's own vocabulary leaves them out; an earlier version's cells counted everyone.
+    partial = set(cells) == set(meta.get("cells", ())) and any(cell not in cells for cell in meta.get("included", ()))
     published = table.get("total")
     if published is None:
-        return from_cells
-    return count_bound(published, meta.get("case_family", True)).intersect(from_cells)
+        return cells_bound(twin["cells"], case_family) if partial and twin and "cells" in twin else from_cells
+    if partial:
+        from_cells = Bound(from_cells.lower, math.inf)
+    return count_bound(published, case_family).intersect(from_cells)
+
+
+def _hub_total(table, meta, payload, lower, upper):
+    """(lower, upper) of one hub's total of a table whose cells add up to lower..upper."""
+    if meta.get("included"):  # schema 4: a total with counts that have no cell
+        bound = table_total(table, meta, payload["tables"].get(meta.get("same_people_as") or ""))
+        return bound.lower, bound.upper
+    published = table.get("total")
+    if published is None:
+        return lower, upper
+    bound = count_bound(published, meta.get("case_family", True)).intersect(Bound(lower, upper))
+    return bound.lower, bound.upper
 
 
 @dataclass
@@ -181,12 +206,8 @@ def district(payloads, tables):
                 cell_lower[cell] = cell_lower.get(cell, 0) + low
                 cell_upper[cell] = cell_upper.get(cell, 0) + high
             if meta.get("total"):
-                published = table.get("total")
-                if published is None:
-                    into.withheld += 1
-                else:
-                    bound = count_bound(published, case_family).intersect(Bound(lower, upper))
-                    lower, upper = bound.lower, bound.upper
+                into.withheld += table.get("total") is None
+                lower, upper = _hub_total(table, meta, payload, lower, upper)
                 total[0] += lower
                 total[1] += upper
         for name, entry in payload.get("values", {}).items():

@@ -24,7 +24,7 @@ from federation.labels import (
     VALUES_TITLE,
 )
 from federation.labels import cell as cell_label
-from federation.labels import figure as figure_label
+from federation.labels import summed as summed_label
 
 LESS_THAN_FIVE = "<5"
 
@@ -58,7 +58,7 @@ def describe(payload):
     sums = payload.get("coarser") or {}
     if sums:  # schema 3: a few sparse counts summed over the quarter or year ending with this month
         sections.append(Section(_("Summed over a quarter or a year"), [
-            Row(figure_label(name), count_text(sums[name]),
+            Row(summed_label(name), count_text(sums[name]),
                 _("the %(months)d months up to this one", months=schema.COARSER.get(name, 0)))
             for name in sorted(sums)]))
     return sections
@@ -86,6 +86,10 @@ def _table(name, table):
     if "total" in table:
         note = _("not shown, so that a hidden number cannot be worked out") if table["total"] is None else (
             _("rounded on its own: it may differ from the sum of the rows"))
+        included = schema.TABLES.get(name, {}).get("included", ())
+        if table["total"] is not None and any(cell not in cells for cell in included):
+            note = _("rounded on its own; it also counts people of other sex or without an age band, who have "
+                     "no row of their own")
         rows.append(Row(str(TOTAL_LABEL), count_text(table["total"]), note))
     return Section(str(TABLE_TITLES.get(name, name)), rows)
 

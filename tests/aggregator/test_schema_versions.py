@@ -1,4 +1,4 @@
-"""Schema versions 1, 2 and 3 side by side: hubs are upgraded one by one, and the aggregator keeps, for each
+"""Schema versions 1, 2, 3 and 4 side by side: hubs are upgraded one by one, and the aggregator keeps, for each
 hub and month, which version it holds (MonthlySummary.schema_version)."""
 
 import json
@@ -74,13 +74,14 @@ def test_version_3_merged_cells_and_version_2_fine_cells_add_into_one_district_r
     assert cells["female.10-17"] == Bound(16 + 5 + 26, 24 + 9 + 34)    # 20 and 5 of Rampur, 30 of Lalpur
     # Rampur's other.* and *.unknown (one 5, eight "<5"), Lalpur's cell "<5": from schema 2 a "<5" may be 0.
     assert cells["other_or_not_recorded"] == Bound(5, 9 + 4 * 8 + 4)
-    assert set(cells) == set(schema.TABLES["attendance"]["cells"])    # no row of a cell hubs no longer send
+    # No row of a cell no hub sends any more; schema 3's other_or_not_recorded is still sent by hubs of 3.
+    assert set(cells) == set(schema.TABLES["attendance"]["cells"]) | {schema.OTHER_OR_NOT_RECORDED}
 
 
 def test_version_3_merges_sparse_attendance_cells():
     assert schema.tables(3)["attendance"]["cells"] == (
         "female.0-9", "female.10-17", "female.18+", "male.0-9", "male.10-17", "male.18+", "other_or_not_recorded")
-    assert schema.zero_hidden(3) is True and schema.CURRENT == 3
+    assert schema.zero_hidden(3) is True and schema.zero_hidden(4) is True and schema.CURRENT == 4
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -109,3 +110,45 @@ def test_exports_give_each_month_the_bounds_of_its_own_version_and_the_sums(api,
     assert found["Lalpur", "volunteers", "active"] == ("<5", 0, 4)                 # schema 3: 0 to 4
     assert found["Lalpur", "coarser", "volunteers:active"] == (10, 6, 14)
     assert found["Rampur", "sessions_held", "parent_meeting"] == (0, 0, 0)          # schema 1: a true 0
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_version_4_counts_other_sex_in_the_total_only_and_is_read_beside_version_3(api, officer, enrolled):
+    old, new = enrolled("Rampur"), enrolled("Lalpur")
+    v3 = attendance(3, {"female.10-17": 30, schema.OTHER_OR_NOT_RECORDED: 10})
+    v3["tables"]["attendance"]["total"] = 45
+    assert post(api, seal(old, 1, "2026-10", payload=v3, schema_version=3)).status_code == 201
+    # Lalpur's total of 40 counts people of other sex or no age band that no cell shows: 30 + 4 x "<5" + ...
+    v4 = attendance(4, {"female.10-17": 30})
+    v4["tables"]["attendance"]["total"] = 40
+    assert schema.OTHER_OR_NOT_RECORDED not in v4["tables"]["attendance"]["cells"]
+    assert post(api, seal(new, 1, "2026-10", payload=v4, schema_version=4)).status_code == 201
+    # The same cell sent by a hub of schema 4 is refused: its schema has no such cell.
+    v4["tables"]["attendance"]["cells"][schema.OTHER_OR_NOT_RECORDED] = "<5"
+    assert post(api, seal(new, 2, "2026-11", payload=v4, schema_version=4)).status_code == 422
+    assert {row.schema_version for row in MonthlySummary.select()} == {3, 4}
+    attendance_figures = reports.figures_for(["2026-10"])["2026-10"]["tables"]["attendance"]
+    # Rampur: 45 (41 to 49), within its cells' 32 to 68; Lalpur: 40 (36 to 44), at least its cells' 26.
+    assert attendance_figures.total == Bound(41 + 36, 49 + 44)
+    assert attendance_figures.cells[schema.OTHER_OR_NOT_RECORDED] == Bound(6, 14)   # Rampur's alone
+    page = officer.get("/indicators?period=2026-10").data.decode()
+    assert "(only from hubs of schema 3 or earlier)" in page
+    assert "From schema 4 hubs count them in the total only" in page
+    village = officer.get(f"/hubs/{new.id}").data.decode()
+    assert "Summary schema" in village and "<td>4</td>" in village
+
+
+def test_version_4_total_includes_what_no_cell_shows():
+    from federation.aggregator import figures, indicators
+
+    meta = figures.tables_for(4)["attendance"]
+    part = {"cells": dict.fromkeys(meta["cells"], "<5") | {"female.10-17": 30}, "total": 60}
+    # Read by version 3's rule the total would be cut to the cells' most (34 + 5 x 4 = 54).
+    assert indicators.table_total(part, meta) == Bound(56, 64)
+    withheld = {**part, "total": None}
+    by_kind = {"cells": {"life_skills": 60}}
+    assert indicators.table_total(withheld, meta, by_kind) == Bound(56, 64)
+    # A payload of schema 3 (its own cell for them) read with schema 4's rule: its cells counted everyone.
+    old = {"cells": dict.fromkeys(figures.tables_for(3)["attendance"]["cells"], "<5") | {"female.10-17": 30},
+           "total": 60}
+    assert indicators.table_total(old, meta) == Bound(56, 58)

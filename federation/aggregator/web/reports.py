@@ -112,9 +112,10 @@ def active_hub_count():
 # --- one hub --------------------------------------------------------------------------------------------
 
 def hub_months(hub_id):
-    """A village's months received, newest first: period, revision, received day and on time."""
+    """A village's months received, newest first: period, revision, received day, on time and the summary
+    schema version each is held in (versions are read side by side, each month by its own)."""
     return list(MonthlySummary.select(MonthlySummary.period, MonthlySummary.revision, MonthlySummary.received_at,
-                                      MonthlySummary.on_time)
+                                      MonthlySummary.on_time, MonthlySummary.schema_version)
                 .where(MonthlySummary.hub == hub_id).order_by(MonthlySummary.period.desc()))
 
 
