@@ -104,7 +104,7 @@ def _serve(app, host, port, discover=False, https_port=None):
     """
     from waitress import create_server
 
-    from hub import db, instance, scheduler, sdnotify, storage
+    from hub import db, instance, launch, scheduler, sdnotify, storage
     from hub.serving import sigterm_stops_serving
     from hub.sharing import nearby
 
@@ -127,6 +127,7 @@ def _serve(app, host, port, discover=False, https_port=None):
                     secure = _start_https(app, host, https_port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
+                    launch.trim()  # what starting left free in the heap goes back (hub.launch)
                     interval = sdnotify.watchdog_interval()
                     pinger = sdnotify.Pinger(host, port, interval).start() if interval else None
                     server.run()  # returns on Ctrl+C or SIGTERM (waitress closes on SystemExit)
