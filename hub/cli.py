@@ -38,7 +38,25 @@ def _start_up_errors():
                                    "full (`communityhub doctor`).") from None
 
 
-@click.group()
+class HubCommands(click.Group):
+    """The command group; the district aggregator's commands load when one of them is asked for, so a
+    serving hub never holds them in memory."""
+
+    LAZY = {"aggregator": ("federation.aggregator.cli", "aggregator")}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx, name):
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attribute = self.LAZY[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=HubCommands)
 @click.version_option(__version__, prog_name="communityhub")
 def main():
     """Community Hub: the village hub for community-based child protection.
@@ -412,11 +430,3 @@ def _add_phone_commands():
 
 _add_phone_commands()
 
-
-def _add_aggregator_commands():
-    from federation.aggregator.cli import aggregator
-
-    main.add_command(aggregator)
-
-
-_add_aggregator_commands()
