@@ -166,6 +166,23 @@ def test_renew_job__names_beyond_the_ca_are_one_line_for_the_log(app):
         https.renew(app, datetime.now())
 
 
+def test_renew_job__a_day_with_nothing_due_keeps_x509_out_of_the_serving_process(app):
+    """The job runs 3 minutes after every start and daily: on the days nothing is due it reads the certificate
+    with the standard library, so the hub does not keep cryptography (about 9 MB) loaded for nothing."""
+    import subprocess
+    import sys
+
+    data_dir = app.config["DATA_DIR"]
+    tls.ensure(data_dir, tls.names_for(app.config), datetime.now(UTC))
+    probe = ("import sys; from datetime import datetime; from hub import https; from hub.app import create_app; "
+             f"app = create_app({{'DATA_DIR': {str(data_dir)!r}}}); print(https.renew(app, datetime.now())); "
+             "print(sorted({name.split('.')[0] for name in sys.modules if name.startswith('cryptography')}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["not due", "[]"]
+
+
 # The phone set-up page (the Flask test client: base_url "https://..." is a request over https).
 
 def test_setup_page__without_a_certificate(login_as):
