@@ -31,7 +31,10 @@ class HttpsListener:
 
         self.files = tlsfiles.files(data_dir)
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name="communityhub")
-        adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key))
+        # cheroot reads its own certificate once through a loopback handshake whose client trusts the chain
+        # given here, or else the system's whole CA store (about 1 MB kept for as long as the hub runs).
+        chain = str(self.files.ca_cert) if self.files.ca_cert.is_file() else None
+        adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key), certificate_chain=chain)
         adapter.context = _context(self.files)
         self.server.ssl_adapter = adapter
         self.server.error_log = _error_log

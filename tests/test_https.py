@@ -143,6 +143,25 @@ def test_listener__a_renewed_certificate_is_served_without_a_restart(app, tmp_pa
         listener.stop()
 
 
+def test_listener__cheroot_reads_its_certificate_trusting_the_village_ca_alone(app):
+    """cheroot checks its certificate once through a loopback handshake: with the village CA as the chain its
+    client loads one certificate, not the system's whole CA store (about 1 MB kept while the hub runs); a
+    hub whose CA certificate went missing still serves."""
+    data_dir = app.config["DATA_DIR"]
+    tls.ensure(data_dir, tls.names_for(app.config), datetime.now(UTC))
+    found = tls.files(data_dir)
+    assert https.HttpsListener(app, LOOPBACK, free_port(), data_dir, 2).server.ssl_adapter.certificate_chain == \
+        str(found.ca_cert)
+    kept = found.ca_cert.rename(found.folder.parent / "village-ca-kept.crt")  # the phones' copy still trusts it
+    port = free_port()
+    listener = https.HttpsListener(app, LOOPBACK, port, data_dir, 2).start()
+    try:
+        assert listener.server.ssl_adapter.certificate_chain is None
+        assert _served_serial(port, kept) == tls.load(found.cert).serial_number
+    finally:
+        listener.stop()
+
+
 def _served_serial(port, cafile):
     connection = HubLocal(port, cafile)
     try:
