@@ -32,7 +32,7 @@ class HttpsListener:
         self.files = tlsfiles.files(data_dir)
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name="communityhub")
         # cheroot reads its own certificate once through a loopback handshake whose client trusts the chain
-        # given here, or else the system's whole CA store (about 1 MB kept for as long as the hub runs).
+        # given here, or else the system's whole CA store (about 0.5 MB kept for as long as the hub runs).
         chain = str(self.files.ca_cert) if self.files.ca_cert.is_file() else None
         adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key), certificate_chain=chain)
         adapter.context = _context(self.files)
