@@ -223,13 +223,16 @@ def latency(session):
 
 
 def memory(session):
-    """Resident memory (VmRSS from /proc) of each server right after its first 200, and after the load phase."""
+    """Resident memory (VmRSS from /proc) of each server right after its first 200, and after the load phase.
+    The hub's scheduled jobs first run 1 to 25 minutes after start (hub/jobs.py): the note of the figure after
+    load says how long the hub had been up."""
     hub, hello = session.server("hub"), session.server("hello")
     after = "after load" if session.loaded else "now (no load phase ran)"
     mb = 1024  # /proc counts KB
     return [
         Row("hub, idle after start", hub.idle_kb / mb, "MB", "rss_idle_mb"),
-        Row(f"hub, {after}", hub.rss_kb() / mb, "MB", "rss_after_load_mb"),
+        Row(f"hub, {after}", hub.rss_kb() / mb, "MB", "rss_after_load_mb",
+            f"{hub.uptime_s() / 60:.1f} min after start"),
         Row("hub, peak by its first 200 (VmHWM)", hub.start_peak_kb / mb, "MB"),
         Row(f"hub, peak {after} (VmHWM)", hub.peak_kb() / mb, "MB"),
         Row("hello world, idle after start", hello.idle_kb / mb, "MB"),

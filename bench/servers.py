@@ -52,7 +52,7 @@ class Server:
         self.env, self.cwd, self.log_path, self.cpu = env, cwd, Path(log_path), cpu
         self.cgroup_procs = cgroup_procs
         self.process = None
-        self.startup_s = self.idle_kb = self.start_peak_kb = self.health = None
+        self.startup_s = self.idle_kb = self.start_peak_kb = self.health = self.started_at = None
 
     def start(self):
         """Spawn the server and wait for its first 200 from /healthz; record start-up time and idle memory."""
@@ -62,7 +62,8 @@ class Server:
                                             stdout=log, stderr=subprocess.STDOUT,
                                             preexec_fn=pin_to(self.cpu, self.cgroup_procs))
         self.health = self._wait_healthy(began)
-        self.startup_s = time.perf_counter() - began
+        self.started_at = time.perf_counter()
+        self.startup_s = self.started_at - began
         self.idle_kb, self.start_peak_kb = self.rss_kb(), self.peak_kb()
         return self
 
@@ -89,6 +90,10 @@ class Server:
     def rss_kb(self):
         """Resident memory now, in KB."""
         return proc_status_kb(self.process.pid, "VmRSS")
+
+    def uptime_s(self):
+        """Seconds since the server first answered."""
+        return time.perf_counter() - self.started_at
 
     def cpu_s(self):
         """CPU seconds the server has used since it started."""

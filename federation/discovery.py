@@ -28,7 +28,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import ifaddr
-from zeroconf import ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +239,10 @@ class Discovery:
         self._close("stopped")
 
     def _open(self, where):
+        # zeroconf (its compiled modules are about 3 MB resident) loads when the address first exists, not
+        # with the hub: a hub waiting for its Wi-Fi, or serving without it, never needs it.
+        from zeroconf import ServiceBrowser, ServiceInfo, Zeroconf
+
         address, adapter = where[0], where[1]
         self._note(f"opening zeroconf on {address} ({adapter})")
         zc = Zeroconf(interfaces=[address])
@@ -282,6 +285,8 @@ class Discovery:
 
     def _on_change(self, zeroconf, service_type, name, state_change):
         """Zeroconf's browser thread: resolve the peer and hand it over; act on nothing here."""
+        from zeroconf import ServiceStateChange  # loaded by _open already
+
         try:
             if state_change is ServiceStateChange.Removed:
                 self._forget(name)

@@ -66,13 +66,14 @@ def validate(payload, schema_version):
     if isinstance(schema_version, bool) or schema_version not in SCHEMA_VERSIONS:
         raise UnknownSchema(f"unknown summary schema version {schema_version!r}")
     import fastjsonschema
-    import jsonschema
 
     try:
         _fast(schema_version)(payload)
         return
     except fastjsonschema.JsonSchemaException:
         pass
+    import jsonschema  # only for a refusal: with what it brings, 3.5 MB a hub would keep after each build
+
     error = jsonschema.exceptions.best_match(_validator(schema_version).iter_errors(payload))
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "payload"

@@ -38,7 +38,25 @@ def _start_up_errors():
                                    "full (`communityhub doctor`).") from None
 
 
-@click.group()
+class HubCommands(click.Group):
+    """The command group; the district aggregator's commands load when one of them is asked for, so a
+    serving hub never holds them in memory."""
+
+    LAZY = {"aggregator": ("federation.aggregator.cli", "aggregator")}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx, name):
+        if name in self.LAZY and name not in self.commands:
+            import importlib
+
+            module, attribute = self.LAZY[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=HubCommands)
 @click.version_option(__version__, prog_name="communityhub")
 def main():
     """Community Hub: the village hub for community-based child protection.
@@ -104,7 +122,7 @@ def _serve(app, host, port, discover=False, https_port=None):
     """
     from waitress import create_server
 
-    from hub import db, instance, scheduler, sdnotify, storage
+    from hub import db, instance, launch, scheduler, sdnotify, storage
     from hub.serving import sigterm_stops_serving
     from hub.sharing import nearby
 
@@ -127,6 +145,7 @@ def _serve(app, host, port, discover=False, https_port=None):
                     secure = _start_https(app, host, https_port)
                     click.echo(f"Serving Community Hub {__version__} on http://{host}:{port}/ (Ctrl+C to stop)")
                     sdnotify.notify("READY=1")
+                    launch.trim()  # what starting left free in the heap goes back (hub.launch)
                     interval = sdnotify.watchdog_interval()
                     pinger = sdnotify.Pinger(host, port, interval).start() if interval else None
                     server.run()  # returns on Ctrl+C or SIGTERM (waitress closes on SystemExit)
@@ -411,11 +430,3 @@ def _add_phone_commands():
 
 _add_phone_commands()
 
-
-def _add_aggregator_commands():
-    from federation.aggregator.cli import aggregator
-
-    main.add_command(aggregator)
-
-
-_add_aggregator_commands()

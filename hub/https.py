@@ -7,7 +7,8 @@ as REMOTE_ADDR, so the sign-in throttle and the concern-reference limit count pe
 
 The server certificate comes from hub.tls (its files from hub.tlsfiles, which needs no cryptography: the
 serving process starts without X.509, about 9 MB); the daily `tls.renew` job renews it before it ends and
-loads the new one into the live TLS context, so connections made after that use it without a restart.
+loads the new one into the live TLS context, so connections made after that use it without a restart. On the
+days nothing is due (all but about one a year) the job reads the certificate with the standard library only.
 """
 
 import logging
@@ -30,7 +31,10 @@ class HttpsListener:
 
         self.files = tlsfiles.files(data_dir)
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name="communityhub")
-        adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key))
+        # cheroot reads its own certificate once through a loopback handshake whose client trusts the chain
+        # given here, or else the system's whole CA store (about 0.5 MB kept for as long as the hub runs).
+        chain = str(self.files.ca_cert) if self.files.ca_cert.is_file() else None
+        adapter = BuiltinSSLAdapter(str(self.files.cert), str(self.files.key), certificate_chain=chain)
         adapter.context = _context(self.files)
         self.server.ssl_adapter = adapter
         self.server.error_log = _error_log
@@ -79,18 +83,22 @@ def _error_log(msg="", level=logging.INFO, traceback=False):
 def renew(app, now):
     """Job: renew the server certificate when due (or when the hub's names changed) and load it; -> what
     was done. Nothing while the hub has no certificate: making a village CA is the operator's decision."""
-    from hub import tls  # cryptography's X.509 only when the job runs, not in the serving process's start
-
     data_dir = app.config["DATA_DIR"]
-    if not tls.exists(data_dir):
+    if not tlsfiles.exists(data_dir):
         return "no certificate (HTTPS is off)"
     if not clock.is_plausible(now):
         raise UntrustedClock(f"the hub believes it is {now:%Y-%m-%d}: no certificate is made on that date")
     try:
-        made = tls.ensure(data_dir, tls.names_for(app.config), now)
-    except tls.TlsError as exc:  # the settings name the hub beyond what its CA may vouch for: doctor says so
+        names = tlsfiles.names_for(app.config)
+        if tlsfiles.current(data_dir, names, now):
+            made = None  # the usual day: read with the standard library, X.509 stays out of the serving process
+        else:
+            from hub import tls  # cryptography's X.509 (about 9 MB, kept once loaded): only when a change is due
+
+            made = tls.ensure(data_dir, names, now)
+    except tlsfiles.TlsError as exc:  # the settings name the hub beyond what its CA may vouch for: doctor says so
         raise JobProblem(str(exc)) from None
     listener = app.extensions.get(EXTENSION)
-    reloaded = listener.reload() if listener is not None else False
-    done = f"renewed: {made.reason}" if made.certificate else "not due"
+    reloaded = listener.reload() if listener is not None else False  # `communityhub tls renew` may have run
+    done = f"renewed: {made.reason}" if made and made.certificate else "not due"
     return done + ("; serving the certificate now on disk" if reloaded else "")

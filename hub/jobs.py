@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from hub import db, instance
-from hub.doctor import check_clock
 
 DAY = timedelta(days=1)
 
@@ -50,6 +49,8 @@ def trusted_today(app, now):
     decades ahead (doctor's bounds); a clock a few months fast still passes until the hub learns to trust
     a time (network sync, the coordinator, the aggregator: DECISIONS).
     """
+    from hub.doctor import check_clock  # the doctor's checks load when a job first needs one, not with the hub
+
     finding = check_clock(now)
     if not finding.ok:
         raise UntrustedClock(finding.detail)

@@ -5,7 +5,9 @@ A Pi 3B+ has 1 GB for the whole village server. When the command serves the hub 
 - the PostgreSQL and MySQL drivers are kept out: peewee imports any it finds when it is imported, and the hub
   only ever uses SQLite (psycopg2, installed for the district aggregator's tests, is 8 MB resident);
 - glibc's allocator returns big blocks at once: a password hash takes 16 MB (hub.auth.service), which glibc
-  would otherwise keep in each thread's arena after the first sign-ins, and all threads share one arena.
+  would otherwise keep in each thread's arena after the first sign-ins, and all threads share one arena;
+- once the hub listens, `trim()` hands back to the system what starting left free in the allocator's heap
+  (the start-up checks read the whole database through SQLite's page cache, then close it).
 
 Every other command (the aggregator's among them) runs as it would without this module.
 """
@@ -29,6 +31,17 @@ def tune_allocator():
     except (OSError, AttributeError):
         return False
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_ARENA_MAX, ARENAS))
+
+
+def trim():
+    """Return the free pages of glibc's heap to the system (malloc_trim); True when some were returned."""
+    import ctypes
+
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # musl, macOS: nothing to do
+        return False
+    return bool(malloc_trim(0))
 
 
 def main():

@@ -29,12 +29,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from hub.instance import write_private
-from hub.tlsfiles import Files, Names, TlsError, exists, files, names_for  # noqa: F401 (hub.tls's names too)
+from hub.tlsfiles import RENEW_BEFORE, Files, Names, TlsError, exists, files, names_for  # noqa: F401 (hub.tls's names too)
 
 BACKDATE = timedelta(days=1)             # a phone whose clock is a little behind still accepts a new certificate
 CA_LIFETIME = timedelta(days=3650)       # installed once per phone: it should outlive the hub's SD card
 CERT_LIFETIME = timedelta(days=397)      # from not-before (backdated) to not-after; Chrome's limit is 398
-RENEW_BEFORE = timedelta(days=30)        # the daily job renews the server certificate this long before its end
 CA_WARN_BEFORE = timedelta(days=365)     # doctor warns a year ahead: every phone must install the next one
 
 

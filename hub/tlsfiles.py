@@ -1,17 +1,21 @@
 """Where the hub's certificates live and what it answers to: the part of hub.tls that needs no cryptography.
 
-The hub checks at every start whether it can serve https (`exists`) and where the files are (`files`); loading
-cryptography's X.509 for that would add about 9 MB to every process. Making, renewing and describing the
-certificates is hub.tls.
+The hub checks at every start whether it can serve https (`exists`) and where the files are (`files`), and the
+daily renewal job whether there is anything to do (`current`); loading cryptography's X.509 for that would add
+about 9 MB to every process, kept for as long as it runs. Making, renewing and describing the certificates is
+hub.tls.
 """
 
 import ipaddress
+import ssl
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 FOLDER = "tls"
 CA_KEY_FILE, CA_CERT_FILE = "village-ca.key", "village-ca.crt"
 KEY_FILE, CERT_FILE = "hub.key", "hub.crt"
+RENEW_BEFORE = timedelta(days=30)  # the daily job renews the server certificate this long before its end
 
 
 class TlsError(Exception):
@@ -73,3 +77,28 @@ def exists(data_dir):
     """True when the hub has both its server certificate and key (HTTPS can be served)."""
     found = files(data_dir)
     return found.cert.is_file() and found.key.is_file()
+
+
+def current(data_dir, names, now):
+    """True when the server certificate on disk is signed by the village CA on disk, made for names, and not
+    due for renewal at now; False when hub.tls must look closer (and perhaps renew)."""
+    found = files(data_dir)
+    if not all(path.is_file() for path in (found.cert, found.key, found.ca_cert, found.ca_key)):
+        return False
+    try:
+        certificate, authority = _read(found.cert), _read(found.ca_cert)
+        alternative = certificate.get("subjectAltName", ())
+        made_for = Names(next((value for kind, value in alternative if kind == "DNS"), ""),
+                         tuple(ipaddress.ip_address(value.strip()) for kind, value in alternative
+                               if kind == "IP Address"))
+        ends = datetime.fromtimestamp(ssl.cert_time_to_seconds(certificate["notAfter"]), UTC)
+    except (AttributeError, KeyError, OSError, ValueError, ssl.SSLError):
+        return False  # unreadable here: hub.tls decides
+    return (certificate.get("issuer") == authority.get("subject") and made_for == names
+            and ends - now.astimezone(UTC) >= RENEW_BEFORE)
+
+
+def _read(path):
+    # The standard library's own certificate reader: what ssl's getpeercert() returns (cheroot reads the
+    # served certificate with it too). It is private, so a Python without it falls back to hub.tls.
+    return ssl._ssl._test_decode_cert(str(path))  # noqa: SLF001

@@ -139,3 +139,15 @@ def test_help__every_command_explains_itself(command):
     result = CliRunner().invoke(main, command + ["--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_cli__the_aggregators_commands_load_when_asked_for__never_in_a_serving_hub(runner):
+    import subprocess
+    import sys
+
+    probe = "import sys, hub.cli; print('federation.aggregator.cli' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False"]
+    assert "aggregator" in runner.invoke(["--help"]).output
+    helped = runner.invoke(["aggregator", "--help"])
+    assert helped.exit_code == 0 and "enrols hubs and takes in their monthly summaries" in helped.output

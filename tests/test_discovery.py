@@ -59,6 +59,23 @@ def test_discovery__waits_for_an_address_it_does_not_have_and_sends_nothing():
         found.stop()
 
 
+def test_discovery__waiting_for_its_address__keeps_zeroconf_out_of_memory():
+    """A hub whose Wi-Fi address is not up (or that serves without it) never loads zeroconf, whose compiled
+    modules are about 3 MB resident; it loads when the address appears (the namespace cases above)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from federation import discovery; "
+             f"found = discovery.Discovery('hub', {HUB_ID!r}, {HUB_KEY!r}, '192.0.2.7', 8080, check_every=0.05); "
+             "found.start(); found.wait_for(lambda status: len(status.attempts) > 0, 5); found.stop(); "
+             "print(found.status().attempts[0][1]); "
+             "print(sorted({name for name in sys.modules if name.split('.')[0] == 'zeroconf'}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["waiting for an address 192.0.2.7 on an interface", "[]"]
+
+
 # -- inside the namespace (collected there with -o python_functions=netns_)
 
 def _aggregator(address=LAPTOP_ADDRESS, node_id=AGGREGATOR_ID, key_id=AGGREGATOR_KEY, port=8090):

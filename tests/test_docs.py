@@ -19,7 +19,9 @@ def test_every_setting_is_documented(setting):
 
 
 def command_paths(group, prefix=()):
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):  # as `--help` lists them: a lazily loaded group too
+        command = group.get_command(context, name)
         if isinstance(command, click.Group):
             yield from command_paths(command, prefix + (name,))
         else:

@@ -143,6 +143,25 @@ def test_listener__a_renewed_certificate_is_served_without_a_restart(app, tmp_pa
         listener.stop()
 
 
+def test_listener__cheroot_reads_its_certificate_trusting_the_village_ca_alone(app):
+    """cheroot checks its certificate once through a loopback handshake: with the village CA as the chain its
+    client loads one certificate, not the system's whole CA store (about 1 MB kept while the hub runs); a
+    hub whose CA certificate went missing still serves."""
+    data_dir = app.config["DATA_DIR"]
+    tls.ensure(data_dir, tls.names_for(app.config), datetime.now(UTC))
+    found = tls.files(data_dir)
+    assert https.HttpsListener(app, LOOPBACK, free_port(), data_dir, 2).server.ssl_adapter.certificate_chain == \
+        str(found.ca_cert)
+    kept = found.ca_cert.rename(found.folder.parent / "village-ca-kept.crt")  # the phones' copy still trusts it
+    port = free_port()
+    listener = https.HttpsListener(app, LOOPBACK, port, data_dir, 2).start()
+    try:
+        assert listener.server.ssl_adapter.certificate_chain is None
+        assert _served_serial(port, kept) == tls.load(found.cert).serial_number
+    finally:
+        listener.stop()
+
+
 def _served_serial(port, cafile):
     connection = HubLocal(port, cafile)
     try:
@@ -164,6 +183,23 @@ def test_renew_job__names_beyond_the_ca_are_one_line_for_the_log(app):
     app.config["HUB_ADDRESS"] = "10.9.9.1"
     with pytest.raises(JobProblem, match="--new-ca"):
         https.renew(app, datetime.now())
+
+
+def test_renew_job__a_day_with_nothing_due_keeps_x509_out_of_the_serving_process(app):
+    """The job runs 3 minutes after every start and daily: on the days nothing is due it reads the certificate
+    with the standard library, so the hub does not keep cryptography (about 9 MB) loaded for nothing."""
+    import subprocess
+    import sys
+
+    data_dir = app.config["DATA_DIR"]
+    tls.ensure(data_dir, tls.names_for(app.config), datetime.now(UTC))
+    probe = ("import sys; from datetime import datetime; from hub import https; from hub.app import create_app; "
+             f"app = create_app({{'DATA_DIR': {str(data_dir)!r}}}); print(https.renew(app, datetime.now())); "
+             "print(sorted({name.split('.')[0] for name in sys.modules if name.startswith('cryptography')}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                            stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["not due", "[]"]
 
 
 # The phone set-up page (the Flask test client: base_url "https://..." is a request over https).

@@ -1,11 +1,14 @@
 """The scheduled jobs: the trigger and the watchdog against a clock that jumps, jobs in the app's context,
 failures recorded, the integrity job, missing job functions, a real scheduler, and `run` / `demo`."""
 
+import platform
+import re
 import signal
 import subprocess
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import apscheduler.schedulers.base
 import pytest
@@ -76,6 +79,22 @@ def fire_boom():
 def fire_probe():
     FIRED["probe"].set()
     return get_village().name  # read on the scheduler's worker thread
+
+
+KEPT = []
+
+
+def fragment_the_heap():
+    """32 MB from the heap, each block held in place by a small one kept after it, then freed."""
+    freed = []
+    for _ in range(2000):
+        freed.append(bytearray(16384))
+        KEPT.append(bytearray(600))
+    return resident_kb()
+
+
+def resident_kb():
+    return int(re.search(r"VmRSS:\s+(\d+)", Path("/proc/self/status").read_text(encoding="ascii")).group(1))
 
 
 @pytest.fixture(autouse=True)
@@ -199,6 +218,16 @@ def test_run_job__a_failure_is_recorded_and_the_next_job_runs(app):
     assert status["broken"]["ok"] is False and status["broken"]["last_success"] is None
     assert status["broken"]["last_error"] == "ZeroDivisionError: the job broke"
     assert status["write"]["ok"] is True
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
+def test_run_job__what_a_job_freed_goes_back_to_the_system(app):
+    hub = hub_scheduler(app, Job("fragment", DAY, f"{HERE}:fragment_the_heap"))
+    hub.run_job("fragment")
+    status = hub.snapshot()["fragment"]
+    assert status["ok"] is True
+    assert status["result"] - resident_kb() > 16 * 1024  # most of the 32 MB freed left resident memory
+    KEPT.clear()
 
 
 def test_run_job__below_the_write_floor_a_job_waits_for_room(app):

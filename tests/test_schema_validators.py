@@ -7,6 +7,7 @@ value replaced by valid and invalid JSON, keys dropped and added; hypothesis add
 """
 
 import copy
+import json
 from functools import cache
 
 import fastjsonschema
@@ -119,3 +120,19 @@ def test_validators__agree_on_arbitrary_json_put_anywhere(data):
     else:
         payload = value
     assert fast_accepts(fast, payload) == reference.is_valid(payload), payload
+
+
+def test_validate__a_valid_payload_leaves_the_reference_validator_unloaded():
+    """A hub validates its own summaries as it builds them; jsonschema and what it brings (about 3.5 MB, kept
+    for as long as the hub runs) load only to say why a payload is refused."""
+    import subprocess
+    import sys
+
+    probe = ("import json, sys; from federation import schema; "
+             "schema.validate(json.loads(sys.stdin.read()), schema.CURRENT); "
+             "print('jsonschema' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], input=json.dumps(valid_payload(schema.CURRENT)),
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False"]
+    with pytest.raises(schema.InvalidPayload):
+        schema.validate({}, schema.CURRENT)

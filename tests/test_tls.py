@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
-from hub import doctor, tls
+from hub import doctor, tls, tlsfiles
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 HUB = tls.Names("hub.local", (ipaddress.IPv4Address("10.42.0.1"),))
@@ -128,6 +128,26 @@ def test_names_changed__inside_the_constraint_renewed__outside_refused_until_a_n
     again = tls.ensure(tmp_path, moved, NOW, new_authority=True)
     assert again.authority and again.certificate
     assert tls.names_of(tls.load(tls.files(tmp_path).cert)) == moved
+
+
+def test_current__read_without_x509__agrees_with_tls_on_what_is_due(tmp_path):
+    """The renewal job's daily look (hub.tlsfiles, standard library only) says "nothing to do" exactly when
+    hub.tls would renew nothing; anything else goes to hub.tls."""
+    found = made(tmp_path)
+    ends = tls.load(found.cert).not_valid_after_utc
+    assert tlsfiles.current(tmp_path, HUB, NOW)
+    assert tlsfiles.current(tmp_path, HUB, ends - timedelta(days=31))
+    assert not tlsfiles.current(tmp_path, HUB, ends - timedelta(days=29))  # tls renews it then
+    assert not tlsfiles.current(tmp_path, tls.Names("other.local", HUB.addresses), NOW)
+    assert not tlsfiles.current(tmp_path, tls.Names("hub.local", (ipaddress.IPv4Address("10.42.7.1"),)), NOW)
+    other = made(tmp_path / "other")  # another village CA put in place of this one
+    for name in ("ca_cert", "ca_key"):
+        getattr(found, name).write_bytes(getattr(other, name).read_bytes())
+    assert not tlsfiles.current(tmp_path, HUB, NOW)
+    assert "another village CA" in tls.ensure(tmp_path, HUB, NOW).reason
+    assert tlsfiles.current(tmp_path, HUB, NOW)
+    found.cert.write_text("not a certificate", encoding="ascii")
+    assert not tlsfiles.current(tmp_path, HUB, NOW)
 
 
 def test_cli__tls_init_renew_and_a_new_ca(runner, data_dir):
