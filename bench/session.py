@@ -190,9 +190,10 @@ class Session:
             return [sys.executable, "-m", "bench.hello", "--port", str(port), "--threads", str(self.threads)]
         raise ValueError(kind)
 
-    def start(self, kind, cap=None):
+    def start(self, kind, cap=None, settings=None):
         """Start a fresh server of kind and wait until it answers; it is stopped when the session ends.
-        cap: a bench.cgroup.Cap that limits its CPU (the Pi-like run)."""
+        cap: a bench.cgroup.Cap that limits its CPU (the Pi-like run); settings: {name: value} of COMMUNITYHUB_*
+        settings for it."""
         self._started += 1
         port = loopback.free_port()
         data_dir = self.big.data_dir if kind == "big" else self.data_dir
@@ -201,7 +202,8 @@ class Session:
         argv = [*(cap.prefix if cap else ()), *self.argv(kind, port)]
         if cap:
             self._stack.callback(cap.remove)  # after the server stops (callbacks run last first)
-        server = Server(kind, argv, port, self.env(data_dir), cwd, self.root / f"{kind}-{self._started}.log",
+        env = {**self.env(data_dir), **{f"COMMUNITYHUB_{name}": value for name, value in (settings or {}).items()}}
+        server = Server(kind, argv, port, env, cwd, self.root / f"{kind}-{self._started}.log",
                         self.server_cpu, cgroup_procs=cap.procs if cap else None)
         self._stack.callback(server.stop)
         return server.start()
