@@ -13,9 +13,9 @@ from functools import cache
 from federation import schema
 from federation.aggregator import db, figures
 
-_UPSERT = ("INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {values} "
-           "ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
-           "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
+_ADD = ("ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
+        "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
+_UPSERT = "INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {values} " + _ADD
 _COLUMNS = {"district_figure": ("period", "figure", "lower", "upper", "hubs"),
             "hub_figure": ("hub_id", "period", "figure", "lower", "upper", "published"),
             "quality_flag": ("hub_id", "period", "kind", "figure", "detail")}
@@ -82,8 +82,7 @@ def record(hub_id, period, old_payload, new_payload, tables, *, revision, on_tim
     old = figures.contributions(old_payload, tables) if old_payload is not None else {}
     keys = figures.key_rows(hub_id, period, new_payload, new)
     replaced = old_payload is not None
-    history = {}
-    for figure, lower, upper in batch((
+    history = history_of(batch((
             statement("DELETE FROM hub_figure WHERE hub_id = ? AND period = ?", (hub_id, period)) if replaced else None,
             statement("DELETE FROM quality_flag WHERE hub_id = ? AND period = ?", (hub_id, period)) if replaced
             else None,
@@ -91,12 +90,63 @@ def record(hub_id, period, old_payload, new_payload, tables, *, revision, on_tim
             insert("hub_figure", keys),
             counters(hub_id, received_at, period=period, new_month=not replaced,
                      on_time_gained=on_time_now and not was_on_time),
-            statement("SELECT figure, lower, upper FROM hub_figure WHERE hub_id = ? AND period >= ? AND period < ?",
-                      (hub_id, figures.history_start(period), period)))).fetchall():
-        history.setdefault(figure, []).append((lower + upper) / 2)
+            history_statement(hub_id, period))).fetchall())
     flags = insert("quality_flag", figures.flag_rows(hub_id, period, keys, revision, history))
     if flags is not None:
         db.database.execute_sql(*flags)
+
+
+# --- PostgreSQL: a village's new month in one statement (ingest.store_new_month) ----------------------------
+# Each table's rows go as one JSON text, unpacked by the server: one fixed statement whatever the number of
+# rows (psycopg2 quotes one string, not 650 numbers and names), and the server parses and plans it quickly.
+_RECORD_TYPES = {"district_figure": "period text, figure text, lower float8, upper float8, hubs bigint",
+                 "hub_figure": "hub_id text, period text, figure text, lower float8, upper float8, published text",
+                 "quality_flag": "hub_id text, period text, kind text, figure text, detail text"}
+
+
+def _from_json(table, upsert=False):
+    """An INSERT of table's rows from a JSON array of objects, written only when the CTE `month` has a row."""
+    columns = ", ".join(_COLUMNS[table])
+    sql = (f"INSERT INTO {table} ({columns}) SELECT {', '.join('r.' + name for name in _COLUMNS[table])} "
+           f"FROM month, json_to_recordset(%s::json) AS r({_RECORD_TYPES[table]})")
+    return f"{sql} {_ADD}" if upsert else sql
+
+
+NEW_MONTH_CLAUSES = (f"district AS ({_from_json('district_figure', upsert=True)}), "
+                     f"keys AS ({_from_json('hub_figure')}), flags AS ({_from_json('quality_flag')})")
+
+
+def _json_rows(table, rows):
+    columns = _COLUMNS[table]
+    return json.dumps([dict(zip(columns, row, strict=True)) for row in rows], separators=(",", ":"))
+
+
+def history_statement(hub_id, period):
+    """(SQL, arguments) reading the key figures of the village's months a month is compared with."""
+    return statement("SELECT figure, lower, upper FROM hub_figure WHERE hub_id = ? AND period >= ? AND period < ?",
+                     (hub_id, figures.history_start(period), period))
+
+
+def history_of(rows):
+    """{figure: [middle of each earlier month's bound]} from rows (figure, lower, upper), None rows skipped."""
+    history = {}
+    for figure, lower, upper in rows:
+        if figure is not None:
+            history.setdefault(figure, []).append((lower + upper) / 2)
+    return history
+
+
+def new_month(hub_id, period, payload, tables, *, revision, on_time, received_at, history):
+    """(CTE clauses, arguments, counters (SQL, arguments)) writing every kept figure of a village's new month
+    on PostgreSQL, in the statement that inserts the month as the CTE `month`: the same rows `record()` writes
+    for a month that was not held, history read beforehand (`history_statement`). The counters' UPDATE is to
+    be made conditional on `month` by the caller."""
+    new = figures.contributions(payload, tables)
+    keys = figures.key_rows(hub_id, period, payload, new)
+    arguments = [_json_rows("district_figure", figures.deltas(period, {}, new)), _json_rows("hub_figure", keys),
+                 _json_rows("quality_flag", figures.flag_rows(hub_id, period, keys, revision, history))]
+    return NEW_MONTH_CLAUSES, arguments, counters(hub_id, received_at, period=period, new_month=True,
+                                                  on_time_gained=on_time)
 
 
 def counters(hub_id, received_at=None, *, period=None, new_month=False, on_time_gained=False):
