@@ -6,6 +6,9 @@ the hub's pragmas and its process-wide write lock (`hub.db.HubDatabase`, see DEC
 card"); PostgreSQL a connection pool. Models bind to `database`, a proxy pointed at the real one by `init()`.
 """
 
+import hashlib
+import re
+import weakref
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -154,3 +157,22 @@ def _begun_with(sql, arguments, work):
         raise
     database.execute_sql("COMMIT")
     return result
+
+
+_PREPARED = weakref.WeakKeyDictionary()  # a PostgreSQL connection -> the names prepared on it
+
+
+def prepared(sql):
+    """PostgreSQL: the EXECUTE (with %s placeholders) of sql (with %s placeholders, each typed by its context or
+    a cast), prepared on this connection the first time, in a round trip of its own.
+
+    The server then parses and plans a long statement once per connection rather than once per bundle."""
+    name = "p" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:16]
+    connection = database.connection()
+    names = _PREPARED.setdefault(connection, set())
+    count = sql.count("%s")
+    if name not in names:
+        numbers = iter(range(1, count + 1))
+        database.execute_sql(f"PREPARE {name} AS " + re.sub("%s", lambda _match: f"${next(numbers)}", sql))
+        names.add(name)
+    return f"EXECUTE {name}({', '.join(['%s'] * count)})"

@@ -89,7 +89,8 @@ def _hub_of(document):
     hub_id, period = document["hub_id"], document["period"]
     if db.engine() != db.POSTGRESQL or db.database.in_transaction():
         return kept.execute(_HUB, (hub_id,)).fetchone(), None
-    rows = db.database.execute_sql(_HUB_AND_HISTORY, (figures.history_start(period), period, hub_id)).fetchall()
+    rows = db.database.execute_sql(db.prepared(_HUB_AND_HISTORY),
+                                   (figures.history_start(period), period, hub_id)).fetchall()
     if not rows:
         return None, None
     return rows[0][:2], kept.history_of(row[2:] for row in rows)
@@ -102,7 +103,8 @@ _AT_ONCE = ("WITH bundle_row AS (INSERT INTO bundle (hub_id, epoch, sequence, pe
             "sha256, content, received_at, route) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (hub_id, epoch, sequence) DO NOTHING RETURNING id), "
             "month AS (INSERT INTO monthly_summary (hub_id, period, revision, schema_version, bundle_id, payload, "
-            "received_at, on_time) SELECT %s, %s, %s, %s, id, %s, %s, %s FROM bundle_row "
+            "received_at, on_time) SELECT %s, %s, %s::bigint, %s::bigint, id, %s, %s::timestamp, %s::boolean "
+            "FROM bundle_row "
             "ON CONFLICT (hub_id, period) DO NOTHING RETURNING id), "
             "{kept}, counted AS ({counters} AND EXISTS (SELECT 1 FROM month)) "
             "SELECT (SELECT id FROM bundle_row), (SELECT id FROM month)")
@@ -115,7 +117,7 @@ def _store_at_once(hub_id, document, data, digest, route, now, history):
     clauses, kept_arguments, (counters, counter_arguments) = kept.new_month(
         hub_id, period, document["payload"], figures.tables_for(version), revision=revision, on_time=on_time,
         received_at=now, history=history)
-    sql = _AT_ONCE.format(kept=clauses, counters=counters)
+    sql = db.prepared(_AT_ONCE.format(kept=clauses, counters=counters))
     arguments = (hub_id, document["epoch"], document["sequence"], period, revision, version, digest, data, now,
                  route, hub_id, period, revision, version, payload, now, on_time, *kept_arguments,
                  *counter_arguments)
