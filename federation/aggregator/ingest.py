@@ -13,7 +13,9 @@ to date in the same transaction. Received times are kept to the day: the distric
 timeliness, and a finer time would say more about when a village's coordinator was at work.
 
 The rows are written with a few plain statements (`kept.execute`, `kept.batch`), not peewee queries: building
-them cost more CPU than running them, and ingest's budget is 200 bundles a second (docs/aggregator.md).
+them cost more CPU than running them, and ingest's budget is 200 bundles a second (docs/aggregator.md). On
+PostgreSQL the usual case, a new bundle of a new month, is one prepared statement sent with its BEGIN
+(`_store_at_once`), after one read of the hub's key and the month's history: three round trips in all.
 """
 
 import json
@@ -112,7 +114,7 @@ _AT_ONCE = ("WITH bundle_row AS (INSERT INTO bundle (hub_id, epoch, sequence, pe
 
 def _store_at_once(hub_id, document, data, digest, route, now, history):
     period, revision, version = document["period"], document["revision"], document["schema_version"]
-    on_time = now.date() <= seal_date(period)
+    on_time = _on_time(now, period)
     payload = signing.canonical(document["payload"]).decode("utf-8")
     clauses, kept_arguments, (counters, counter_arguments) = kept.new_month(
         hub_id, period, document["payload"], figures.tables_for(version), revision=revision, on_time=on_time,
@@ -128,7 +130,7 @@ def _store_at_once(hub_id, document, data, digest, route, now, history):
             return bundle.STORED
         if bundle_id is None:
             return _held(hub_id, document, digest)
-        _keep_highest_revision(hub_id, document, bundle_id, now)
+        _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload)
         return bundle.STORED
 
     return db.transaction_begun_with(sql, arguments, rest)
@@ -157,13 +159,24 @@ def _store(hub_id, document, data, digest, route, now):
 def _keep_highest_revision(hub_id, document, bundle_id, now):
     """Make the bundle the hub's month unless the month holds this revision or a newer one already."""
     period, revision = document["period"], document["revision"]
-    on_time = now.date() <= seal_date(period)
+    on_time = _on_time(now, period)
     payload = signing.canonical(document["payload"]).decode("utf-8")
     if kept.execute(_NEW_MONTH, (hub_id, period, revision, document["schema_version"], bundle_id, payload, now,
                                  on_time)).fetchone() is not None:
         kept.record(hub_id, period, None, document["payload"], figures.tables_for(document["schema_version"]),
                     revision=revision, on_time_now=on_time, was_on_time=False, received_at=now)
         return
+    _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload)
+
+
+def _on_time(now, period):
+    return now.date() <= seal_date(period)
+
+
+def _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload):
+    """The month is held already: make the bundle the month if its revision is newer; the month is on time
+    if either arrived on time."""
+    period, revision = document["period"], document["revision"]
     lock = " FOR UPDATE" if db.engine() == db.POSTGRESQL else ""
     held_revision, held_on_time, held_payload = kept.execute(
         f"SELECT revision, on_time, payload FROM monthly_summary WHERE hub_id = ? AND period = ?{lock}",
