@@ -150,12 +150,14 @@ def transaction_begun_with(sql, arguments, work):
 
 
 def _begun_with(sql, arguments, work):
-    try:
-        result = work(database.execute_sql("BEGIN; " + sql, arguments))
-    except BaseException:
-        database.execute_sql("ROLLBACK")
-        raise
-    database.execute_sql("COMMIT")
+    # manual_commit tells peewee a transaction is open, so an atomic() in work fails rather than commits it.
+    with database.manual_commit():
+        try:
+            result = work(database.execute_sql("BEGIN; " + sql, arguments))
+        except BaseException:
+            database.execute_sql("ROLLBACK")
+            raise
+        database.execute_sql("COMMIT")
     return result
 
 

@@ -87,7 +87,9 @@ def _hub_of(document):
     """(the hub's (public key, revoked at) or None, the history its new month is compared with or None).
 
     On PostgreSQL both in one round trip, so the month can be stored in one statement (`_store_at_once`); on
-    SQLite, which runs in this process, the key alone, and the history is read as the month is stored."""
+    SQLite, which runs in this process, the key alone, and the history is read as the month is stored. Read
+    before the transaction, the history lacks a month of the village committed in between, as it lacks one
+    being stored at the same time either way: a flag is a hint for the mentor's next visit."""
     hub_id, period = document["hub_id"], document["period"]
     if db.engine() != db.POSTGRESQL or db.database.in_transaction():
         return kept.execute(_HUB, (hub_id,)).fetchone(), None

@@ -138,8 +138,8 @@ def history_of(rows):
 def new_month(hub_id, period, payload, tables, *, revision, on_time, received_at, history):
     """(CTE clauses, arguments, counters (SQL, arguments)) writing every kept figure of a village's new month
     on PostgreSQL, in the statement that inserts the month as the CTE `month`: the same rows `record()` writes
-    for a month that was not held, history read beforehand (`history_statement`). The counters' UPDATE is to
-    be made conditional on `month` by the caller."""
+    for a month that was not held, from the history read beforehand (`history_of`). The counters' UPDATE is
+    to be made conditional on `month` by the caller."""
     new = figures.contributions(payload, tables)
     keys = figures.key_rows(hub_id, period, payload, new)
     arguments = [_json(figures.deltas(period, {}, new)), _json(keys),

@@ -8,6 +8,7 @@ conflict among them, must leave the same rows either way. Real aggregator on SQL
 
 import random
 import threading
+import time
 from datetime import datetime
 
 import pytest
@@ -129,3 +130,43 @@ def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggre
         "SELECT hubs FROM district_figure WHERE period = '2026-10' AND figure = 'sessions_held:@hubs'").fetchone()
     assert hubs_counted == 4
     assert [row[0] for row in db.database.execute_sql("SELECT months_received FROM hub").fetchall()] == [4] * 4
+
+
+def test_ingest__a_connection_lost_before_the_commit_gives_no_receipt_and_keeps_nothing(district, aggregator_app,
+                                                                                       enrolled):
+    if db.engine() != db.POSTGRESQL:
+        pytest.skip("SQLite runs in the process: there is no server to lose")
+    hub = enrolled("Rampur")
+    data = seal(hub, 1, "2026-10", payload=_fix_reasons(realistic_payload(random.Random(2), schema.tables(1))))
+    outcome = {}
+
+    def send():
+        with aggregator_app.app_context(), db.database.connection_context():
+            try:
+                outcome["receipt"] = ingest.ingest(data, now=NOW)
+            except Exception as error:
+                outcome["error"] = error
+
+    # The village's row is held by another transaction, so the ingest waits inside its own, its bundle and
+    # month written but not committed; then its server process is ended, as a crash or a restart would.
+    db.database.execute_sql("BEGIN")
+    db.database.execute_sql("SELECT id FROM hub WHERE id = %s FOR UPDATE", (hub.id,))
+    sender = threading.Thread(target=send)
+    sender.start()
+    waiting = []
+    for _ in range(6000):  # bounded: a sender that never waits fails below
+        db.database.execute_sql("SELECT pg_stat_clear_snapshot()")  # else the transaction sees its first read
+        waiting = db.database.execute_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND wait_event_type = 'Lock'").fetchall()
+        if waiting or not sender.is_alive():
+            break
+        time.sleep(0.005)
+    for (pid,) in waiting:
+        db.database.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
+    sender.join()
+    db.database.execute_sql("ROLLBACK")
+
+    assert waiting and "receipt" not in outcome and "error" in outcome
+    assert db.database.execute_sql("SELECT count(*) FROM bundle").fetchone() == (0,)
+    assert db.database.execute_sql("SELECT count(*) FROM district_figure").fetchone() == (0,)
+    assert ingest.ingest(data, now=NOW)[0] == bundle.STORED  # sent again, it is taken in whole
