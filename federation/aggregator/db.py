@@ -6,7 +6,9 @@ the hub's pragmas and its process-wide write lock (`hub.db.HubDatabase`, see DEC
 card"); PostgreSQL a connection pool. Models bind to `database`, a proxy pointed at the real one by `init()`.
 """
 
+import functools
 import hashlib
+import itertools
 import re
 import weakref
 from pathlib import Path
@@ -169,12 +171,18 @@ def prepared(sql):
     a cast), prepared on this connection the first time, in a round trip of its own.
 
     The server then parses and plans a long statement once per connection rather than once per bundle."""
-    name = "p" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:16]
-    connection = database.connection()
-    names = _PREPARED.setdefault(connection, set())
-    count = sql.count("%s")
+    name, prepare, execute = _prepared_texts(sql)
+    names = _PREPARED.setdefault(database.connection(), set())
     if name not in names:
-        numbers = iter(range(1, count + 1))
-        database.execute_sql(f"PREPARE {name} AS " + re.sub("%s", lambda _match: f"${next(numbers)}", sql))
+        database.execute_sql(prepare)
         names.add(name)
-    return f"EXECUTE {name}({', '.join(['%s'] * count)})"
+    return execute
+
+
+@functools.cache
+def _prepared_texts(sql):
+    """(name, PREPARE, EXECUTE) of sql: named by its text, its %s numbered $1, $2..."""
+    name = "p" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:16]
+    numbers = itertools.count(1)
+    prepare = f"PREPARE {name} AS " + re.sub("%s", lambda _match: f"${next(numbers)}", sql)
+    return name, prepare, f"EXECUTE {name}({', '.join(['%s'] * sql.count('%s'))})"
