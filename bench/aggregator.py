@@ -16,6 +16,7 @@ rows ingest would write, checked against ingest in tests/aggregator/test_bench_s
 timed separately, through `ingest.ingest()`.
 """
 
+import functools
 import json
 import os
 import random
@@ -98,10 +99,33 @@ def periods(count, last):
     return months_up_to(last, count)
 
 
-def ingest_rate(folder, url="", senders=1):
-    """(bundles per second, bundles, seconds, CPU seconds of this process) of ingest.ingest() on a fresh
-    aggregator started as `aggregator run` starts it (warm_up: the schema validators compiled), the bundles
-    taken in by `senders` threads at once, as the server's threads take in hubs sending at the same time."""
+def server_cpu(cluster):
+    """CPU seconds a PostgreSQL cluster has used so far: its postmaster, every process it runs (the backends,
+    the WAL writer, autovacuum...) and those it has reaped, from /proc."""
+    from bench.servers import CLOCK_TICKS
+
+    postmaster = int((cluster.folder / "data" / "postmaster.pid").read_text(encoding="ascii").split()[0])
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text(encoding="ascii")
+        except OSError:  # the process ended meanwhile: its CPU is in the postmaster's reaped children's
+            continue
+        fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+        if int(entry.name) == postmaster:
+            total += sum(int(field) for field in fields[11:15])  # its own, and its reaped children's
+        elif int(fields[1]) == postmaster:
+            total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def ingest_rate(folder, url="", senders=1, server=None):
+    """(bundles per second, bundles, seconds, CPU seconds of this process, CPU seconds of the database server or
+    None) of ingest.ingest() on a fresh aggregator started as `aggregator run` starts it (warm_up: the schema
+    validators compiled), the bundles taken in by `senders` threads at once, as the server's threads take in
+    hubs sending at the same time. server() is the database server's CPU seconds so far (`server_cpu`)."""
     from federation import bundle, signing
     from federation.aggregator import db, enrol, ingest
     from federation.aggregator.app import warm_up
@@ -131,19 +155,21 @@ def ingest_rate(folder, url="", senders=1):
                 assert verdict == bundle.STORED
 
     threads = [threading.Thread(target=send, args=(sealed[number::senders],)) for number in range(senders)]
+    server_before = server() if server else None
     started, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server_used = server() - server_before if server else None
     db.close_all()
     with app.app_context(), db.database.connection_context():
         stored = db.database.execute_sql("SELECT count(*) FROM monthly_summary").fetchone()[0]
     db.close_all()
     if stored != len(sealed):
         raise AssertionError(f"{stored} of {len(sealed)} bundles stored by {senders} senders")
-    return len(sealed) / elapsed, len(sealed), elapsed, cpu
+    return len(sealed) / elapsed, len(sealed), elapsed, cpu, server_used
 
 
 def _identity(number):
@@ -322,7 +348,7 @@ def _rows(engine, hubs, months, ingested, measured, budget):
     pages, seeding, size = measured
     rows = []
     if ingested is not None:
-        (rate, count, elapsed, cpu), (together, _count, together_elapsed, _cpu) = ingested
+        (rate, count, elapsed, cpu, server), (together, _count, together_elapsed, _cpu, _server) = ingested
         rows += [Row(f"{engine}: ingest of {count} signed bundles, {SENDERS} hubs sending at once", together,
                      "bundles/s", budget("aggregator_ingest_per_s"),
                      f"{together_elapsed:.2f} s; each commit durable before its receipt"),
@@ -331,6 +357,9 @@ def _rows(engine, hubs, months, ingested, measured, budget):
                  Row(f"{engine}: ingest, CPU of the aggregator's process per bundle", cpu / count * 1000, "ms", None,
                      f"{count / cpu:.0f} bundles per CPU second" + (" (the server's own CPU not counted)"
                                                                      if engine == "postgresql" else ""))]
+        if server is not None:
+            rows.append(Row(f"{engine}: ingest, CPU of the database server per bundle", server / count * 1000, "ms",
+                            None, "one at a time; every process of the cluster, from /proc"))
     scale = f"{hubs:,} villages x {months} months"
     for label, (cold, warm, body) in pages.items():
         warm_median = statistics.median(warm)
@@ -352,7 +381,7 @@ def district(session=None, environ=None):
     sending at the same time (the budgeted rate: on PostgreSQL concurrent commits share the disk's flushes, and
     each bundle is still durable before its receipt); the rate is bundles over the wall time, and the CPU time of
     the process per bundle is given too (a figure that holds on a loaded machine; on PostgreSQL the server's CPU
-    is not in it).
+    is not in it, and is given on its own: every process of the cluster, from /proc, one at a time).
     Pages: villages with 24 months each (5% of months missing, one in five late), each with real keys and a real
     signed bundle a month, written in bulk with the rows ingest would write (`bench.aggregator_seed`, checked
     against ingest by a test), then a fresh app (a start, warmed up as `aggregator run` does it) signed in as an
@@ -374,11 +403,12 @@ def district(session=None, environ=None):
     rows = []
     try:
         for engine in engines:
-            url = ""
+            url, server = "", None
             if engine == "postgresql":
                 cluster = cluster or _postgres()
                 url = cluster.url(cluster.create_database())
-            ingested = [ingest_rate(root / engine, url)]
+                server = functools.partial(server_cpu, cluster)
+            ingested = [ingest_rate(root / engine, url, server=server)]
             if engine == "postgresql":
                 url = cluster.url(cluster.create_database())
             ingested.append(ingest_rate(root / engine, url, SENDERS))

@@ -6,6 +6,11 @@ the hub's pragmas and its process-wide write lock (`hub.db.HubDatabase`, see DEC
 card"); PostgreSQL a connection pool. Models bind to `database`, a proxy pointed at the real one by `init()`.
 """
 
+import functools
+import hashlib
+import itertools
+import re
+import weakref
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,3 +136,53 @@ def transaction(work):
             if attempt == ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def transaction_begun_with(sql, arguments, work):
+    """PostgreSQL: `transaction()` with BEGIN sent in the round trip of its first statement (sql, arguments);
+    work(its cursor) runs in the same transaction, then COMMIT. Under load each round trip waits for the
+    server to be scheduled, and ingest makes one per bundle fewer so."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return _begun_with(sql, arguments, work)
+        except IntegrityError:
+            if attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _begun_with(sql, arguments, work):
+    # manual_commit tells peewee a transaction is open, so an atomic() in work fails rather than commits it.
+    with database.manual_commit():
+        try:
+            result = work(database.execute_sql("BEGIN; " + sql, arguments))
+        except BaseException:
+            database.execute_sql("ROLLBACK")
+            raise
+        database.execute_sql("COMMIT")
+    return result
+
+
+_PREPARED = weakref.WeakKeyDictionary()  # a PostgreSQL connection -> the names prepared on it
+
+
+def prepared(sql):
+    """PostgreSQL: the EXECUTE (with %s placeholders) of sql (with %s placeholders, each typed by its context or
+    a cast), prepared on this connection the first time, in a round trip of its own.
+
+    The server then parses and plans a long statement once per connection rather than once per bundle."""
+    name, prepare, execute = _prepared_texts(sql)
+    names = _PREPARED.setdefault(database.connection(), set())
+    if name not in names:
+        database.execute_sql(prepare)
+        names.add(name)
+    return execute
+
+
+@functools.cache
+def _prepared_texts(sql):
+    """(name, PREPARE, EXECUTE) of sql: named by its text, its %s numbered $1, $2..."""
+    name = "p" + hashlib.sha1(sql.encode("utf-8")).hexdigest()[:16]
+    numbers = itertools.count(1)
+    prepare = f"PREPARE {name} AS " + re.sub("%s", lambda _match: f"${next(numbers)}", sql)
+    return name, prepare, f"EXECUTE {name}({', '.join(['%s'] * sql.count('%s'))})"

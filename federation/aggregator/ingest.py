@@ -13,7 +13,9 @@ to date in the same transaction. Received times are kept to the day: the distric
 timeliness, and a finer time would say more about when a village's coordinator was at work.
 
 The rows are written with a few plain statements (`kept.execute`, `kept.batch`), not peewee queries: building
-them cost more CPU than running them, and ingest's budget is 200 bundles a second (docs/aggregator.md).
+them cost more CPU than running them, and ingest's budget is 200 bundles a second (docs/aggregator.md). On
+PostgreSQL the usual case, a new bundle of a new month, is one prepared statement sent with its BEGIN
+(`_store_at_once`), after one read of the hub's key and the month's history: three round trips in all.
 """
 
 import json
@@ -39,7 +41,7 @@ def ingest(data, route=Bundle.HTTP, now=None):
     if route not in Bundle.ROUTES:
         raise ValueError(f"unknown route {route!r}")
     document = bundle.read_bundle(data)
-    hub = kept.execute("SELECT public_key, revoked_at FROM hub WHERE id = ?", (document["hub_id"],)).fetchone()
+    hub, history = _hub_of(document)
     if hub is None:
         raise UnknownKey(_("This hub is not enrolled with this aggregator."))
     public_key, revoked_at = hub
@@ -57,7 +59,10 @@ def ingest(data, route=Bundle.HTTP, now=None):
                              "clock: the hub's clock is wrong.", period=document["period"]))
     now = datetime(now.year, now.month, now.day)
     digest = signing.sha256(data)
-    verdict = db.transaction(lambda: _store(document["hub_id"], document, data, digest, route, now))
+    if history is None:
+        verdict = db.transaction(lambda: _store(document["hub_id"], document, data, digest, route, now))
+    else:
+        verdict = _store_at_once(document["hub_id"], document, data, digest, route, now, history)
     entry = {"epoch": document["epoch"], "sequence": document["sequence"], "sha256": digest, "status": verdict}
     return verdict, bundle.seal_receipt(identity(), document["hub_id"], [entry])
 
@@ -73,17 +78,82 @@ _NEW_MONTH = ("INSERT INTO monthly_summary (hub_id, period, revision, schema_ver
               "ON CONFLICT (hub_id, period) DO NOTHING RETURNING id")
 
 
+_HUB = "SELECT public_key, revoked_at FROM hub WHERE id = ?"
+_HUB_AND_HISTORY = ("SELECT hub.public_key, hub.revoked_at, f.figure, f.lower, f.upper FROM hub LEFT JOIN hub_figure f "
+                    "ON f.hub_id = hub.id AND f.period >= %s AND f.period < %s WHERE hub.id = %s")
+
+
+def _hub_of(document):
+    """(the hub's (public key, revoked at) or None, the history its new month is compared with or None).
+
+    On PostgreSQL both in one round trip, so the month can be stored in one statement (`_store_at_once`); on
+    SQLite, which runs in this process, the key alone, and the history is read as the month is stored. Read
+    before the transaction, the history lacks a month of the village committed in between, as it lacks one
+    being stored at the same time either way: a flag is a hint for the mentor's next visit."""
+    hub_id, period = document["hub_id"], document["period"]
+    if db.engine() != db.POSTGRESQL or db.database.in_transaction():
+        return kept.execute(_HUB, (hub_id,)).fetchone(), None
+    rows = db.database.execute_sql(db.prepared(_HUB_AND_HISTORY),
+                                   (figures.history_start(period), period, hub_id)).fetchall()
+    if not rows:
+        return None, None
+    return rows[0][:2], kept.history_of(row[2:] for row in rows)
+
+
+# PostgreSQL: a new bundle of a new month, and every row it keeps, in one statement sent with the BEGIN; each
+# part writes only when the bundle and the month were not held. Otherwise `_store`'s steps go on in the same
+# transaction, from where the statement left them.
+_AT_ONCE = ("WITH bundle_row AS (INSERT INTO bundle (hub_id, epoch, sequence, period, revision, schema_version, "
+            "sha256, content, received_at, route) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (hub_id, epoch, sequence) DO NOTHING RETURNING id), "
+            "month AS (INSERT INTO monthly_summary (hub_id, period, revision, schema_version, bundle_id, payload, "
+            "received_at, on_time) SELECT %s, %s, %s::bigint, %s::bigint, id, %s, %s::timestamp, %s::boolean "
+            "FROM bundle_row "
+            "ON CONFLICT (hub_id, period) DO NOTHING RETURNING id), "
+            "{kept}, counted AS ({counters} AND EXISTS (SELECT 1 FROM month)) "
+            "SELECT (SELECT id FROM bundle_row), (SELECT id FROM month)")
+
+
+def _store_at_once(hub_id, document, data, digest, route, now, history):
+    period, revision, version = document["period"], document["revision"], document["schema_version"]
+    on_time = _on_time(now, period)
+    payload = signing.canonical(document["payload"]).decode("utf-8")
+    clauses, kept_arguments, (counters, counter_arguments) = kept.new_month(
+        hub_id, period, document["payload"], figures.tables_for(version), revision=revision, on_time=on_time,
+        received_at=now, history=history)
+    sql = db.prepared(_AT_ONCE.format(kept=clauses, counters=counters))
+    arguments = (hub_id, document["epoch"], document["sequence"], period, revision, version, digest, data, now,
+                 route, hub_id, period, revision, version, payload, now, on_time, *kept_arguments,
+                 *counter_arguments)
+
+    def rest(cursor):
+        bundle_id, month_id = cursor.fetchone()
+        if month_id is not None:
+            return bundle.STORED
+        if bundle_id is None:
+            return _held(hub_id, document, digest)
+        _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload)
+        return bundle.STORED
+
+    return db.transaction_begun_with(sql, arguments, rest)
+
+
+def _held(hub_id, document, digest):
+    """DUPLICATE when the bundle held under this id has these bytes; a Conflict otherwise."""
+    (held,) = kept.execute("SELECT sha256 FROM bundle WHERE hub_id = ? AND epoch = ? AND sequence = ?",
+                           (hub_id, document["epoch"], document["sequence"])).fetchone()
+    if held == digest:
+        return bundle.DUPLICATE
+    raise Conflict(_("Bundle %(sequence)s of this epoch arrived before with other content.",
+                     sequence=document["sequence"]))
+
+
 def _store(hub_id, document, data, digest, route, now):
     row = kept.execute(_NEW_BUNDLE, (hub_id, document["epoch"], document["sequence"], document["period"],
                                      document["revision"], document["schema_version"], digest, data, now,
                                      route)).fetchone()
     if row is None:
-        (held,) = kept.execute("SELECT sha256 FROM bundle WHERE hub_id = ? AND epoch = ? AND sequence = ?",
-                               (hub_id, document["epoch"], document["sequence"])).fetchone()
-        if held == digest:
-            return bundle.DUPLICATE
-        raise Conflict(_("Bundle %(sequence)s of this epoch arrived before with other content.",
-                         sequence=document["sequence"]))
+        return _held(hub_id, document, digest)
     _keep_highest_revision(hub_id, document, row[0], now)
     return bundle.STORED
 
@@ -91,13 +161,24 @@ def _store(hub_id, document, data, digest, route, now):
 def _keep_highest_revision(hub_id, document, bundle_id, now):
     """Make the bundle the hub's month unless the month holds this revision or a newer one already."""
     period, revision = document["period"], document["revision"]
-    on_time = now.date() <= seal_date(period)
+    on_time = _on_time(now, period)
     payload = signing.canonical(document["payload"]).decode("utf-8")
     if kept.execute(_NEW_MONTH, (hub_id, period, revision, document["schema_version"], bundle_id, payload, now,
                                  on_time)).fetchone() is not None:
         kept.record(hub_id, period, None, document["payload"], figures.tables_for(document["schema_version"]),
                     revision=revision, on_time_now=on_time, was_on_time=False, received_at=now)
         return
+    _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload)
+
+
+def _on_time(now, period):
+    return now.date() <= seal_date(period)
+
+
+def _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload):
+    """The month is held already: make the bundle the month if its revision is newer; the month is on time
+    if either arrived on time."""
+    period, revision = document["period"], document["revision"]
     lock = " FOR UPDATE" if db.engine() == db.POSTGRESQL else ""
     held_revision, held_on_time, held_payload = kept.execute(
         f"SELECT revision, on_time, payload FROM monthly_summary WHERE hub_id = ? AND period = ?{lock}",

@@ -1,0 +1,172 @@
+"""Ingest's two ways of writing a bundle keep the same rows, and concurrent ingests all count.
+
+On PostgreSQL a new bundle of a new month is written in one prepared statement sent with the BEGIN
+(`ingest._store_at_once`); inside a caller's transaction, and on SQLite, it is written step by step
+(`ingest._store`). The same bundles, with a revision, an older revision arriving late, a duplicate and a
+conflict among them, must leave the same rows either way. Real aggregator on SQLite and PostgreSQL (conftest).
+"""
+
+import random
+import threading
+import time
+from datetime import datetime
+
+import pytest
+
+from bench.aggregator import _fix_reasons, realistic_payload
+from federation import bundle, schema
+from federation.aggregator import db, ingest
+from federation.errors import Conflict
+from tests.aggregator.conftest import seal
+
+NOW = datetime(2026, 12, 6, 10, 0)
+LATE = datetime(2027, 2, 20, 10, 0)  # after October's and November's seal dates
+# Rows without their generated ids: a month names its bundle by (hub, epoch, sequence).
+ROWS = {
+    "bundle": "SELECT hub_id, epoch, sequence, period, revision, schema_version, sha256, content, received_at, route "
+              "FROM bundle ORDER BY hub_id, epoch, sequence",
+    "monthly_summary": "SELECT m.hub_id, m.period, m.revision, m.schema_version, b.sequence, m.payload, "
+                       "m.received_at, m.on_time FROM monthly_summary m JOIN bundle b ON b.id = m.bundle_id "
+                       "ORDER BY m.hub_id, m.period",
+    "hub": "SELECT id, last_received_at, first_period, last_period, months_received, months_on_time FROM hub "
+           "ORDER BY id",
+    "district_figure": "SELECT period, figure, lower, upper, hubs FROM district_figure ORDER BY period, figure",
+    "hub_figure": "SELECT hub_id, period, figure, lower, upper, published FROM hub_figure "
+                  "ORDER BY hub_id, period, figure",
+    "quality_flag": "SELECT hub_id, period, kind, figure, detail FROM quality_flag "
+                    "ORDER BY hub_id, period, kind, figure",
+}
+
+
+def _rows():
+    found = {}
+    for table, sql in ROWS.items():
+        found[table] = [tuple(bytes(value) if isinstance(value, memoryview) else value for value in row)
+                        for row in db.database.execute_sql(sql).fetchall()]
+    return found
+
+
+def _clear():
+    for table in ("quality_flag", "hub_figure", "district_figure", "monthly_summary", "bundle"):
+        db.database.execute_sql(f"DELETE FROM {table}")
+    db.database.execute_sql("UPDATE hub SET last_received_at = NULL, first_period = NULL, last_period = NULL, "
+                            "months_received = 0, months_on_time = 0")
+
+
+def _deliveries(hubs):
+    """(bytes, now, expected verdict or Conflict) of a district's months: two villages with eight months each,
+    an unusual month (a flag), a revision, an older revision arriving after it, a month gaining on time, a
+    duplicate and a conflict."""
+    rng = random.Random(5)
+    tables = schema.tables(1)
+    months = ("2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10")
+    found = []
+    for hub in hubs:
+        for sequence, period in enumerate(months, 1):
+            found.append((seal(hub, sequence, period, payload=_fix_reasons(realistic_payload(rng, tables))), NOW,
+                          bundle.STORED))
+    first, second = hubs
+    usual = _fix_reasons(realistic_payload(rng, tables))
+    found += [(seal(first, 9, "2026-11", payload=usual), LATE, bundle.STORED),      # late: not on time
+              (seal(first, 11, "2026-10", revision=3, payload=usual), NOW, bundle.STORED),
+              (seal(first, 10, "2026-10", revision=2, payload=usual), NOW, bundle.STORED),  # older, arrives late
+              (seal(first, 12, "2026-11", revision=1, payload=usual), NOW, bundle.STORED),  # the same, on time
+              (found[0][0], NOW, bundle.DUPLICATE),
+              (seal(second, 1, "2026-03", payload=usual), NOW, Conflict)]
+    return found
+
+
+def _ingest_all(deliveries):
+    for data, now, expected in deliveries:
+        if expected is Conflict:
+            with pytest.raises(Conflict):
+                ingest.ingest(data, now=now)
+        else:
+            assert ingest.ingest(data, now=now)[0] == expected
+
+
+def test_ingest__on_its_own_or_in_a_callers_transaction_writes_the_same_rows(district, enrolled):
+    deliveries = _deliveries([enrolled("Rampur"), enrolled("Sonpur")])
+    _ingest_all(deliveries)
+    alone = _rows()
+    assert alone["quality_flag"] and len(alone["bundle"]) == 20 and len(alone["monthly_summary"]) == 17
+    _clear()
+
+    with db.database.atomic():  # no statement at once: each step on its own, as on SQLite
+        _ingest_all(deliveries)
+
+    assert _rows() == alone
+
+
+def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggregator_app, enrolled):
+    hubs = [enrolled(f"Village {number}") for number in range(4)]
+    rng = random.Random(9)
+    tables = schema.tables(1)
+    # Each sender: months of its own village and of a village another sender also sends for.
+    shares = [[seal(hubs[number], sequence, period, payload=_fix_reasons(realistic_payload(rng, tables)))
+               for sequence, period in enumerate(("2026-07", "2026-08", "2026-09", "2026-10"), 1)]
+              for number in range(4)]
+    shares = [shares[number][:2] + shares[(number + 1) % 4][2:] for number in range(4)]
+    verdicts, failures = [], []
+
+    def send(share):
+        try:
+            with aggregator_app.app_context(), db.database.connection_context():
+                for data in share:
+                    verdict, receipt = ingest.ingest(data, now=NOW)
+                    verdicts.append(verdict)
+                    assert bundle.read_receipt(receipt)["bundles"][0]["status"] == verdict
+        except Exception as error:  # reported below: an assertion in a thread would pass silently
+            failures.append(error)
+
+    threads = [threading.Thread(target=send, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == [] and verdicts == [bundle.STORED] * 16
+    (hubs_counted,) = db.database.execute_sql(
+        "SELECT hubs FROM district_figure WHERE period = '2026-10' AND figure = 'sessions_held:@hubs'").fetchone()
+    assert hubs_counted == 4
+    assert [row[0] for row in db.database.execute_sql("SELECT months_received FROM hub").fetchall()] == [4] * 4
+
+
+def test_ingest__a_connection_lost_before_the_commit_gives_no_receipt_and_keeps_nothing(district, aggregator_app,
+                                                                                       enrolled):
+    if db.engine() != db.POSTGRESQL:
+        pytest.skip("SQLite runs in the process: there is no server to lose")
+    hub = enrolled("Rampur")
+    data = seal(hub, 1, "2026-10", payload=_fix_reasons(realistic_payload(random.Random(2), schema.tables(1))))
+    outcome = {}
+
+    def send():
+        with aggregator_app.app_context(), db.database.connection_context():
+            try:
+                outcome["receipt"] = ingest.ingest(data, now=NOW)
+            except Exception as error:
+                outcome["error"] = error
+
+    # The village's row is held by another transaction, so the ingest waits inside its own, its bundle and
+    # month written but not committed; then its server process is ended, as a crash or a restart would.
+    db.database.execute_sql("BEGIN")
+    db.database.execute_sql("SELECT id FROM hub WHERE id = %s FOR UPDATE", (hub.id,))
+    sender = threading.Thread(target=send)
+    sender.start()
+    waiting = []
+    for _ in range(6000):  # bounded: a sender that never waits fails below
+        db.database.execute_sql("SELECT pg_stat_clear_snapshot()")  # else the transaction sees its first read
+        waiting = db.database.execute_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND wait_event_type = 'Lock'").fetchall()
+        if waiting or not sender.is_alive():
+            break
+        time.sleep(0.005)
+    for (pid,) in waiting:
+        db.database.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
+    sender.join()
+    db.database.execute_sql("ROLLBACK")
+
+    assert waiting and "receipt" not in outcome and "error" in outcome
+    assert db.database.execute_sql("SELECT count(*) FROM bundle").fetchone() == (0,)
+    assert db.database.execute_sql("SELECT count(*) FROM district_figure").fetchone() == (0,)
+    assert ingest.ingest(data, now=NOW)[0] == bundle.STORED  # sent again, it is taken in whole
