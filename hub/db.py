@@ -48,9 +48,12 @@ class CommitWatcher:
     """Tells whether another process committed to the database file, from SQLite's `PRAGMA data_version` on a
     connection of its own: the value moves whenever any other connection commits, here or in another process.
 
-    This process's own commits move it too, so each is taken in (saw_own_commit) while the write lock is still
-    held. A commit of another process landing in that instant is taken in with it and noticed only at the next
-    write here: the same as before there was a watcher. Opened at first use, so init() still opens nothing."""
+    This process's own commits move it too, so each is made inside own_commit(), which looks before the COMMIT
+    (no other process can commit while this one holds SQLite's write lock) and takes the new value in after
+    it. A request that looks meanwhile does not wait for the disk: it skips its look, since the commit under
+    way looks for it. A commit of another process landing between this one's COMMIT and its look after it is
+    taken in with it; it is missed only if this process's commit was one that moves no generation (a case
+    view's audit line), until the next write here. Opened at first use, so init() still opens nothing."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -83,19 +86,30 @@ class CommitWatcher:
         except sqlite3.Error:  # a damaged or missing file: the hub reports that elsewhere; nothing to notice
             return None
 
-    def other_commits(self):
-        """True when the data version moved since it was last taken in (then it is taken in)."""
-        with self._lock:
-            version = self._version()
-            if version is None:
-                return False
-            moved = version != self._seen  # at first (nothing seen yet): anything kept may predate a write
-            self._seen = version
-            return moved
+    def _moved(self):
+        version = self._version()
+        if version is None:
+            return False
+        moved = version != self._seen  # at first (nothing seen yet): anything kept may predate a write
+        self._seen = version
+        return moved
 
-    def saw_own_commit(self):
-        """Take in the data version this process's own commit just moved."""
+    def other_commits(self):
+        """True when the data version moved since it was last taken in (then it is taken in); False while this
+        process commits (own_commit looks instead)."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            return self._moved()
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def own_commit(self):
+        """Around this process's COMMIT, made while holding SQLite's write lock: yields whether other processes
+        committed since the last look, and takes in the value the COMMIT moved."""
         with self._lock:
+            yield self._moved()
             self._seen = self._version()
 
 
@@ -135,11 +149,11 @@ class HubDatabase(PooledSqliteDatabase):
             yield
 
     def commit(self):
-        super().commit()
-        if not self._unseen_commit:
+        with self.watcher.own_commit() as others_wrote:
+            super().commit()
+        if others_wrote or not self._unseen_commit:
             self.generation += 1
         self._unseen_commit = False
-        self.watcher.saw_own_commit()
         WRITE_LOCK.release()
 
     def notice_other_writers(self):
@@ -161,10 +175,9 @@ class HubDatabase(PooledSqliteDatabase):
             return super().execute_sql(sql, params)
         if self.read_only:
             raise ReadOnlyError("the database is read-only")
-        with WRITE_LOCK:
+        with WRITE_LOCK, self.watcher.own_commit():
             cursor = super().execute_sql(sql, params)
             self.generation += 1
-            self.watcher.saw_own_commit()
             return cursor
 
     def close_all(self):
