@@ -67,15 +67,22 @@ def fetch(url, headers=None, timeout=5.0):
             return error.code, error.headers, error.read()
 
 
-def run_command(args, data_dir, executable=None, cwd=None, timeout=120):
-    """Run `communityhub ARGS` on data_dir and return its standard output; fail loudly with its output."""
+def run_command(args, data_dir, executable=None, cwd=None, timeout=120, typed=None):
+    """Run `communityhub ARGS` on data_dir (typed: what is typed at its prompts) and return its standard output;
+    fail loudly with its output."""
     command = [executable or default_executable(), *args]
-    result = subprocess.run(command, cwd=cwd, env=hub_environment(data_dir), stdin=subprocess.DEVNULL,
-                            capture_output=True, text=True, timeout=timeout)
+    stdin = {"stdin": subprocess.DEVNULL} if typed is None else {"input": typed}
+    result = subprocess.run(command, cwd=cwd, env=hub_environment(data_dir), capture_output=True, text=True,
+                            timeout=timeout, **stdin)
     if result.returncode != 0:
         raise HubProcessError(f"`{' '.join(command)}` exited with status {result.returncode}\n"
                           f"--- stderr ---\n{result.stderr}\n--- stdout ---\n{result.stdout}")
     return result.stdout
+
+
+def add_user(data_dir, username, role, secret):
+    """`communityhub user add` on data_dir, the secret typed at its prompt."""
+    run_command(["user", "add", username, "--role", role], data_dir, typed=secret + "\n", timeout=60)
 
 
 def stored_village(data_dir):

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from playwright.sync_api import expect
 
-from tests.server import default_executable, hub_environment, run_command, running_hub
+from tests.server import add_user, hub_environment, run_command, running_hub
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +46,6 @@ SETUP = textwrap.dedent("""
                                place=place, facilitator_ids=(asha.id,))
             create_meeting(group, plan, asha, date.today())
 """)
-
-
-def add_user(data_dir, username, role, secret):
-    subprocess.run([default_executable(), "user", "add", username, "--role", role], input=secret + "\n",
-                   env=hub_environment(data_dir), capture_output=True, text=True, check=True, timeout=60)
 
 
 @pytest.fixture(scope="module")

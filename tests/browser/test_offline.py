@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.server import default_executable, hub_environment, run_command, running_hub
+from tests.server import add_user, hub_environment, run_command, running_hub
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +59,6 @@ SETUP = textwrap.dedent("""
                     place="Upper hamlet", what_happened="<p>SECRET NARRATIVE</p>", reported_at=datetime.now(),
                     status="follow_up", risk="medium", assigned_to=ravi, next_follow_up=date.today())
 """)
-
-
-def add_user(data_dir, username, role, secret):
-    subprocess.run([default_executable(), "user", "add", username, "--role", role], input=secret + "\n",
-                   env=hub_environment(data_dir), capture_output=True, text=True, check=True, timeout=60)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,7 @@ import textwrap
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_attendance import add_user
-from tests.server import hub_environment, run_command, running_hub
+from tests.server import add_user, hub_environment, run_command, running_hub
 
 pytestmark = pytest.mark.browser
 
