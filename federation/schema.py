@@ -179,5 +179,5 @@ def coarser(version=CURRENT):
 
 # Sparse counts also published summed over their span (docs/privacy.md "What the district can know"); at
 # most one per group of tables bound by a total, so the linked audit's identities stay a tree; a stock's sum
-# (minors away) is audited with its chain of months (linked.chain_ranges).
+# (minors away) is audited with its chain of months (federation.chains).
 COARSER = coarser(CURRENT)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from federation import disclosure, linked, period, schema, signing
+from federation import chains, disclosure, linked, period, schema, signing
 from federation.disclosure import LESS_THAN_FIVE
 
 KEY = b"k" * 32
@@ -353,7 +353,7 @@ def chain_lp(months, spans):
 
     count = len(months)
     size = 1 + 3 * count  # the stock before, then (stock, arrivals, departures) of each month
-    bounds = [(0, None)] + [(low, None if high >= linked.INF else high) for month in months for low, high in month]
+    bounds = [(0, None)] + [(low, None if high >= chains.INF else high) for month in months for low, high in month]
     equal, right = [], []
     for index in range(count):
         row = [0] * size
@@ -376,7 +376,7 @@ def chain_lp(months, spans):
             cost[column] = sign
             result = optimize.linprog(cost, A_ub=below or None, b_ub=limits or None, A_eq=equal, b_eq=right,
                                       bounds=bounds, method="highs")
-            ends.append(sign * result.fun if result.status == 0 else linked.INF)
+            ends.append(sign * result.fun if result.status == 0 else chains.INF)
         found[(column - 1) // 3, (column - 1) % 3] = (round(ends[0]), ends[1])
     return found
 
@@ -399,32 +399,32 @@ def test_a_stock_chain_with_sums_over_quarters__the_audit_is_never_wider_than_th
         truth.append((stock, arrivals, departures))
     for index, (values, (_a, _d, keep)) in enumerate(zip(truth, moves, strict=True)):
         shown = tuple(linked.interval(disclosure.rounded(value, rng.random())) for value in values)
-        months.append(shown if keep or not withhold or index < 3 else (linked.FREE,) * 3)
+        months.append(shown if keep or not withhold or index < 3 else (chains.FREE,) * 3)
     spans = {}
     for first in range(0, len(months) - 2, 3):
         total = sum(values[0] for values in truth[first:first + 3])
         spans[first, first + 2] = linked.interval(disclosure.rounded(total, rng.random()))
-    ranges, sums = linked.chain_ranges(months, spans)
+    ranges, sums = chains.chain_ranges(months, spans)
     program = chain_lp(months, spans)
     for index, (month, values) in enumerate(zip(ranges, truth, strict=True)):
         for which, ((low, high), value) in enumerate(zip(month, values, strict=True)):
             assert low <= value <= high
             least, most = program[index, which]
-            assert least <= low and (most >= linked.INF or high <= most + 1e-6)
+            assert least <= low and (most >= chains.INF or high <= most + 1e-6)
     for where, (low, high) in sums.items():
         assert low <= sum(values[0] for values in truth[where[0]:where[1] + 1]) <= high
 
 
 def test_a_sum_of_a_stock_over_a_quarter_binds_its_months_and_those_around_it():
     hidden = ((0, 4), (0, 4), (0, 4))
-    ranges, sums = linked.chain_ranges([hidden] * 4)
+    ranges, sums = chains.chain_ranges([hidden] * 4)
     assert sums == {} and [month[0] for month in ranges] == [(0, 4)] * 4
     # 11 to 19 minor-months over three stocks of 0 to 4: each at least 3; and April's at least 3 - 4 + 0.
-    ranges, sums = linked.chain_ranges([hidden] * 4, {(0, 2): (11, 19)})
+    ranges, sums = chains.chain_ranges([hidden] * 4, {(0, 2): (11, 19)})
     assert [month[0] for month in ranges[:3]] == [(3, 4)] * 3 and sums == {(0, 2): (11, 12)}
     assert ranges[3][0] == (0, 4)
     # Two quarters, the second's sum 0 to 4 with a first of 11 to 19: April's departures are at least 3 - 4... 0.
-    ranges, sums = linked.chain_ranges([hidden] * 6, {(0, 2): (11, 19), (3, 5): (0, 4)})
+    ranges, sums = chains.chain_ranges([hidden] * 6, {(0, 2): (11, 19), (3, 5): (0, 4)})
     assert ranges[3][0] == (0, 4) and ranges[3][2][0] == 0 and sums[3, 5] == (0, 4)
 
 
