@@ -184,26 +184,33 @@ def middle(bound):
 
 
 def district_rows(periods, names=None):
-    """{period: {figure: (lower, upper, hubs)}} of the kept district figures (only names, when given).
+    """{period: {figure: (lower, upper, hubs)}} of the kept district figures (only names, when given), with
+    the changes of bundles taken in and not yet folded into them (`kept.fold`, PostgreSQL) added.
 
     Plain SQL: a page reads a year of every figure, 2,000 rows, and peewee's row objects would cost more
-    than the query."""
-    from federation.aggregator import db
+    than the query. One statement, so a fold committing meanwhile is seen whole or not at all."""
+    from federation.aggregator import db, kept
 
     periods = list(periods)
     found = {period: {} for period in periods}
     if not periods:
         return found
     param = db.database.param
-    sql = (f"SELECT period, figure, lower, upper, hubs FROM district_figure "
-           f"WHERE period IN ({', '.join([param] * len(periods))})")
+    where = f"AND period IN ({', '.join([param] * len(periods))})"
     arguments = list(periods)
     if names is not None:
         names = list(names)
-        sql += f" AND figure IN ({', '.join([param] * len(names))})"
+        where += f" AND figure IN ({', '.join([param] * len(names))})"
         arguments += names
+    sql = f"SELECT period, figure, lower, upper, hubs FROM district_figure WHERE true {where}"
+    if db.engine() == db.POSTGRESQL:
+        pending = kept.PENDING_ROWS.format(source="district_pending")
+        sql += f" UNION ALL SELECT * FROM ({pending}) AS d WHERE true {where}"
+        arguments *= 2
     for period, figure, lower, upper, hubs in db.database.execute_sql(sql, arguments).fetchall():
-        found[period][figure] = (lower, upper, hubs)
+        held = found[period].get(figure)
+        found[period][figure] = ((lower, upper, hubs) if held is None
+                                 else (held[0] + lower, held[1] + upper, held[2] + hubs))
     return found
 
 

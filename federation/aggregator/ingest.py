@@ -9,7 +9,8 @@ unrevoked key, the signature, the payload against its schema (`federation.schema
 with other bytes is a Conflict, a new id is stored. For one hub and month the highest revision wins: an
 older revision, arriving late by another route, is kept as a bundle but never replaces a newer month. All
 of it is one transaction, so a refusal stores nothing. The kept figures (`kept.record`) are brought up
-to date in the same transaction. Received times are kept to the day: the district needs the day to judge
+to date in the same transaction, the district's sums as a change still to fold (`kept.fold`, every
+`kept.FOLD_EVERY` bundles, after the commit). Received times are kept to the day: the district needs the day to judge
 timeliness, and a finer time would say more about when a village's coordinator was at work.
 
 The rows are written with a few plain statements (`kept.execute`, `kept.batch`), not peewee queries: building
@@ -63,6 +64,8 @@ def ingest(data, route=Bundle.HTTP, now=None):
         verdict = db.transaction(lambda: _store(document["hub_id"], document, data, digest, route, now))
     else:
         verdict = _store_at_once(document["hub_id"], document, data, digest, route, now, history)
+    if verdict == bundle.STORED and kept.fold_due():
+        kept.fold()
     entry = {"epoch": document["epoch"], "sequence": document["sequence"], "sha256": digest, "status": verdict}
     return verdict, bundle.seal_receipt(identity(), document["hub_id"], [entry])
 

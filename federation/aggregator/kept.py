@@ -5,39 +5,40 @@ again from the summaries held. What the rows hold is decided in `figures` (pure 
 only writes them. Plain SQL, each statement written once per placeholder style: peewee building a
 130-row upsert and the hub's update costs more CPU than the database running them, and ingest's budget
 is 200 bundles a second (docs/benchmarks.md).
+
+On PostgreSQL the district's sums are not updated in the bundle's transaction: it appends what it changes as
+one row of `district_pending`, and every FOLD_EVERY bundles taken in, `fold()` adds the rows in
+`district_figure` and deletes them, in one statement of its own. Updating a month's hundred sums in every
+bundle's transaction cost the server half its work per bundle, and made the bundles of one month (which the
+villages all send in the same days) wait for each other's commit. Readers add the rows not yet folded
+(`figures.district_rows`), so a page shows every bundle taken in either way. SQLite takes one writer at a
+time, so there the sums are updated in place.
 """
 
+import itertools
 import json
 from functools import cache
 
 from federation import schema
 from federation.aggregator import db, figures
 
-_ADD = ("ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
-        "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
-_UPSERT = "INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {values} " + _ADD
-_COLUMNS = {"district_figure": ("period", "figure", "lower", "upper", "hubs"),
-            "hub_figure": ("hub_id", "period", "figure", "lower", "upper", "published"),
+_COLUMNS = {"hub_figure": ("hub_id", "period", "figure", "lower", "upper", "published"),
             "quality_flag": ("hub_id", "period", "kind", "figure", "detail")}
 
 
 @cache
-def _insert(param, table, count, upsert=False):
+def _insert(param, table, count):
     """The INSERT of count rows into table, with param as its placeholder."""
     columns = _COLUMNS[table]
     one = "(" + ", ".join([param] * len(columns)) + ")"
-    values = ", ".join([one] * count)
-    if upsert:
-        return _UPSERT.format(values=values)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * count)}"
 
 
-def insert(table, rows, upsert=False):
-    """(SQL, arguments) writing rows (tuples in _COLUMNS[table] order) in one statement, the district's rows
-    as an upsert; None for no rows."""
+def insert(table, rows):
+    """(SQL, arguments) writing rows (tuples in _COLUMNS[table] order) in one statement; None for no rows."""
     if not rows:
         return None
-    return _insert(db.database.param, table, len(rows), upsert), [value for row in rows for value in row]
+    return _insert(db.database.param, table, len(rows)), [value for row in rows for value in row]
 
 
 @cache
@@ -86,7 +87,7 @@ def record(hub_id, period, old_payload, new_payload, tables, *, revision, on_tim
             statement("DELETE FROM hub_figure WHERE hub_id = ? AND period = ?", (hub_id, period)) if replaced else None,
             statement("DELETE FROM quality_flag WHERE hub_id = ? AND period = ?", (hub_id, period)) if replaced
             else None,
-            insert("district_figure", figures.deltas(period, old, new), upsert=True),
+            district_change(period, figures.deltas(period, old, new)),
             insert("hub_figure", keys),
             counters(hub_id, received_at, period=period, new_month=not replaced,
                      on_time_gained=on_time_now and not was_on_time),
@@ -96,28 +97,83 @@ def record(hub_id, period, old_payload, new_payload, tables, *, revision, on_tim
         db.database.execute_sql(*flags)
 
 
-# --- PostgreSQL: a village's new month in one statement (ingest._store_at_once) ----------------------------
-# Each table's rows go as one JSON array of arrays, unpacked by the server: one fixed statement whatever the
-# number of rows, prepared once per connection, and psycopg2 quotes one string rather than 650 values.
-_TYPES = {"district_figure": ("text", "text", "float8", "float8", "bigint"),
-          "hub_figure": ("text", "text", "text", "float8", "float8", "text"),
-          "quality_flag": ("text", "text", "text", "text", "text")}
-
-
-def _from_json(table, upsert=False):
-    """An INSERT of table's rows from a JSON array of arrays, written only when the CTE `month` has a row."""
-    values = ", ".join(f"(element->>{index})::{kind}" for index, kind in enumerate(_TYPES[table]))
-    sql = (f"INSERT INTO {table} ({', '.join(_COLUMNS[table])}) SELECT {values} "
-           "FROM month, jsonb_array_elements(%s::jsonb) AS element")
-    return f"{sql} {_ADD}" if upsert else sql
-
-
-NEW_MONTH_CLAUSES = (f"district AS ({_from_json('district_figure', upsert=True)}), "
-                     f"keys AS ({_from_json('hub_figure')}), flags AS ({_from_json('quality_flag')})")
+# --- the district's sums ------------------------------------------------------------------------------------
+FOLD_EVERY = 64            # bundles taken in by this process between two folds (PostgreSQL)
+FOLD_LOCK = 0x636864667a   # PostgreSQL advisory lock: one fold at a time, the others skip theirs
+_ADD = ("ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
+        "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
+_taken = itertools.count(1)
 
 
 def _json(rows):
     return json.dumps(rows, separators=(",", ":"))
+
+
+def _pending_json(deltas):
+    """deltas (figures.deltas) as a row of `district_pending` holds them: [[figure, lower, upper, hubs], ...]."""
+    return _json([row[1:] for row in deltas])
+
+
+@cache
+def _upsert(param, count):
+    one = "(" + ", ".join([param] * 5) + ")"
+    return f"INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {', '.join([one] * count)} {_ADD}"
+
+
+def district_change(period, deltas):
+    """(SQL, arguments) adding deltas (figures.deltas) to the district's sums of period; None for none.
+
+    SQLite takes one writer at a time, so nothing waits on the rows: they are added to in place, which costs
+    less than folding later. PostgreSQL appends them to `district_pending`, for `fold()`."""
+    if not deltas:
+        return None
+    if db.engine() == db.POSTGRESQL:
+        return statement("INSERT INTO district_pending (period, deltas) VALUES (?, ?)",
+                         (period, _pending_json(deltas)))
+    return _upsert(db.database.param, len(deltas)), [value for row in deltas for value in row]
+
+
+# PostgreSQL: the rows (period, figure, lower, upper, hubs) still to fold, one per figure of each row `p` of
+# `{source}` (the table, or the rows a fold deleted).
+PENDING_ROWS = ("SELECT p.period AS period, e->>0 AS figure, (e->>1)::float8 AS lower, (e->>2)::float8 AS upper, "
+                "(e->>3)::bigint AS hubs FROM {source} AS p, jsonb_array_elements(p.deltas) AS e")
+# One statement, which deletes exactly the rows it adds (those committed when it starts), and does nothing
+# while another fold holds FOLD_LOCK.
+_FOLD = ("WITH gone AS (DELETE FROM district_pending WHERE (SELECT pg_try_advisory_xact_lock(%s)) "
+         "RETURNING period, deltas) "
+         "INSERT INTO district_figure (period, figure, lower, upper, hubs) SELECT period, figure, sum(lower), "
+         f"sum(upper), sum(hubs) FROM ({PENDING_ROWS.format(source='gone')}) AS d "
+         f"GROUP BY period, figure ORDER BY period, figure {_ADD}")
+
+
+def fold():
+    """PostgreSQL: add every change still pending to the district's sums, and delete it, in one transaction
+    (nothing is ever pending on SQLite)."""
+    if db.engine() == db.POSTGRESQL:
+        db.database.execute_sql(_FOLD, (FOLD_LOCK,))
+
+
+def fold_due():
+    """True for every FOLD_EVERY-th bundle this process takes in on PostgreSQL: time to `fold()`."""
+    return db.engine() == db.POSTGRESQL and next(_taken) % FOLD_EVERY == 0
+
+
+# --- PostgreSQL: a village's new month in one statement (ingest._store_at_once) ----------------------------
+# Each table's rows go as one JSON array of arrays, unpacked by the server: one fixed statement whatever the
+# number of rows, prepared once per connection, and psycopg2 quotes one string rather than 650 values.
+_TYPES = {"hub_figure": ("text", "text", "text", "float8", "float8", "text"),
+          "quality_flag": ("text", "text", "text", "text", "text")}
+
+
+def _from_json(table):
+    """An INSERT of table's rows from a JSON array of arrays, written only when the CTE `month` has a row."""
+    values = ", ".join(f"(element->>{index})::{kind}" for index, kind in enumerate(_TYPES[table]))
+    return (f"INSERT INTO {table} ({', '.join(_COLUMNS[table])}) SELECT {values} "
+            "FROM month, jsonb_array_elements(%s::jsonb) AS element")
+
+
+NEW_MONTH_CLAUSES = ("district AS (INSERT INTO district_pending (period, deltas) SELECT %s, %s::jsonb FROM month), "
+                     f"keys AS ({_from_json('hub_figure')}), flags AS ({_from_json('quality_flag')})")
 
 
 def history_statement(hub_id, period):
@@ -142,7 +198,7 @@ def new_month(hub_id, period, payload, tables, *, revision, on_time, received_at
     to be made conditional on `month` by the caller."""
     new = figures.contributions(payload, tables)
     keys = figures.key_rows(hub_id, period, payload, new)
-    arguments = [_json(figures.deltas(period, {}, new)), _json(keys),
+    arguments = [period, _pending_json(figures.deltas(period, {}, new)), _json(keys),
                  _json(figures.flag_rows(hub_id, period, keys, revision, history))]
     return NEW_MONTH_CLAUSES, arguments, counters(hub_id, received_at, period=period, new_month=True,
                                                   on_time_gained=on_time)
@@ -173,7 +229,7 @@ def rebuild(tables):
     from federation.aggregator.models import MonthlySummary
 
     with db.database.atomic():
-        for table in ("district_figure", "hub_figure", "quality_flag"):
+        for table in ("district_pending", "district_figure", "hub_figure", "quality_flag"):
             execute(f"DELETE FROM {table}")
         execute("UPDATE hub SET first_period = NULL, last_period = NULL, months_received = 0, months_on_time = 0")
         count = 0
@@ -186,4 +242,5 @@ def rebuild(tables):
             record(hub_id, period, None, json.loads(payload), known, revision=revision,
                    on_time_now=bool(on_time), was_on_time=False)
             count += 1
+        fold()
     return count

@@ -164,6 +164,18 @@ class DistrictFigure(BaseModel):
         primary_key = CompositeKey("period", "figure")
 
 
+class DistrictPending(BaseModel):
+    """What one bundle taken in changes in the district's figures of its month, not yet added to
+    DistrictFigure by `kept.fold` (the pages add both): `deltas` is JSON, [[figure, lower, upper, hubs], ...]."""
+
+    period = CharField(max_length=7)
+    deltas = TextField()  # JSONB on PostgreSQL
+
+    class Meta:
+        table_name = "district_pending"
+        primary_key = False
+
+
 class QualityFlag(BaseModel):
     """Something a mentor should look at in one village's month: an outlier or a revision."""
 
@@ -177,7 +189,8 @@ class QualityFlag(BaseModel):
         table_name = "quality_flag"
 
 
-MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin, HubFigure, DistrictFigure, QualityFlag)
+MODELS = (Hub, EnrolmentCode, Bundle, MonthlySummary, Admin, HubFigure, DistrictFigure, DistrictPending,
+          QualityFlag)
 
 
 def load_payload(text):

@@ -3,9 +3,12 @@
 On PostgreSQL a new bundle of a new month is written in one prepared statement sent with the BEGIN
 (`ingest._store_at_once`); inside a caller's transaction, and on SQLite, it is written step by step
 (`ingest._store`). The same bundles, with a revision, an older revision arriving late, a duplicate and a
-conflict among them, must leave the same rows either way. Real aggregator on SQLite and PostgreSQL (conftest).
+conflict among them, must leave the same rows either way. The district's sums are appended as changes and
+folded in now and then on PostgreSQL (`kept.fold`): what the pages read must not depend on when, and bundles
+of one month must not wait on each other. Real aggregator on SQLite and PostgreSQL (conftest).
 """
 
+import json
 import random
 import threading
 import time
@@ -15,7 +18,8 @@ import pytest
 
 from bench.aggregator import _fix_reasons, realistic_payload
 from federation import bundle, schema
-from federation.aggregator import db, ingest
+from federation.aggregator import db, figures, ingest, kept
+from federation.aggregator.web import reports
 from federation.errors import Conflict
 from tests.aggregator.conftest import seal
 
@@ -39,6 +43,8 @@ ROWS = {
 
 
 def _rows():
+    kept.fold()
+    assert db.database.execute_sql("SELECT count(*) FROM district_pending").fetchone() == (0,)
     found = {}
     for table, sql in ROWS.items():
         found[table] = [tuple(bytes(value) if isinstance(value, memoryview) else value for value in row)
@@ -47,7 +53,7 @@ def _rows():
 
 
 def _clear():
-    for table in ("quality_flag", "hub_figure", "district_figure", "monthly_summary", "bundle"):
+    for table in ("quality_flag", "hub_figure", "district_pending", "district_figure", "monthly_summary", "bundle"):
         db.database.execute_sql(f"DELETE FROM {table}")
     db.database.execute_sql("UPDATE hub SET last_received_at = NULL, first_period = NULL, last_period = NULL, "
                             "months_received = 0, months_on_time = 0")
@@ -98,7 +104,50 @@ def test_ingest__on_its_own_or_in_a_callers_transaction_writes_the_same_rows(dis
     assert _rows() == alone
 
 
-def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggregator_app, enrolled):
+def _expected_district(payloads):
+    """{period: {figure: (lower, upper, hubs)}}: the sums of the villages' months, [(period, payload)]."""
+    found = {}
+    for period, payload in payloads:
+        for figure, bound in figures.contributions(payload, figures.tables_for(1)).items():
+            lower, upper, hubs = found.setdefault(period, {}).get(figure, (0, 0, 0))
+            found[period][figure] = (lower + bound.lower, upper + bound.upper, hubs + 1)
+    return found
+
+
+def _counted(district):
+    """district without the figures no village counts any more (a revision took them out: they read as 0)."""
+    return {period: {figure: sums for figure, sums in rows.items() if sums != (0, 0, 0)}
+            for period, rows in district.items()}
+
+
+def _pending():
+    return db.database.execute_sql("SELECT count(*) FROM district_pending").fetchone()[0]
+
+
+def test_ingest__the_district_reads_the_same_whether_its_changes_are_folded_or_not(district, enrolled,
+                                                                                  monkeypatch):
+    if db.engine() != db.POSTGRESQL:
+        pytest.skip("SQLite takes one writer at a time: the sums are added to in place")
+    monkeypatch.setattr(kept, "FOLD_EVERY", 10 ** 9)  # nothing folded while the bundles come in
+    deliveries = _deliveries([enrolled("Rampur"), enrolled("Sonpur")])
+    _ingest_all(deliveries)
+    periods = sorted({bundle.read_bundle(data)["period"] for data, _now, _verdict in deliveries})
+    latest = {(row[0], row[1]): json.loads(row[2]) for row in db.database.execute_sql(
+        "SELECT hub_id, period, payload FROM monthly_summary").fetchall()}
+    expected = _expected_district((period, payload) for (_hub, period), payload in latest.items())
+
+    pending = figures.district_rows(periods), reports.periods_with_data()
+    assert _pending() == 18  # 17 months, one replaced by its revision
+    assert db.database.execute_sql("SELECT count(*) FROM district_figure").fetchone() == (0,)
+    kept.fold()
+
+    assert _pending() == 0
+    assert (figures.district_rows(periods), reports.periods_with_data()) == pending
+    assert _counted(pending[0]) == expected and pending[1] == periods[::-1]
+
+
+def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggregator_app, enrolled, monkeypatch):
+    monkeypatch.setattr(kept, "FOLD_EVERY", 3)  # folds while others take bundles in
     hubs = [enrolled(f"Village {number}") for number in range(4)]
     rng = random.Random(9)
     tables = schema.tables(1)
@@ -126,9 +175,13 @@ def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggre
         thread.join()
 
     assert failures == [] and verdicts == [bundle.STORED] * 16
-    (hubs_counted,) = db.database.execute_sql(
-        "SELECT hubs FROM district_figure WHERE period = '2026-10' AND figure = 'sessions_held:@hubs'").fetchone()
-    assert hubs_counted == 4
+    periods = ["2026-07", "2026-08", "2026-09", "2026-10"]
+    expected = _expected_district((bundle.read_bundle(data)["period"], bundle.read_bundle(data)["payload"])
+                                  for share in shares for data in share)
+    assert figures.district_rows(periods) == expected
+    assert expected["2026-10"]["sessions_held:@hubs"][2] == 4
+    kept.fold()
+    assert _pending() == 0 and figures.district_rows(periods) == expected
     assert [row[0] for row in db.database.execute_sql("SELECT months_received FROM hub").fetchall()] == [4] * 4
 
 
@@ -169,4 +222,77 @@ def test_ingest__a_connection_lost_before_the_commit_gives_no_receipt_and_keeps_
     assert waiting and "receipt" not in outcome and "error" in outcome
     assert db.database.execute_sql("SELECT count(*) FROM bundle").fetchone() == (0,)
     assert db.database.execute_sql("SELECT count(*) FROM district_figure").fetchone() == (0,)
+    assert _pending() == 0
     assert ingest.ingest(data, now=NOW)[0] == bundle.STORED  # sent again, it is taken in whole
+
+
+def _first_lock_wait(sender):
+    """Start sender (a thread) and watch the server until it ends or one of this database's connections waits
+    for a lock; -> the pids waiting (none when it ended without waiting)."""
+    sender.start()
+    waiting = []
+    for _ in range(6000):  # bounded: a sender that neither ends nor waits fails the caller's assertions
+        db.database.execute_sql("SELECT pg_stat_clear_snapshot()")  # else the transaction sees its first read
+        waiting = db.database.execute_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND wait_event_type = 'Lock'").fetchall()
+        if waiting or not sender.is_alive():
+            break
+        time.sleep(0.005)
+    return waiting
+
+
+def test_ingest__bundles_of_one_month_do_not_wait_for_each_others_commit(district, aggregator_app, enrolled,
+                                                                       monkeypatch):
+    if db.engine() != db.POSTGRESQL:
+        pytest.skip("SQLite takes one writer at a time by design")
+    monkeypatch.setattr(kept, "FOLD_EVERY", 10 ** 9)
+    rng = random.Random(4)
+    first, second = enrolled("Rampur"), enrolled("Sonpur")
+    assert ingest.ingest(seal(first, 1, "2026-10", payload=_fix_reasons(realistic_payload(rng, schema.tables(1)))),
+                         now=NOW)[0] == bundle.STORED
+    kept.fold()
+    data = seal(second, 1, "2026-10", payload=_fix_reasons(realistic_payload(rng, schema.tables(1))))
+    outcome = {}
+
+    def send():
+        with aggregator_app.app_context(), db.database.connection_context():
+            outcome["verdict"] = ingest.ingest(data, now=NOW)[0]
+
+    # October's district rows held by another transaction, as a bundle of October being committed holds them
+    # when each bundle adds to them.
+    db.database.execute_sql("BEGIN")
+    db.database.execute_sql("SELECT * FROM district_figure WHERE period = '2026-10' FOR UPDATE")
+    sender = threading.Thread(target=send)
+    waiting = _first_lock_wait(sender)
+    db.database.execute_sql("ROLLBACK")
+    sender.join()
+
+    assert waiting == [] and outcome == {"verdict": bundle.STORED}
+    assert figures.district_rows(["2026-10"])["2026-10"]["sessions_held:@hubs"][2] == 2
+
+
+def test_fold__does_not_wait_for_another_fold_and_leaves_the_changes_to_it(district, aggregator_app, enrolled,
+                                                                         monkeypatch):
+    if db.engine() != db.POSTGRESQL:
+        pytest.skip("SQLite takes one writer at a time by design")
+    monkeypatch.setattr(kept, "FOLD_EVERY", 10 ** 9)
+    rng = random.Random(6)
+    for number in range(3):
+        data = _fix_reasons(realistic_payload(rng, schema.tables(1)))
+        verdict, _receipt = ingest.ingest(seal(enrolled(f"Village {number}"), 1, "2026-10", payload=data), now=NOW)
+        assert verdict == bundle.STORED
+    before = figures.district_rows(["2026-10"])
+
+    def fold():
+        with aggregator_app.app_context(), db.database.connection_context():
+            kept.fold()
+
+    db.database.execute_sql("BEGIN")
+    db.database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (kept.FOLD_LOCK,))  # another fold running
+    waiting = _first_lock_wait(threading.Thread(target=fold))
+    db.database.execute_sql("ROLLBACK")
+
+    assert waiting == [] and _pending() == 3
+    assert figures.district_rows(["2026-10"]) == before
+    kept.fold()
+    assert _pending() == 0 and figures.district_rows(["2026-10"]) == before

@@ -2,8 +2,8 @@
 
 Like hub.migrations, each module `NNNN_name.py` holds frozen SQL as `STATEMENTS` and never imports live
 models. The same statements run on SQLite and PostgreSQL: the few column types that differ are written
-as `{blob}`, `{timestamp}`, `{bool}`, `{true}`, `{false}`, `{bigint}`, `{real}` and `{serial}` and filled in from
-TYPES for the database at hand. The runner is hub/migrator.py, shared with the hub.
+as `{blob}`, `{timestamp}`, `{bool}`, `{true}`, `{false}`, `{bigint}`, `{real}`, `{serial}` and `{json}` and
+filled in from TYPES for the database at hand. The runner is hub/migrator.py, shared with the hub.
 """
 
 from dataclasses import dataclass
@@ -15,10 +15,12 @@ LEDGER = migrator.LEDGER
 
 TYPES = {
     aggregator_db.SQLITE: {"blob": "BLOB", "timestamp": "DATETIME", "bool": "INTEGER", "true": "1",
-                           "false": "0", "bigint": "INTEGER", "serial": "INTEGER PRIMARY KEY", "real": "REAL"},
+                           "false": "0", "bigint": "INTEGER", "serial": "INTEGER PRIMARY KEY", "real": "REAL",
+                           "json": "TEXT"},
     aggregator_db.POSTGRESQL: {"blob": "BYTEA", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
                                "true": "TRUE", "false": "FALSE", "bigint": "BIGINT",
-                               "serial": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION"},
+                               "serial": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION",
+                               "json": "JSONB"},
 }
 
 

@@ -11,11 +11,17 @@ month it enrolled, or an earlier month it sent history of) to last month.
 
 import re
 
-from peewee import fn
+from peewee import SQL, fn
 
 from federation.aggregator import figures
 from federation.aggregator.enrol import utcnow
-from federation.aggregator.models import DistrictFigure, EnrolmentCode, Hub, MonthlySummary
+from federation.aggregator.models import (
+    DistrictFigure,
+    DistrictPending,
+    EnrolmentCode,
+    Hub,
+    MonthlySummary,
+)
 
 SILENT_AFTER_DAYS = 45
 CHART_MONTHS = 12
@@ -91,11 +97,10 @@ def reported_count(period):
 
 
 def periods_with_data():
-    """Every month some hub sent a summary of, newest first (from the kept district figures: a few thousand
-    rows, where the summaries are one row per village and month)."""
-    query = (DistrictFigure.select(DistrictFigure.period).distinct()
-             .order_by(DistrictFigure.period.desc()).tuples())
-    return [period for (period,) in query]
+    """Every month some hub sent a summary of, newest first (from the kept district figures, folded or not:
+    a few thousand rows, where the summaries are one row per village and month)."""
+    query = DistrictFigure.select(DistrictFigure.period) | DistrictPending.select(DistrictPending.period)
+    return [period for (period,) in query.order_by(SQL("1").desc()).tuples()]
 
 
 def default_period(now=None):
