@@ -96,6 +96,21 @@ def many_villages(enrolled):
         receive(hub, "2026-10", payload(sessions_held=table("sessions_held", total=count, life_skills=count)), 1)
 
 
+def test_warm_up__the_first_views_after_a_start_format_no_number_again(aggregator_app, officer, many_villages,
+                                                                     monkeypatch):
+    from federation.aggregator.app import WARM_PAGES, warm_up
+    from federation.aggregator.web import numbers
+
+    numbers._memo.clear()  # a start: nothing formatted yet in this process
+    warm_up(aggregator_app)
+    formatted, real = [], numbers._number
+    monkeypatch.setattr(numbers, "_number", lambda value: formatted.append(value) or real(value))
+
+    for path in WARM_PAGES:
+        assert officer.get(path.format(period="2026-10")).status_code == 200
+    assert formatted == []
+
+
 def test_villages__sorted_searched_and_one_page_at_a_time(officer, many_villages):
     first = officer.get("/villages?period=2026-10").data.decode()
     assert first.count('<a href="/hubs/') == dashboard.PER_PAGE and "Page 1 of 2" in first
