@@ -16,6 +16,7 @@ rows ingest would write, checked against ingest in tests/aggregator/test_bench_s
 timed separately, through `ingest.ingest()`.
 """
 
+import contextlib
 import functools
 import json
 import os
@@ -395,7 +396,13 @@ def district(session=None, environ=None):
     disk with fsync, synchronous commits and full page writes on (off only while seeding). The number of villages
     and the engines come from COMMUNITYHUB_BENCH_VILLAGES and COMMUNITYHUB_BENCH_ENGINES; a state
     (COMMUNITYHUB_BENCH_STATE_VILLAGES x COMMUNITYHUB_BENCH_STATE_MONTHS) is measured on PostgreSQL only, 20
-    requests per page."""
+    requests per page. The aggregator and its PostgreSQL cluster may use both CPUs, as on a district's server (the
+    rest of the bench keeps its own process off the CPU of the hub's servers)."""
+    with session.every_cpu() if session is not None else contextlib.nullcontext():
+        return _district(environ)
+
+
+def _district(environ):
     from bench.budgets import BUDGETS
 
     def budget(key):

@@ -96,6 +96,16 @@ class Session:
     def __exit__(self, *exc_info):
         self._stack.close()  # servers first (last registered), then the folder
 
+    @contextlib.contextmanager
+    def every_cpu(self):
+        """The bench's process on every CPU it may use while inside, then back on the clients' CPUs: for a measure
+        that runs its servers itself, which inherit its CPUs (the aggregator's database cluster)."""
+        os.sched_setaffinity(0, {self.server_cpu} | self.client_cpus)
+        try:
+            yield
+        finally:
+            os.sched_setaffinity(0, self.client_cpus)
+
     def env(self, data_dir=None):
         """The servers' environment: ours without COMMUNITYHUB_* settings, plus the throwaway data folder."""
         # A developer's own settings (threads, data folder) would skew the figures or touch their hub.
