@@ -9,9 +9,10 @@ unrevoked key, the signature, the payload against its schema (`federation.schema
 with other bytes is a Conflict, a new id is stored. For one hub and month the highest revision wins: an
 older revision, arriving late by another route, is kept as a bundle but never replaces a newer month. All
 of it is one transaction, so a refusal stores nothing. The kept figures (`kept.record`) are brought up
-to date in the same transaction, the district's sums as a change still to fold (`kept.fold`, every
-`kept.FOLD_EVERY` bundles, after the commit). Received times are kept to the day: the district needs the day to judge
-timeliness, and a finer time would say more about when a village's coordinator was at work.
+to date in the same transaction, on PostgreSQL the district's sums as a change still to fold (`kept.fold`,
+after the commit, once `kept.FOLD_EVERY` changes are pending). Received times are kept to the day: the
+district needs the day to judge timeliness, and a finer time would say more about when a village's
+coordinator was at work.
 
 The rows are written with a few plain statements (`kept.execute`, `kept.batch`), not peewee queries: building
 them cost more CPU than running them, and ingest's budget is 200 bundles a second (docs/aggregator.md). On
@@ -61,10 +62,10 @@ def ingest(data, route=Bundle.HTTP, now=None):
     now = datetime(now.year, now.month, now.day)
     digest = signing.sha256(data)
     if history is None:
-        verdict = db.transaction(lambda: _store(document["hub_id"], document, data, digest, route, now))
+        verdict, pending = db.transaction(lambda: _store(document["hub_id"], document, data, digest, route, now)), 0
     else:
-        verdict = _store_at_once(document["hub_id"], document, data, digest, route, now, history)
-    if verdict == bundle.STORED and kept.fold_due():
+        verdict, pending = _store_at_once(document["hub_id"], document, data, digest, route, now, history)
+    if pending >= kept.FOLD_EVERY:
         kept.fold()
     entry = {"epoch": document["epoch"], "sequence": document["sequence"], "sha256": digest, "status": verdict}
     return verdict, bundle.seal_receipt(identity(), document["hub_id"], [entry])
@@ -114,7 +115,7 @@ _AT_ONCE = ("WITH bundle_row AS (INSERT INTO bundle (hub_id, epoch, sequence, pe
             "FROM bundle_row "
             "ON CONFLICT (hub_id, period) DO NOTHING RETURNING id), "
             "{kept}, counted AS ({counters} AND EXISTS (SELECT 1 FROM month)) "
-            "SELECT (SELECT id FROM bundle_row), (SELECT id FROM month)")
+            "SELECT (SELECT id FROM bundle_row), (SELECT id FROM month), (SELECT count(*) FROM district_pending)")
 
 
 def _store_at_once(hub_id, document, data, digest, route, now, history):
@@ -130,13 +131,13 @@ def _store_at_once(hub_id, document, data, digest, route, now, history):
                  *counter_arguments)
 
     def rest(cursor):
-        bundle_id, month_id = cursor.fetchone()
+        bundle_id, month_id, pending = cursor.fetchone()  # the changes pending before this bundle's
         if month_id is not None:
-            return bundle.STORED
+            return bundle.STORED, pending + 1
         if bundle_id is None:
-            return _held(hub_id, document, digest)
+            return _held(hub_id, document, digest), pending
         _replace_if_newer(hub_id, document, bundle_id, now, on_time, payload)
-        return bundle.STORED
+        return bundle.STORED, pending
 
     return db.transaction_begun_with(sql, arguments, rest)
 

@@ -7,7 +7,7 @@ only writes them. Plain SQL, each statement written once per placeholder style: 
 is 200 bundles a second (docs/benchmarks.md).
 
 On PostgreSQL the district's sums are not updated in the bundle's transaction: it appends what it changes as
-one row of `district_pending`, and every FOLD_EVERY bundles taken in, `fold()` adds the rows in
+one row of `district_pending`, and once FOLD_EVERY rows are pending, `fold()` adds them to
 `district_figure` and deletes them, in one statement of its own. Updating a month's hundred sums in every
 bundle's transaction cost the server half its work per bundle, and made the bundles of one month (which the
 villages all send in the same days) wait for each other's commit. Readers add the rows not yet folded
@@ -15,7 +15,6 @@ villages all send in the same days) wait for each other's commit. Readers add th
 time, so there the sums are updated in place.
 """
 
-import itertools
 import json
 from functools import cache
 
@@ -98,11 +97,10 @@ def record(hub_id, period, old_payload, new_payload, tables, *, revision, on_tim
 
 
 # --- the district's sums ------------------------------------------------------------------------------------
-FOLD_EVERY = 64            # bundles taken in by this process between two folds (PostgreSQL)
+FOLD_EVERY = 64            # rows pending that call for a fold (PostgreSQL), whichever process wrote them
 FOLD_LOCK = 0x636864667a   # PostgreSQL advisory lock: one fold at a time, the others skip theirs
 _ADD = ("ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
         "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
-_taken = itertools.count(1)
 
 
 def _json(rows):
@@ -151,11 +149,6 @@ def fold():
     (nothing is ever pending on SQLite)."""
     if db.engine() == db.POSTGRESQL:
         db.database.execute_sql(_FOLD, (FOLD_LOCK,))
-
-
-def fold_due():
-    """True for every FOLD_EVERY-th bundle this process takes in on PostgreSQL: time to `fold()`."""
-    return db.engine() == db.POSTGRESQL and next(_taken) % FOLD_EVERY == 0
 
 
 # --- PostgreSQL: a village's new month in one statement (ingest._store_at_once) ----------------------------

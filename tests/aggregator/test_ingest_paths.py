@@ -146,6 +146,31 @@ def test_ingest__the_district_reads_the_same_whether_its_changes_are_folded_or_n
     assert _counted(pending[0]) == expected and pending[1] == periods[::-1]
 
 
+def test_ingest__folds_once_enough_changes_are_pending_whichever_process_left_them(district, enrolled,
+                                                                                  monkeypatch):
+    if db.engine() != db.POSTGRESQL:
+        pytest.skip("SQLite takes one writer at a time: the sums are added to in place")
+    monkeypatch.setattr(kept, "FOLD_EVERY", 5)
+    rng = random.Random(8)
+    first, second = enrolled("Rampur"), enrolled("Sonpur")
+    left = [_fix_reasons(realistic_payload(rng, schema.tables(1))) for _ in range(4)]
+    for payload in left:  # what an `aggregator import` that has ended left pending
+        db.database.execute_sql(*kept.district_change("2026-09", figures.deltas(
+            "2026-09", {}, figures.contributions(payload, figures.tables_for(1)))))
+    months = ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-10")
+    seen = []
+    for sequence, period in enumerate(months, 1):
+        data = seal(first, sequence, period, payload=_fix_reasons(realistic_payload(rng, schema.tables(1))))
+        assert ingest.ingest(data, now=NOW)[0] == bundle.STORED
+        seen.append(_pending())
+    assert ingest.ingest(seal(second, 1, "2026-09", payload=left[0]), now=NOW)[0] == bundle.STORED
+
+    assert seen == [0, 1, 2, 3, 4, 0, 1, 2, 3]  # the fifth change pending folds them all, the four left included
+    september = figures.district_rows(["2026-09"])["2026-09"]
+    assert september == _expected_district(("2026-09", payload) for payload in left + left[:1])["2026-09"]
+    assert september["sessions_held:@hubs"][2] == 5
+
+
 def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggregator_app, enrolled, monkeypatch):
     monkeypatch.setattr(kept, "FOLD_EVERY", 3)  # folds while others take bundles in
     hubs = [enrolled(f"Village {number}") for number in range(4)]
