@@ -154,7 +154,7 @@ WARM_TEMPLATES = ("aggregator/dashboard.html", "aggregator/villages.html", "aggr
 def warm_up(app):
     """What `aggregator run` does before it serves: compile the pages' templates and the summary schema's
     validators, load each language's Babel data and draw the district's pages once in each language, so
-    neither the first officer nor the first bundle after a start waits for them (about a second)."""
+    neither the first officer nor the first bundle after a start waits for them (a second or two)."""
     from datetime import date
 
     from flask_babel import force_locale, format_date, format_decimal, get_translations
