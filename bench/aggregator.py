@@ -1,9 +1,10 @@
 """The district aggregator at scale (issue 25): ingest rate, and the district officer's pages on many villages.
 
-`make bench` runs the small default: SQLite, 500 villages x 24 months. Bigger runs are chosen by environment:
+`make bench` runs the small default: SQLite and PostgreSQL, 500 villages x 24 months (the budgets hold on
+both). Bigger runs are chosen by environment:
 
     COMMUNITYHUB_BENCH_VILLAGES=5000          villages for the pages (default 500), 24 months each
-    COMMUNITYHUB_BENCH_ENGINES=sqlite,postgresql   engines measured (default sqlite); PostgreSQL runs in a
+    COMMUNITYHUB_BENCH_ENGINES=sqlite         engines measured (default sqlite,postgresql); PostgreSQL runs in a
                                                throwaway cluster (tests/postgres.py), fsync on
     COMMUNITYHUB_BENCH_STATE_VILLAGES=50000   also seed that many villages on PostgreSQL (the size of a state)
     COMMUNITYHUB_BENCH_STATE_MONTHS=12        ... with that many months each (default 12)
@@ -47,7 +48,7 @@ EPOCH = "b" * 32
 def settings(environ=None):
     """(villages, engines, state villages, state months) from the environment."""
     environ = os.environ if environ is None else environ
-    engines = tuple(part.strip() for part in environ.get("COMMUNITYHUB_BENCH_ENGINES", "sqlite").split(",")
+    engines = tuple(part.strip() for part in environ.get("COMMUNITYHUB_BENCH_ENGINES", "sqlite,postgresql").split(",")
                     if part.strip())
     return (int(environ.get("COMMUNITYHUB_BENCH_VILLAGES", "500")), engines,
             int(environ.get("COMMUNITYHUB_BENCH_STATE_VILLAGES", "0")),
