@@ -21,23 +21,28 @@ from functools import cache
 from federation import schema
 from federation.aggregator import db, figures
 
-_COLUMNS = {"hub_figure": ("hub_id", "period", "figure", "lower", "upper", "published"),
+_ADD = ("ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
+        "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
+_COLUMNS = {"district_figure": ("period", "figure", "lower", "upper", "hubs"),
+            "hub_figure": ("hub_id", "period", "figure", "lower", "upper", "published"),
             "quality_flag": ("hub_id", "period", "kind", "figure", "detail")}
 
 
 @cache
-def _insert(param, table, count):
-    """The INSERT of count rows into table, with param as its placeholder."""
+def _insert(param, table, count, upsert=False):
+    """The INSERT of count rows into table, with param as its placeholder; the district's adds to its sums."""
     columns = _COLUMNS[table]
     one = "(" + ", ".join([param] * len(columns)) + ")"
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * count)}"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * count)}"
+    return f"{sql} {_ADD}" if upsert else sql
 
 
-def insert(table, rows):
-    """(SQL, arguments) writing rows (tuples in _COLUMNS[table] order) in one statement; None for no rows."""
+def insert(table, rows, upsert=False):
+    """(SQL, arguments) writing rows (tuples in _COLUMNS[table] order) in one statement, the district's rows
+    as an upsert that adds them to its sums; None for no rows."""
     if not rows:
         return None
-    return _insert(db.database.param, table, len(rows)), [value for row in rows for value in row]
+    return _insert(db.database.param, table, len(rows), upsert), [value for row in rows for value in row]
 
 
 @cache
@@ -99,8 +104,6 @@ def record(hub_id, period, old_payload, new_payload, tables, *, revision, on_tim
 # --- the district's sums ------------------------------------------------------------------------------------
 FOLD_EVERY = 64            # rows pending that call for a fold (PostgreSQL), whichever process wrote them
 FOLD_LOCK = 0x636864667a   # PostgreSQL advisory lock: one fold at a time, the others skip theirs
-_ADD = ("ON CONFLICT (period, figure) DO UPDATE SET lower = district_figure.lower + excluded.lower, "
-        "upper = district_figure.upper + excluded.upper, hubs = district_figure.hubs + excluded.hubs")
 
 
 def _json(rows):
@@ -110,12 +113,6 @@ def _json(rows):
 def _pending_json(deltas):
     """deltas (figures.deltas) as a row of `district_pending` holds them: [[figure, lower, upper, hubs], ...]."""
     return _json([row[1:] for row in deltas])
-
-
-@cache
-def _upsert(param, count):
-    one = "(" + ", ".join([param] * 5) + ")"
-    return f"INSERT INTO district_figure (period, figure, lower, upper, hubs) VALUES {', '.join([one] * count)} {_ADD}"
 
 
 def district_change(period, deltas):
@@ -128,7 +125,7 @@ def district_change(period, deltas):
     if db.engine() == db.POSTGRESQL:
         return statement("INSERT INTO district_pending (period, deltas) VALUES (?, ?)",
                          (period, _pending_json(deltas)))
-    return _upsert(db.database.param, len(deltas)), [value for row in deltas for value in row]
+    return insert("district_figure", deltas, upsert=True)
 
 
 # PostgreSQL: the rows (period, figure, lower, upper, hubs) still to fold, one per figure of each row `p` of
