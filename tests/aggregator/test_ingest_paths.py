@@ -210,6 +210,21 @@ def test_ingest__hubs_sending_at_once_are_all_stored_and_counted(district, aggre
     assert [row[0] for row in db.database.execute_sql("SELECT months_received FROM hub").fetchall()] == [4] * 4
 
 
+def _first_lock_wait(sender):
+    """Start sender (a thread) and watch the server until it ends or one of this database's connections waits
+    for a lock; -> the pids waiting (none when it ended without waiting)."""
+    sender.start()
+    waiting = []
+    for _ in range(6000):  # bounded: a sender that neither ends nor waits fails the caller's assertions
+        db.database.execute_sql("SELECT pg_stat_clear_snapshot()")  # else the transaction sees its first read
+        waiting = db.database.execute_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND wait_event_type = 'Lock'").fetchall()
+        if waiting or not sender.is_alive():
+            break
+        time.sleep(0.005)
+    return waiting
+
+
 def test_ingest__a_connection_lost_before_the_commit_gives_no_receipt_and_keeps_nothing(district, aggregator_app,
                                                                                        enrolled):
     if db.engine() != db.POSTGRESQL:
@@ -230,15 +245,7 @@ def test_ingest__a_connection_lost_before_the_commit_gives_no_receipt_and_keeps_
     db.database.execute_sql("BEGIN")
     db.database.execute_sql("SELECT id FROM hub WHERE id = %s FOR UPDATE", (hub.id,))
     sender = threading.Thread(target=send)
-    sender.start()
-    waiting = []
-    for _ in range(6000):  # bounded: a sender that never waits fails below
-        db.database.execute_sql("SELECT pg_stat_clear_snapshot()")  # else the transaction sees its first read
-        waiting = db.database.execute_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                          "AND wait_event_type = 'Lock'").fetchall()
-        if waiting or not sender.is_alive():
-            break
-        time.sleep(0.005)
+    waiting = _first_lock_wait(sender)
     for (pid,) in waiting:
         db.database.execute_sql("SELECT pg_terminate_backend(%s)", (pid,))
     sender.join()
@@ -249,21 +256,6 @@ def test_ingest__a_connection_lost_before_the_commit_gives_no_receipt_and_keeps_
     assert db.database.execute_sql("SELECT count(*) FROM district_figure").fetchone() == (0,)
     assert _pending() == 0
     assert ingest.ingest(data, now=NOW)[0] == bundle.STORED  # sent again, it is taken in whole
-
-
-def _first_lock_wait(sender):
-    """Start sender (a thread) and watch the server until it ends or one of this database's connections waits
-    for a lock; -> the pids waiting (none when it ended without waiting)."""
-    sender.start()
-    waiting = []
-    for _ in range(6000):  # bounded: a sender that neither ends nor waits fails the caller's assertions
-        db.database.execute_sql("SELECT pg_stat_clear_snapshot()")  # else the transaction sees its first read
-        waiting = db.database.execute_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                          "AND wait_event_type = 'Lock'").fetchall()
-        if waiting or not sender.is_alive():
-            break
-        time.sleep(0.005)
-    return waiting
 
 
 def test_ingest__bundles_of_one_month_do_not_wait_for_each_others_commit(district, aggregator_app, enrolled,
